@@ -1,0 +1,2 @@
+/** Tables of the alerts engine (server/alerts). */
+export {};

@@ -1,0 +1,2 @@
+/** Tables of the digest engine (server/digest). */
+export {};

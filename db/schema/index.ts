@@ -1,0 +1,6 @@
+export * from "./auth";
+export * from "./platform";
+export * from "./alerts";
+export * from "./pager";
+export * from "./digest";
+export * from "./scheduling";

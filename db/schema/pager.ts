@@ -1,0 +1,2 @@
+/** Tables of the pager engine (server/pager). */
+export {};

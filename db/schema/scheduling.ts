@@ -1,0 +1,2 @@
+/** Tables of the scheduling engine (server/scheduling). */
+export {};

@@ -1,0 +1,40 @@
+/**
+ * Sign-in with better-auth: e-mail and password, sessions in the same SQLite file (drizzle adapter).
+ * Public sign-up is off: admins create users (server/auth/users.ts), so every account has a role.
+ */
+import { betterAuth } from "better-auth";
+import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { nextCookies } from "better-auth/next-js";
+import type { AppDatabase } from "@/db/client";
+import * as schema from "@/db/schema";
+import { createId } from "@/server/core/ids";
+
+const ID_PREFIX: Record<string, string> = { user: "usr", session: "ses", account: "acc", verification: "ver" };
+
+export type AuthOptions = { db: AppDatabase; secret: string; baseUrl: string };
+
+export function createAuth({ db, secret, baseUrl }: AuthOptions) {
+  return betterAuth({
+    appName: "Watchpost",
+    baseURL: baseUrl,
+    secret,
+    database: drizzleAdapter(db, {
+      provider: "sqlite",
+      schema: { user: schema.user, session: schema.session, account: schema.account, verification: schema.verification },
+    }),
+    emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 12 },
+    user: {
+      additionalFields: {
+        role: { type: "string", required: false, defaultValue: "viewer", input: false },
+      },
+    },
+    session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
+    advanced: {
+      database: { generateId: ({ model }) => createId(ID_PREFIX[model] ?? model.slice(0, 3)) },
+    },
+    telemetry: { enabled: false },
+    plugins: [nextCookies()],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;

@@ -1,0 +1,95 @@
+/**
+ * The process configuration, parsed from the environment with zod once at start. A bad value stops the start
+ * with a message that names the variable and says what it expects. Every variable is listed in the README.
+ */
+import { z } from "zod";
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const port = z.coerce.number({ message: "expected a port number" }).int("expected a whole number").min(1).max(65535);
+const positiveInt = z.coerce.number({ message: "expected a number" }).int("expected a whole number").positive("expected a number above 0");
+const url = z.url({ message: "expected a URL such as http://127.0.0.1:9001" });
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: port.default(3000),
+  /** The SQLite file. Relative paths resolve against the working directory. */
+  DATABASE_PATH: z.string().min(1, "expected a file path").default("data/watchpost.db"),
+  /** The address people use to reach the console (sign-in cookies and links in notifications). */
+  WATCHPOST_BASE_URL: url.default("http://localhost:3000"),
+  /** Secret for session signing; generated and kept in the database when unset. */
+  WATCHPOST_AUTH_SECRET: z.string().min(32, "expected at least 32 characters").optional(),
+  WATCHPOST_ADMIN_EMAIL: z.email({ message: "expected an email address" }).default("admin@watchpost.local"),
+  WATCHPOST_ADMIN_PASSWORD: z.string().min(12, "expected at least 12 characters").optional(),
+  /** Seeds demo users, services, policies and rules on first start. */
+  WATCHPOST_DEMO: booleanFlag.default(true),
+  /** Which engines this process runs: all, none, or a comma list of alerts,pager,digest,scheduling. */
+  WATCHPOST_ENGINES: z
+    .string()
+    .default("all")
+    .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(["all", "none", "alerts", "pager", "digest", "scheduling"], { message: "expected all, none, or a comma list of alerts, pager, digest, scheduling" }))),
+  /** Test only: exposes a clock the browser tests can move. Never set it in production. */
+  WATCHPOST_TEST_CLOCK: booleanFlag.default(false),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  /** NATS with JetStream; when unset, events and digests stay in process. */
+  NATS_URL: url.optional(),
+  /** Prefix of every JetStream stream, consumer and KV bucket name, so that runs never collide. */
+  NATS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "expected letters, digits, - or _").default("watchpost"),
+
+  /** An alerts-server to load alerts from and send notify/resolve to (compatible mode). */
+  ALERTS_SERVER_URL: url.optional(),
+  ALERTS_MAX_IN_FLIGHT: positiveInt.default(64),
+  ALERTS_HTTP_TIMEOUT_MS: positiveInt.default(2000),
+  ALERTS_SIM_PORT: port.default(9001),
+
+  /** smtp://user:pass@host:port; when unset, e-mails are recorded as not sent. */
+  SMTP_URL: url.optional(),
+  SMTP_FROM: z.string().default("Watchpost <pager@watchpost.local>"),
+  /** A Twilio-compatible Messages API base URL; when unset, text messages are recorded as not sent. */
+  SMS_API_URL: url.optional(),
+  SMS_ACCOUNT_SID: z.string().default("watchpost"),
+  SMS_AUTH_TOKEN: z.string().optional(),
+  SMS_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/, "expected a phone number in E.164 form, such as +15550100").default("+15550100"),
+
+  /** The simulated database server the scheduling engine talks to; the runner starts one when unset. */
+  DBSIM_URL: url.optional(),
+  DBSIM_PORT: port.default(8080),
+  DBSIM_SEED: z.coerce.number({ message: "expected a whole number" }).int("expected a whole number").default(1),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\nFix the variable(s) above (see README.md, Configuration) and start again.`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment. Empty strings count as unset. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join(".");
+        const given = cleaned[name];
+        return `${name}: ${issue.message}${given !== undefined && !/SECRET|PASSWORD|TOKEN/.test(name) ? ` (got "${given}")` : ""}`;
+      }),
+    );
+  }
+  return result.data;
+}
+
+const globalForConfig = globalThis as unknown as { watchpostConfig?: Config };
+
+/** The configuration of this process, parsed once. */
+export function getConfig(): Config {
+  globalForConfig.watchpostConfig ??= parseConfig(process.env);
+  return globalForConfig.watchpostConfig;
+}

@@ -1,0 +1,147 @@
+/**
+ * The composition root: one Runtime per process, cached on globalThis (Next.js may load modules twice). It
+ * parses the configuration, opens and migrates the database, builds the clock, the bus and every engine
+ * module, and bootstraps the first admin and the demo. The tRPC context and the HTTP routes read it; the
+ * runner (instrumentation.ts or worker.ts) starts and stops its engines.
+ */
+import { randomBytes } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { getDatabase, type AppDatabase } from "@/db/client";
+import { setting } from "@/db/schema";
+import { createAuth, type Auth } from "@/server/auth/auth";
+import { UserDirectory } from "@/server/auth/users";
+import { OffsetClock, SystemClock, type Clock } from "@/server/core/clock";
+import { getConfig, type Config } from "@/server/core/config";
+import { InProcessEventBus, type EventBus } from "@/server/core/events";
+import { createLogger, type Logger } from "@/server/core/logger";
+import { createRandomSource } from "@/server/core/random";
+import { systemActor } from "@/server/core/audit";
+import type { Engine, EngineDependencies } from "./engine";
+import { createAlertsModule, seedAlertsDemo, type AlertsServices } from "./alerts";
+import { createPagerModule, seedPagerDemo, type PagerServices } from "./pager";
+import { createDigestModule, seedDigestDemo, type DigestServices } from "./digest";
+import { createSchedulingModule, seedSchedulingDemo, type SchedulingServices } from "./scheduling";
+import { DEMO_USERS } from "./demo-ids";
+
+export type Runtime = {
+  config: Config;
+  db: AppDatabase;
+  clock: Clock;
+  /** Set only when WATCHPOST_TEST_CLOCK is on: lets browser tests move time forward. */
+  testClock: OffsetClock | undefined;
+  bus: EventBus;
+  logger: Logger;
+  auth: Auth;
+  users: UserDirectory;
+  alerts: AlertsServices;
+  pager: PagerServices;
+  digest: DigestServices;
+  scheduling: SchedulingServices;
+  engines: Engine[];
+  /** Resolves once bootstrapping (first admin, demo seed) is done. */
+  ready: Promise<void>;
+};
+
+const globalForRuntime = globalThis as unknown as { watchpostRuntime?: Runtime };
+
+export function getRuntime(): Runtime {
+  globalForRuntime.watchpostRuntime ??= createRuntime(getConfig());
+  return globalForRuntime.watchpostRuntime;
+}
+
+/** Builds a runtime; tests pass their own configuration and clock. */
+export function createRuntime(config: Config, options: { clock?: Clock; bus?: EventBus } = {}): Runtime {
+  const logger = createLogger("runtime");
+  const db = getDatabase(config.DATABASE_PATH);
+  const testClock = !options.clock && config.WATCHPOST_TEST_CLOCK ? new OffsetClock() : undefined;
+  const clock = options.clock ?? testClock ?? new SystemClock();
+  const bus = options.bus ?? new InProcessEventBus();
+  const dependencies: EngineDependencies = { config, db, clock, random: createRandomSource(), bus, logger };
+  const auth = createAuth({ db, secret: config.WATCHPOST_AUTH_SECRET ?? storedAuthSecret(db), baseUrl: config.WATCHPOST_BASE_URL });
+  const users = new UserDirectory(db, clock);
+  const scheduling = createSchedulingModule(dependencies);
+  const modules = {
+    scheduling,
+    pager: createPagerModule(dependencies),
+    digest: createDigestModule(dependencies),
+    alerts: createAlertsModule(dependencies, { dbsimMetrics: scheduling.services.metrics }),
+  };
+  const wanted = new Set(config.WATCHPOST_ENGINES);
+  const engines = Object.entries(modules)
+    .filter(([name]) => !wanted.has("none") && (wanted.has("all") || wanted.has(name as never)))
+    .map(([, module]) => module.engine);
+  const runtime: Runtime = {
+    config,
+    db,
+    clock,
+    testClock,
+    bus,
+    logger,
+    auth,
+    users,
+    alerts: modules.alerts.services,
+    pager: modules.pager.services,
+    digest: modules.digest.services,
+    scheduling: modules.scheduling.services,
+    engines,
+    ready: Promise.resolve(),
+  };
+  runtime.ready = bootstrap(runtime, dependencies);
+  return runtime;
+}
+
+/** The session-signing secret: generated once and kept in the database, so sessions survive restarts. */
+function storedAuthSecret(db: AppDatabase): string {
+  const existing = db.select().from(setting).where(eq(setting.key, "auth.secret")).get();
+  if (existing) return existing.value;
+  const value = randomBytes(32).toString("base64url");
+  db.insert(setting).values({ key: "auth.secret", value, updatedAt: new Date() }).onConflictDoNothing().run();
+  return db.select().from(setting).where(eq(setting.key, "auth.secret")).get()!.value;
+}
+
+async function bootstrap(runtime: Runtime, dependencies: EngineDependencies): Promise<void> {
+  const { config, users, logger } = runtime;
+  const actor = systemActor("bootstrap");
+  if (users.countAdmins() === 0 && !users.findByEmail(config.WATCHPOST_ADMIN_EMAIL)) {
+    const generated = !config.WATCHPOST_ADMIN_PASSWORD;
+    const password = config.WATCHPOST_ADMIN_PASSWORD ?? randomBytes(12).toString("base64url");
+    await users.create({ email: config.WATCHPOST_ADMIN_EMAIL, name: "Administrator", role: "admin", password }, actor);
+    if (generated) {
+      // Printed once, on the console only, so the first person can sign in; it is never stored in clear.
+      process.stdout.write(`\nWatchpost created the first admin: ${config.WATCHPOST_ADMIN_EMAIL} / ${password}\nSign in and change it (Admin page). This password is not shown again.\n\n`);
+    } else {
+      logger.info({ email: config.WATCHPOST_ADMIN_EMAIL }, "created the first admin from WATCHPOST_ADMIN_EMAIL / WATCHPOST_ADMIN_PASSWORD");
+    }
+  }
+  if (config.WATCHPOST_DEMO && !users.findByEmail(DEMO_USERS.admin.email)) {
+    for (const demo of Object.values(DEMO_USERS)) {
+      if (!users.findByEmail(demo.email)) await users.create({ email: demo.email, name: demo.name, role: demo.role, password: demo.password }, actor, demo.id);
+    }
+    seedSchedulingDemo(dependencies);
+    seedPagerDemo(dependencies);
+    seedAlertsDemo(dependencies);
+    seedDigestDemo(dependencies);
+    logger.info("seeded the demo data");
+  }
+}
+
+/** Starts the engines this process runs (WATCHPOST_ENGINES). */
+export async function startEngines(runtime: Runtime): Promise<void> {
+  await runtime.ready;
+  for (const engine of runtime.engines) {
+    await engine.start();
+    runtime.logger.info({ engine: engine.name }, "engine started");
+  }
+}
+
+/** Stops the engines in reverse order; each lets its work in flight finish or leaves it retryable. */
+export async function stopEngines(runtime: Runtime): Promise<void> {
+  for (const engine of [...runtime.engines].reverse()) {
+    try {
+      await engine.stop();
+      runtime.logger.info({ engine: engine.name }, "engine stopped");
+    } catch (error) {
+      runtime.logger.error({ engine: engine.name, err: error }, "engine failed to stop cleanly");
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * tRPC: the context (the signed-in user and the runtime) and the three kinds of procedure: public, signed-in,
+ * and role-checked. Zod errors reach the browser as readable messages (`error.data.zodError` and the message).
+ */
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { z, ZodError } from "zod";
+import type { Actor } from "@/server/core/audit";
+import { isRole, roleAllows, type Role } from "@/server/core/roles";
+import { getRuntime, type Runtime } from "@/server/jobs/runtime";
+
+export type SessionUser = { id: string; email: string; name: string; role: Role };
+
+export type TRPCContext = { user: SessionUser | null; runtime: Runtime };
+
+export async function createTRPCContext({ headers }: { headers: Headers }): Promise<TRPCContext> {
+  const runtime = getRuntime();
+  await runtime.ready;
+  const session = await runtime.auth.api.getSession({ headers });
+  const sessionUser = session?.user as ({ id: string; email: string; name: string; role?: unknown } | undefined);
+  const user = sessionUser ? { id: sessionUser.id, email: sessionUser.email, name: sessionUser.name, role: isRole(sessionUser.role) ? sessionUser.role : "viewer" } : null;
+  return { user, runtime };
+}
+
+/** Turns zod's issues into one sentence a person can act on: "email: Enter a valid e-mail address". */
+export function describeZodError(error: ZodError): string {
+  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("; ");
+}
+
+const t = initTRPC.context<TRPCContext>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : null;
+    return {
+      ...shape,
+      message: zodError ? `Invalid input — ${describeZodError(zodError)}` : shape.message,
+      data: { ...shape.data, zodError: zodError ? z.flattenError(zodError) : null },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
+
+export const signedInProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "You are not signed in. Sign in and try again." });
+  const actor: Actor = { kind: "user", userId: ctx.user.id, email: ctx.user.email, role: ctx.user.role };
+  return next({ ctx: { ...ctx, user: ctx.user, actor } });
+});
+
+const ROLE_WORDING: Record<Role, string> = {
+  viewer: "a viewer",
+  responder: "a responder or an admin",
+  admin: "an admin",
+};
+
+/** A procedure for users holding at least `role`. */
+export function roleProcedure(role: Role) {
+  return signedInProcedure.use(({ ctx, next }) => {
+    if (!roleAllows(ctx.user.role, role)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `Only ${ROLE_WORDING[role]} can do this; you are signed in as a ${ctx.user.role}. Ask an admin for the role.` });
+    }
+    return next({ ctx });
+  });
+}
+
+export const responderProcedure = roleProcedure("responder");
+export const adminProcedure = roleProcedure("admin");
+
+/** Page-through input shared by every list: lists are never unbounded. */
+export const pageInput = z.object({
+  page: z.number().int().min(1, "page starts at 1").default(1),
+  pageSize: z.number().int().min(1).max(200, "at most 200 rows a page").default(25),
+});
+export type PageInput = z.infer<typeof pageInput>;
+export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };

@@ -1,0 +1,18 @@
+/** The application router: one router per area. */
+import { createCallerFactory, createTRPCRouter } from "./init";
+import { alertsRouter } from "./routers/alerts";
+import { authRouter } from "./routers/auth";
+import { digestsRouter } from "./routers/digests";
+import { pagerRouter } from "./routers/pager";
+import { schedulingRouter } from "./routers/scheduling";
+
+export const appRouter = createTRPCRouter({
+  auth: authRouter,
+  alerts: alertsRouter,
+  pager: pagerRouter,
+  digests: digestsRouter,
+  scheduling: schedulingRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,4 @@
+/** tRPC router `alerts`: thin procedures over the engine's use cases (see server/jobs/*.ts for the services). */
+import { createTRPCRouter } from "../init";
+
+export const alertsRouter = createTRPCRouter({});

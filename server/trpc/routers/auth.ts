@@ -1,0 +1,35 @@
+/** tRPC router `auth`: who am I, and the admin's user management and audit log. */
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { newUserInput, UserError } from "@/server/auth/users";
+import { ROLES } from "@/server/core/roles";
+import { adminProcedure, createTRPCRouter, pageInput, publicProcedure } from "../init";
+
+function toTRPCError(error: unknown): never {
+  if (error instanceof UserError) throw new TRPCError({ code: error.code, message: error.message });
+  throw error;
+}
+
+export const authRouter = createTRPCRouter({
+  session: publicProcedure.query(({ ctx }) => ctx.user),
+  user: createTRPCRouter({
+    list: adminProcedure.input(pageInput.extend({ search: z.string().trim().max(100).optional() })).query(({ ctx, input }) => ({
+      ...ctx.runtime.users.list(input),
+      page: input.page,
+      pageSize: input.pageSize,
+    })),
+    create: adminProcedure.input(newUserInput).mutation(({ ctx, input }) => ctx.runtime.users.create(input, ctx.actor).catch(toTRPCError)),
+    changeRole: adminProcedure
+      .input(z.object({ userId: z.string().min(1), role: z.enum(ROLES, { message: "Choose a role: viewer, responder or admin." }) }))
+      .mutation(({ ctx, input }) => {
+        try {
+          return ctx.runtime.users.changeRole(input.userId, input.role, ctx.actor);
+        } catch (error) {
+          toTRPCError(error);
+        }
+      }),
+  }),
+  audit: createTRPCRouter({
+    list: adminProcedure.input(pageInput).query(({ ctx, input }) => ({ ...ctx.runtime.users.auditPage(input), page: input.page, pageSize: input.pageSize })),
+  }),
+});
