@@ -11,9 +11,9 @@ import { createId } from "@/server/core/ids";
 
 const ID_PREFIX: Record<string, string> = { user: "usr", session: "ses", account: "acc", verification: "ver" };
 
-export type AuthOptions = { db: AppDatabase; secret: string; baseUrl: string };
+export type AuthOptions = { db: AppDatabase; secret: string; baseUrl: string; signInAttemptsPerMinute: number };
 
-export function createAuth({ db, secret, baseUrl }: AuthOptions) {
+export function createAuth({ db, secret, baseUrl, signInAttemptsPerMinute }: AuthOptions) {
   return betterAuth({
     appName: "Watchpost",
     baseURL: baseUrl,
@@ -28,6 +28,8 @@ export function createAuth({ db, secret, baseUrl }: AuthOptions) {
         role: { type: "string", required: false, defaultValue: "viewer", input: false },
       },
     },
+    // Slows password guessing: a few sign-in attempts per client address per minute (per process).
+    rateLimit: { enabled: true, storage: "memory", window: 60, max: 300, customRules: { "/sign-in/email": { window: 60, max: signInAttemptsPerMinute } } },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     advanced: {
       database: { generateId: ({ model }) => createId(ID_PREFIX[model] ?? model.slice(0, 3)) },

@@ -23,6 +23,8 @@ export const configSchema = z.object({
   WATCHPOST_AUTH_SECRET: z.string().min(32, "expected at least 32 characters").optional(),
   WATCHPOST_ADMIN_EMAIL: z.email({ message: "expected an email address" }).default("admin@watchpost.local"),
   WATCHPOST_ADMIN_PASSWORD: z.string().min(12, "expected at least 12 characters").optional(),
+  /** Sign-in attempts allowed per client address per minute (better-auth's rate limit). */
+  WATCHPOST_SIGN_IN_RATE_LIMIT: positiveInt.default(10),
   /** Seeds demo users, services, policies and rules on first start. */
   WATCHPOST_DEMO: booleanFlag.default(true),
   /** Which engines this process runs: all, none, or a comma list of alerts,pager,digest,scheduling. */

@@ -57,7 +57,7 @@ export function createRuntime(config: Config, options: { clock?: Clock; bus?: Ev
   const clock = options.clock ?? testClock ?? new SystemClock();
   const bus = options.bus ?? new InProcessEventBus();
   const dependencies: EngineDependencies = { config, db, clock, random: createRandomSource(), bus, logger };
-  const auth = createAuth({ db, secret: config.WATCHPOST_AUTH_SECRET ?? storedAuthSecret(db), baseUrl: config.WATCHPOST_BASE_URL });
+  const auth = createAuth({ db, secret: config.WATCHPOST_AUTH_SECRET ?? storedAuthSecret(db), baseUrl: config.WATCHPOST_BASE_URL, signInAttemptsPerMinute: config.WATCHPOST_SIGN_IN_RATE_LIMIT });
   const users = new UserDirectory(db, clock);
   const scheduling = createSchedulingModule(dependencies);
   const modules = {

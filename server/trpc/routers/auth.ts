@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { newUserInput, UserError } from "@/server/auth/users";
 import { ROLES } from "@/server/core/roles";
-import { adminProcedure, createTRPCRouter, pageInput, publicProcedure } from "../init";
+import { adminProcedure, createTRPCRouter, pageInput, publicProcedure, signedInProcedure } from "../init";
 
 function toTRPCError(error: unknown): never {
   if (error instanceof UserError) throw new TRPCError({ code: error.code, message: error.message });
@@ -13,7 +13,8 @@ function toTRPCError(error: unknown): never {
 export const authRouter = createTRPCRouter({
   session: publicProcedure.query(({ ctx }) => ctx.user),
   user: createTRPCRouter({
-    list: adminProcedure.input(pageInput.extend({ search: z.string().trim().max(100).optional() })).query(({ ctx, input }) => ({
+    // Everyone signed in may see who is on the team (as in PagerDuty); only admins change it.
+    list: signedInProcedure.input(pageInput.extend({ search: z.string().trim().max(100).optional() })).query(({ ctx, input }) => ({
       ...ctx.runtime.users.list(input),
       page: input.page,
       pageSize: input.pageSize,
@@ -30,6 +31,7 @@ export const authRouter = createTRPCRouter({
       }),
   }),
   audit: createTRPCRouter({
-    list: adminProcedure.input(pageInput).query(({ ctx, input }) => ({ ...ctx.runtime.users.auditPage(input), page: input.page, pageSize: input.pageSize })),
+    // Everyone signed in may see who is on the team (as in PagerDuty); only admins change it.
+    list: signedInProcedure.input(pageInput).query(({ ctx, input }) => ({ ...ctx.runtime.users.auditPage(input), page: input.page, pageSize: input.pageSize })),
   }),
 });

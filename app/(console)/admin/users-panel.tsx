@@ -1,0 +1,134 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { useTRPC } from "@/app/_components/trpc/client";
+import { Badge, Button, Callout, Card, CardHeader, EmptyState, ErrorState, Field, Input, LoadingState, Pagination, Select, Table, Td, Th, THead, Time, Tr } from "@/app/_components/ui";
+
+const ROLES = ["viewer", "responder", "admin"] as const;
+type Role = (typeof ROLES)[number];
+const PAGE_SIZE = 20;
+
+export function UsersPanel({ currentUserId }: { currentUserId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [page, setPage] = useState(1);
+  const users = useQuery(trpc.auth.user.list.queryOptions({ page, pageSize: PAGE_SIZE }));
+  const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const invalidate = () => Promise.all([queryClient.invalidateQueries({ queryKey: trpc.auth.user.list.queryKey() }), queryClient.invalidateQueries({ queryKey: trpc.auth.audit.list.queryKey() })]);
+
+  const createUser = useMutation(
+    trpc.auth.user.create.mutationOptions({
+      onSuccess: async (created) => {
+        setMessage({ tone: "success", text: `Added ${created.email} as ${created.role}.` });
+        await invalidate();
+      },
+      onError: (error) => setMessage({ tone: "error", text: error.message }),
+    }),
+  );
+  const changeRole = useMutation(
+    trpc.auth.user.changeRole.mutationOptions({
+      onSuccess: async (changed) => {
+        setMessage({ tone: "success", text: `${changed?.email} is now ${changed?.role}.` });
+        await invalidate();
+      },
+      onError: (error) => setMessage({ tone: "error", text: error.message }),
+    }),
+  );
+
+  function onCreate(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    createUser.mutate(
+      { email: String(form.get("email") ?? ""), name: String(form.get("name") ?? ""), role: String(form.get("role") ?? "viewer") as Role, password: String(form.get("password") ?? "") },
+      { onSuccess: () => formElement.reset() },
+    );
+  }
+
+  return (
+    <Card aria-labelledby="users-heading">
+      <CardHeader title={<span id="users-heading">Users</span>} description="Viewers read; responders also acknowledge and resolve; admins also edit rules, services, policies and users." />
+      {message ? (
+        <Callout tone={message.tone} className="mb-3">
+          {message.text}
+        </Callout>
+      ) : null}
+      <form onSubmit={onCreate} className="mb-4 grid gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-5 sm:items-end dark:border-slate-800" aria-label="Add a user">
+        <Field label="Name" htmlFor="new-user-name">
+          <Input id="new-user-name" name="name" required />
+        </Field>
+        <Field label="E-mail" htmlFor="new-user-email">
+          <Input id="new-user-email" name="email" type="email" required />
+        </Field>
+        <Field label="Role" htmlFor="new-user-role">
+          <Select id="new-user-role" name="role" defaultValue="viewer">
+            {ROLES.map((role) => (
+              <option key={role} value={role}>
+                {role}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="Initial password" htmlFor="new-user-password">
+          <Input id="new-user-password" name="password" type="password" minLength={12} autoComplete="new-password" required />
+        </Field>
+        <Button type="submit" pending={createUser.isPending}>
+          Add user
+        </Button>
+      </form>
+      {users.isPending ? (
+        <LoadingState label="Loading users…" />
+      ) : users.isError ? (
+        <ErrorState error={users.error} retry={() => users.refetch()} />
+      ) : users.data.items.length === 0 ? (
+        <EmptyState title="No users yet" />
+      ) : (
+        <>
+          <Table caption="Users">
+            <THead>
+              <tr>
+                <Th>Name</Th>
+                <Th>E-mail</Th>
+                <Th>Role</Th>
+                <Th>Added</Th>
+              </tr>
+            </THead>
+            <tbody>
+              {users.data.items.map((user) => (
+                <Tr key={user.id}>
+                  <Td>
+                    {user.name} {user.id === currentUserId ? <Badge tone="info">you</Badge> : null}
+                  </Td>
+                  <Td>{user.email}</Td>
+                  <Td>
+                    <label className="sr-only" htmlFor={`role-${user.id}`}>
+                      Role of {user.email}
+                    </label>
+                    <Select
+                      id={`role-${user.id}`}
+                      className="w-36"
+                      value={user.role}
+                      disabled={changeRole.isPending}
+                      onChange={(event) => changeRole.mutate({ userId: user.id, role: event.target.value as Role })}
+                    >
+                      {ROLES.map((role) => (
+                        <option key={role} value={role}>
+                          {role}
+                        </option>
+                      ))}
+                    </Select>
+                  </Td>
+                  <Td>
+                    <Time value={user.createdAt} />
+                  </Td>
+                </Tr>
+              ))}
+            </tbody>
+          </Table>
+          <Pagination page={page} pageSize={PAGE_SIZE} total={users.data.total} onPageChange={setPage} label="users" />
+        </>
+      )}
+    </Card>
+  );
+}

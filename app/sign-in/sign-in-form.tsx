@@ -1,0 +1,62 @@
+"use client";
+
+import { useRouter, useSearchParams } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { authClient } from "@/app/_components/auth-client";
+import { Button, Callout, Field, Input } from "@/app/_components/ui";
+
+const WRONG_CREDENTIALS = "That e-mail and password do not match an account. Check both and try again; if you have no account, ask an admin to add you.";
+
+function messageFor(error: { status?: number; message?: string; code?: string }): string {
+  if (error.status === 401 || error.code === "INVALID_EMAIL_OR_PASSWORD") return WRONG_CREDENTIALS;
+  if (error.status === 429) return "Too many attempts. Wait a minute, then try again.";
+  if (error.code === "INVALID_EMAIL") return "Enter a valid e-mail address, such as ana@example.com.";
+  return error.message ? `Sign-in failed: ${error.message}` : "Sign-in failed. Try again in a moment.";
+}
+
+export function SignInForm() {
+  const router = useRouter();
+  const next = useSearchParams().get("next");
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const email = String(form.get("email") ?? "").trim();
+    const password = String(form.get("password") ?? "");
+    if (!email || !password) {
+      setError("Enter your e-mail and your password.");
+      return;
+    }
+    setPending(true);
+    setError(null);
+    const result = await authClient.signIn.email({ email, password });
+    setPending(false);
+    if (result.error) {
+      setError(messageFor(result.error));
+      return;
+    }
+    router.replace(next && next.startsWith("/") && !next.startsWith("//") ? next : "/");
+    router.refresh();
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" noValidate aria-describedby={error ? "sign-in-error" : undefined}>
+      <Field label="E-mail" htmlFor="email">
+        <Input id="email" name="email" type="email" autoComplete="username" required />
+      </Field>
+      <Field label="Password" htmlFor="password">
+        <Input id="password" name="password" type="password" autoComplete="current-password" required />
+      </Field>
+      {error ? (
+        <div id="sign-in-error">
+          <Callout tone="error">{error}</Callout>
+        </div>
+      ) : null}
+      <Button type="submit" pending={pending} className="w-full">
+        Sign in
+      </Button>
+    </form>
+  );
+}

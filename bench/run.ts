@@ -1,0 +1,34 @@
+/**
+ * `npm run bench [area…]`: runs the benchmark of each engine (alerts, pager, digest, scheduling) and prints
+ * its figures and ratios. Speed targets are read from here, never asserted by timed tests.
+ * Example: `npm run bench -- pager digest`.
+ */
+const BENCHES: Record<string, () => Promise<void>> = {
+  alerts: async () => (await import("./alerts")).runAlertsBench(),
+  pager: async () => (await import("./pager")).runPagerBench(),
+  digest: async () => (await import("./digest")).runDigestBench(),
+  scheduling: async () => (await import("./scheduling")).runSchedulingBench(),
+};
+
+async function main(): Promise<void> {
+  const requested = process.argv.slice(2).filter((argument) => !argument.startsWith("-"));
+  const unknown = requested.filter((name) => !(name in BENCHES));
+  if (unknown.length > 0) {
+    console.error(`Unknown benchmark(s): ${unknown.join(", ")}. Choose from: ${Object.keys(BENCHES).join(", ")}.`);
+    process.exit(2);
+  }
+  const names = requested.length > 0 ? requested : Object.keys(BENCHES);
+  let failed = 0;
+  for (const name of names) {
+    console.log(`\n##### bench: ${name} #####`);
+    try {
+      await BENCHES[name]!();
+    } catch (error) {
+      failed++;
+      console.error(`The ${name} benchmark failed: ${error instanceof Error ? error.stack : String(error)}`);
+    }
+  }
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+void main();

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: every suite, in order — type check, lint, vitest (unit and integration), then Playwright against
+ * a production build on a temporary database. Every suite runs even when an earlier one fails; the last line
+ * is the sum over the suites, `N passed, N failed`, and the exit code is non-zero on any failure.
+ * The type check and lint count as one test each; vitest and Playwright count their own tests.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const reports = path.join(root, ".test-tmp");
+rmSync(reports, { recursive: true, force: true });
+mkdirSync(reports, { recursive: true });
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", FORCE_COLOR: process.env.CI ? "0" : "1" };
+
+function run(title, command, args, extraEnv = {}) {
+  console.log(`\n=== ${title} ===`);
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...env, ...extraEnv } });
+  return result.status === 0;
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+const results = [];
+function record(suite, passed, failed, note = "") {
+  results.push({ suite, passed, failed, note });
+}
+
+// 1. Type check.
+const typecheckOk = run("type check (tsc --noEmit)", bin("tsc"), ["--noEmit", "-p", "."]);
+record("type check", typecheckOk ? 1 : 0, typecheckOk ? 0 : 1);
+
+// 2. Lint.
+const lintOk = run("lint (eslint)", bin("eslint"), ["."]);
+record("lint", lintOk ? 1 : 0, lintOk ? 0 : 1);
+
+// 3. Vitest.
+const vitestReport = path.join(reports, "vitest.json");
+const vitestOk = run("unit and integration tests (vitest)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestReport}`]);
+const vitest = readJson(vitestReport);
+if (vitest) {
+  const failed = vitest.numFailedTests + (vitestOk || vitest.numFailedTests > 0 ? 0 : 1);
+  record("vitest", vitest.numPassedTests, failed, vitest.numPendingTests ? `${vitest.numPendingTests} skipped` : "");
+} else {
+  record("vitest", 0, 1, "no report: vitest did not run");
+}
+
+// 4. Playwright against the production build.
+const buildOk = run("production build (next build)", process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], { NODE_ENV: "production" });
+if (!buildOk) {
+  record("playwright", 0, 1, "the build failed, so the browser tests could not run");
+} else {
+  const playwrightReport = path.join(reports, "playwright.json");
+  const playwrightOk = run("browser tests (playwright)", bin("playwright"), ["test"], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport });
+  const report = readJson(playwrightReport);
+  if (report?.stats) {
+    const passed = report.stats.expected + report.stats.flaky;
+    const failed = report.stats.unexpected + (playwrightOk || report.stats.unexpected > 0 ? 0 : 1);
+    record("playwright", passed, failed, report.stats.skipped ? `${report.stats.skipped} skipped` : "");
+  } else {
+    record("playwright", 0, 1, existsSync(playwrightReport) ? "unreadable report" : "no report: playwright did not run");
+  }
+}
+
+console.log("\n=== summary ===");
+for (const { suite, passed, failed, note } of results) console.log(`${suite.padEnd(12)} ${passed} passed, ${failed} failed${note ? ` (${note})` : ""}`);
+const passed = results.reduce((sum, result) => sum + result.passed, 0);
+const failed = results.reduce((sum, result) => sum + result.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
