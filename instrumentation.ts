@@ -2,5 +2,12 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { startRunner } = await import("./server/jobs/start");
-  await startRunner();
+  const { ConfigError } = await import("./server/core/config");
+  try {
+    await startRunner();
+  } catch (error) {
+    // A console that cannot run its engines must not look healthy: stop with the reason.
+    process.stderr.write(`${error instanceof ConfigError ? error.message : `Watchpost failed to start: ${error instanceof Error ? error.stack : String(error)}`}\n`);
+    process.exit(1);
+  }
 }

@@ -23,6 +23,10 @@ function newestMtime(entry) {
   return newest;
 }
 
+// A bad environment stops here, before a long build, with a message naming the variable.
+const configCheck = spawnSync(process.execPath, [path.join(root, "node_modules", "tsx", "dist", "cli.mjs"), path.join(root, "scripts", "check-config.ts")], { cwd: root, stdio: "inherit" });
+if (configCheck.status !== 0) process.exit(configCheck.status ?? 1);
+
 const buildId = path.join(root, ".next", "BUILD_ID");
 const sources = ["app", "server", "db", "instrumentation.ts", "next.config.ts", "package-lock.json", "postcss.config.mjs"];
 const needsBuild = !existsSync(buildId) || Math.max(...sources.map(newestMtime)) > statSync(buildId).mtimeMs;

@@ -79,7 +79,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((issue) => {
-        const name = issue.path.join(".");
+        const name = String(issue.path[0] ?? "environment");
         const given = cleaned[name];
         return `${name}: ${issue.message}${given !== undefined && !/SECRET|PASSWORD|TOKEN/.test(name) ? ` (got "${given}")` : ""}`;
       }),

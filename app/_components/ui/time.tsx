@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useSyncExternalStore } from "react";
 
 const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
@@ -18,14 +18,30 @@ export function relativeTime(fromMs: number, nowMs: number): string {
   return "";
 }
 
+// One shared "now" for every <Time>, refreshed every 15 s while any is on the page.
+let currentNow = Date.now();
+const nowListeners = new Set<() => void>();
+let nowTimer: ReturnType<typeof setInterval> | undefined;
+
+function subscribeToNow(listener: () => void): () => void {
+  nowListeners.add(listener);
+  nowTimer ??= setInterval(() => {
+    currentNow = Date.now();
+    nowListeners.forEach((notify) => notify());
+  }, 15_000);
+  return () => {
+    nowListeners.delete(listener);
+    if (nowListeners.size === 0 && nowTimer) {
+      clearInterval(nowTimer);
+      nowTimer = undefined;
+    }
+  };
+}
+
 /** A time in the viewer's zone with a relative hint ("3 minutes ago"), kept fresh. */
 export function Time({ value, showRelative = true }: { value: Date | string | number | null | undefined; showRelative?: boolean }) {
-  const [now, setNow] = useState<number | null>(null);
-  useEffect(() => {
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 15_000);
-    return () => clearInterval(timer);
-  }, []);
+  // The server renders no relative hint (its "now" is not the viewer's); the browser adds it.
+  const now = useSyncExternalStore(subscribeToNow, () => currentNow, () => null);
   if (value === null || value === undefined) return <span className="text-slate-400">—</span>;
   const date = new Date(value);
   return (
