@@ -1,4 +1,90 @@
-/** tRPC router `pager`: thin procedures over the engine's use cases (see server/jobs/*.ts for the services). */
-import { createTRPCRouter } from "../init";
+/**
+ * tRPC router `pager`: thin procedures over the pager's use cases and read side (ctx.runtime.pager). Reads are
+ * for any signed-in user; acknowledge, resolve and mark healthy for responders; services and policies for
+ * admins. No-op answers (second acknowledgement, healthy already, …) come back as outcomes with a message.
+ */
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { policyInput, serviceInput } from "@/server/pager/model";
+import { PagerInputError } from "@/server/pager/use-cases";
+import { adminProcedure, createTRPCRouter, pageInput, responderProcedure, signedInProcedure } from "../init";
 
-export const pagerRouter = createTRPCRouter({});
+function rethrow(error: unknown): never {
+  if (error instanceof PagerInputError) throw new TRPCError({ code: error.code, message: error.message });
+  throw error;
+}
+
+const id = (what: string) => z.string({ message: `${what} is required` }).min(1, `${what} is required`).max(100);
+
+export const pagerRouter = createTRPCRouter({
+  service: createTRPCRouter({
+    list: signedInProcedure.input(pageInput).query(({ ctx, input }) => {
+      const page = ctx.runtime.pager.queries.listServices(input);
+      // The integration key is a credential: only admins see it.
+      return { ...page, items: page.items.map((item) => ({ ...item, integrationKey: ctx.user.role === "admin" ? item.integrationKey : null })) };
+    }),
+    create: adminProcedure.input(serviceInput).mutation(({ ctx, input }) => {
+      try {
+        return ctx.runtime.pager.useCases.createService(input, ctx.runtime.pager.newIntegrationKey(), ctx.actor);
+      } catch (error) {
+        rethrow(error);
+      }
+    }),
+    update: adminProcedure.input(serviceInput.extend({ serviceId: id("serviceId") })).mutation(({ ctx, input }) => {
+      try {
+        const { serviceId, ...fields } = input;
+        return ctx.runtime.pager.useCases.updateService(serviceId, fields, ctx.actor);
+      } catch (error) {
+        rethrow(error);
+      }
+    }),
+    markHealthy: responderProcedure
+      .input(z.object({ serviceId: id("serviceId") }))
+      .mutation(({ ctx, input }) => ctx.runtime.pager.useCases.healthyEvent({ serviceId: input.serviceId, actor: ctx.actor })),
+  }),
+  policy: createTRPCRouter({
+    list: signedInProcedure.input(pageInput).query(({ ctx, input }) => ctx.runtime.pager.queries.listPolicies(input)),
+    get: signedInProcedure.input(z.object({ policyId: id("policyId") })).query(({ ctx, input }) => {
+      const policy = ctx.runtime.pager.queries.getPolicy(input.policyId);
+      if (!policy) throw new TRPCError({ code: "NOT_FOUND", message: `No escalation policy has the id ${input.policyId}. Go back to the policies.` });
+      return policy;
+    }),
+    create: adminProcedure.input(policyInput).mutation(({ ctx, input }) => {
+      try {
+        return ctx.runtime.pager.useCases.createPolicy(input, ctx.actor);
+      } catch (error) {
+        rethrow(error);
+      }
+    }),
+    update: adminProcedure.input(policyInput.extend({ policyId: id("policyId") })).mutation(({ ctx, input }) => {
+      try {
+        const { policyId, ...policy } = input;
+        return ctx.runtime.pager.useCases.updatePolicy(policyId, policy, ctx.actor);
+      } catch (error) {
+        rethrow(error);
+      }
+    }),
+  }),
+  incident: createTRPCRouter({
+    list: signedInProcedure
+      .input(
+        pageInput.extend({
+          state: z.enum(["open", "acknowledged", "resolved", "active"], { message: "state must be open, acknowledged, resolved or active" }).optional(),
+          serviceId: z.string().max(100).optional(),
+        }),
+      )
+      .query(({ ctx, input }) => ctx.runtime.pager.queries.listIncidents(input)),
+    get: signedInProcedure.input(z.object({ incidentId: id("incidentId") })).query(({ ctx, input }) => {
+      const page = ctx.runtime.pager.queries.getIncident(input.incidentId);
+      if (!page) throw new TRPCError({ code: "NOT_FOUND", message: `No incident has the id ${input.incidentId}. Go back to the incident list.` });
+      return page;
+    }),
+    acknowledge: responderProcedure
+      .input(z.object({ incidentId: id("incidentId") }))
+      .mutation(({ ctx, input }) => ctx.runtime.pager.useCases.acknowledge(input.incidentId, ctx.actor)),
+    resolve: responderProcedure.input(z.object({ incidentId: id("incidentId") })).mutation(({ ctx, input }) => ctx.runtime.pager.useCases.resolve(input.incidentId, ctx.actor)),
+  }),
+  deadLetter: createTRPCRouter({
+    list: adminProcedure.input(pageInput).query(({ ctx, input }) => ctx.runtime.pager.queries.listDeadLetters(input)),
+  }),
+});

@@ -1,0 +1,111 @@
+/**
+ * The pager in the browser: an alert arrives over the ingest API, the incident appears, a responder
+ * acknowledges it and the timeline names them, and moving the server's test clock past the acknowledgement
+ * timeout does not escalate; without an acknowledgement it escalates to level 2. Plus the ingest's answers to
+ * bad requests and the policy editor's validation.
+ */
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { DEMO_SERVICES } from "../server/jobs/demo-ids";
+import { DEMO_INTEGRATION_KEYS } from "../server/pager/demo-data";
+import { advanceServerClock, DEMO_USERS, signIn } from "./fixtures";
+
+const SIXTEEN_MINUTES = 16 * 60_000;
+
+async function trigger(request: APIRequestContext, routingKey: string, summary: string): Promise<{ outcome: string; incident_id: string }> {
+  const response = await request.post("/api/v1/pager/events", {
+    data: { routing_key: routingKey, event_action: "trigger", dedup_key: summary, payload: { summary, source: "e2e", severity: "critical" } },
+  });
+  expect(response.status(), await response.text()).toBe(202);
+  return (await response.json()) as { outcome: string; incident_id: string };
+}
+
+/**
+ * Opens a new incident on a demo service. The demo's alert rules may have paged the service already (one
+ * active incident per service: the alert would be deduplicated), so a signed-in responder marks it healthy first.
+ */
+async function openIncident(page: Page, routingKey: string, serviceId: string, summary: string): Promise<string> {
+  let result = await trigger(page.request, routingKey, summary);
+  if (result.outcome === "deduplicated") {
+    const healed = await page.request.post("/api/trpc/pager.service.markHealthy", { data: { json: { serviceId } } });
+    expect(healed.ok(), await healed.text()).toBeTruthy();
+    result = await trigger(page.request, routingKey, summary);
+  }
+  expect(result.outcome).toBe("opened");
+  return result.incident_id;
+}
+
+test.describe("pager", () => {
+  test("an alert arrives, a responder acknowledges it, and passing the timeout does not escalate", async ({ page, request }) => {
+    const summary = `Checkout error rate above 5% (${Date.now()})`;
+    await signIn(page, "responder");
+    await openIncident(page, DEMO_INTEGRATION_KEYS.checkout, DEMO_SERVICES.checkout, summary);
+
+    await page.goto("/pager/incidents");
+    await page.getByRole("link", { name: summary }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(summary);
+    await expect(page.getByTestId("timeline-level_notified")).toHaveCount(1);
+    // No mail or SMS provider in the e2e server: each delivery says so instead of vanishing.
+    await expect(page.getByTestId("delivery").first()).toContainText("not sent");
+    await expect(page.getByTestId("delivery").first()).toContainText("SMTP_URL is not set");
+
+    const url = page.url();
+    await page.getByRole("button", { name: "Acknowledge" }).click();
+    await expect(page.getByTestId("timeline-acknowledged")).toContainText(`Acknowledged by ${DEMO_USERS.responder.email}`);
+    expect(page.url()).toBe(url);
+    await expect(page.getByRole("button", { name: "Acknowledge" })).toBeDisabled();
+
+    await advanceServerClock(request, SIXTEEN_MINUTES);
+    // Give the timer poller (1 s) and the page's refresh (2 s) time to show an escalation, if there were one.
+    await page.waitForTimeout(4_000);
+    await expect(page.getByTestId("timeline-escalated")).toHaveCount(0);
+    await expect(page.getByTestId("timeline-level_notified")).toHaveCount(1);
+
+    await page.getByRole("button", { name: "Resolve" }).click();
+    await expect(page.getByTestId("timeline-resolved")).toContainText(`Resolved by ${DEMO_USERS.responder.email}`);
+  });
+
+  test("without an acknowledgement, passing the timeout escalates to level 2", async ({ page, request }) => {
+    const summary = `Search latency above 2 s (${Date.now()})`;
+    await signIn(page, "responder");
+    const incidentId = await openIncident(page, DEMO_INTEGRATION_KEYS.search, DEMO_SERVICES.search, summary);
+
+    await page.goto(`/pager/incidents/${incidentId}`);
+    await expect(page.getByTestId("timeline-level_notified")).toHaveCount(1);
+
+    await advanceServerClock(request, SIXTEEN_MINUTES);
+    await expect(page.getByTestId("timeline-escalated")).toContainText("Escalated to level 2");
+    await expect(page.getByTestId("timeline-level_notified")).toHaveCount(2);
+    await expect(page.getByTestId("timeline-level_notified").nth(1)).toContainText("Level 2 notified");
+    await expect(page.getByTestId("timeline-level_notified").nth(1).getByTestId("delivery")).toHaveCount(2);
+  });
+
+  test("the ingest answers a bad key or body with a 4xx that says what was wrong", async ({ request }) => {
+    const unknownKey = await request.post("/api/v1/pager/events", {
+      data: { routing_key: "wrong-key", event_action: "trigger", payload: { summary: "x", source: "e2e", severity: "critical" } },
+    });
+    expect(unknownKey.status()).toBe(403);
+    expect(((await unknownKey.json()) as { message: string }).message).toContain("routing_key matches no monitored service");
+
+    const missingSummary = await request.post("/api/v1/pager/events", {
+      data: { routing_key: DEMO_INTEGRATION_KEYS.checkout, event_action: "trigger", payload: { source: "e2e", severity: "critical" } },
+    });
+    expect(missingSummary.status()).toBe(400);
+    expect(JSON.stringify(await missingSummary.json())).toContain("payload.summary is required");
+
+    const alertmanagerWithoutKey = await request.post("/api/v1/pager/events", {
+      data: { version: "4", groupKey: "g", status: "firing", receiver: "r", alerts: [{ status: "firing", labels: { alertname: "A" }, annotations: {} }] },
+    });
+    expect(alertmanagerWithoutKey.status()).toBe(401);
+  });
+
+  test("an admin's policy edit with a fake e-mail address is refused with a message next to the field", async ({ page }) => {
+    await signIn(page, "admin");
+    await page.goto("/pager/policies");
+    await page.getByRole("button", { name: "Edit Standard on-call" }).click();
+    await page.locator("#level-0-target-0-address").fill("not-an-address");
+    await page.locator("#level-0-target-1-address").fill("0612345678");
+    await page.getByRole("button", { name: "Save policy" }).click();
+    await expect(page.getByText("Enter a real e-mail address")).toBeVisible();
+    await expect(page.getByText("Enter the phone number in E.164 form")).toBeVisible();
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * The console's read side of the pager: paginated lists and the incident page (timeline + deliveries). Reads
+ * never change anything; the lists are bounded by the page size.
+ */
+import { and, asc, count, desc, eq, inArray, ne, type SQL } from "drizzle-orm";
+import type { AppDatabase } from "@/db/client";
+import { pagerDeadLetter, pagerDelivery, pagerIncident, pagerPolicy, pagerService, pagerTimelineEntry, pagerTimer } from "@/db/schema";
+import type { Clock } from "@/server/core/clock";
+import type { EscalationPolicy, IncidentState, MonitoredService } from "../model";
+
+export type PageRequest = { page: number; pageSize: number };
+export type PageResult<T> = { items: T[]; total: number; page: number; pageSize: number };
+
+export type ServiceSummary = Omit<MonitoredService, "integrationKey"> & {
+  integrationKey: string;
+  policyName: string;
+  activeIncidentId: string | null;
+  activeIncidentState: IncidentState | null;
+};
+
+export type IncidentSummary = {
+  id: string;
+  serviceId: string;
+  serviceName: string;
+  state: IncidentState;
+  summary: string;
+  alertCount: number;
+  level: number;
+  openedAtMs: number;
+  acknowledgedBy: string | null;
+  resolvedAtMs: number | null;
+};
+
+export class SqlitePagerQueries {
+  constructor(
+    private readonly db: AppDatabase,
+    private readonly clock: Clock,
+  ) {}
+
+  listServices(request: PageRequest): PageResult<ServiceSummary> {
+    const rows = this.db
+      .select({ service: pagerService, policyName: pagerPolicy.name, activeIncidentId: pagerIncident.id, activeIncidentState: pagerIncident.state })
+      .from(pagerService)
+      .innerJoin(pagerPolicy, eq(pagerPolicy.id, pagerService.policyId))
+      .leftJoin(pagerIncident, and(eq(pagerIncident.serviceId, pagerService.id), ne(pagerIncident.state, "resolved")))
+      .orderBy(asc(pagerService.name))
+      .limit(request.pageSize)
+      .offset((request.page - 1) * request.pageSize)
+      .all();
+    const total = this.db.select({ total: count() }).from(pagerService).get()?.total ?? 0;
+    return {
+      items: rows.map(({ service, policyName, activeIncidentId, activeIncidentState }) => ({
+        id: service.id,
+        name: service.name,
+        description: service.description,
+        policyId: service.policyId,
+        integrationKey: service.integrationKey,
+        health: service.health,
+        healthChangedAtMs: service.healthChangedAtMs,
+        policyName,
+        activeIncidentId,
+        activeIncidentState,
+      })),
+      total,
+      ...request,
+    };
+  }
+
+  findServiceByIntegrationKey(integrationKey: string): MonitoredService | undefined {
+    const row = this.db.select().from(pagerService).where(eq(pagerService.integrationKey, integrationKey)).get();
+    return row ? { id: row.id, name: row.name, description: row.description, policyId: row.policyId, integrationKey: row.integrationKey, health: row.health, healthChangedAtMs: row.healthChangedAtMs } : undefined;
+  }
+
+  listPolicies(request: PageRequest): PageResult<EscalationPolicy & { updatedAtMs: number; serviceCount: number }> {
+    const rows = this.db
+      .select()
+      .from(pagerPolicy)
+      .orderBy(asc(pagerPolicy.name))
+      .limit(request.pageSize)
+      .offset((request.page - 1) * request.pageSize)
+      .all();
+    const ids = rows.map((row) => row.id);
+    const usage = ids.length
+      ? this.db.select({ policyId: pagerService.policyId, services: count() }).from(pagerService).where(inArray(pagerService.policyId, ids)).groupBy(pagerService.policyId).all()
+      : [];
+    const total = this.db.select({ total: count() }).from(pagerPolicy).get()?.total ?? 0;
+    return {
+      items: rows.map((row) => ({
+        id: row.id,
+        name: row.name,
+        levels: row.levels,
+        repeatCount: row.repeatCount,
+        version: row.version,
+        updatedAtMs: row.updatedAtMs,
+        serviceCount: usage.find((entry) => entry.policyId === row.id)?.services ?? 0,
+      })),
+      total,
+      ...request,
+    };
+  }
+
+  getPolicy(id: string): EscalationPolicy | undefined {
+    const row = this.db.select().from(pagerPolicy).where(eq(pagerPolicy.id, id)).get();
+    return row ? { id: row.id, name: row.name, levels: row.levels, repeatCount: row.repeatCount, version: row.version } : undefined;
+  }
+
+  listIncidents(request: PageRequest & { state?: IncidentState | "active"; serviceId?: string }): PageResult<IncidentSummary> {
+    const filters: SQL[] = [];
+    if (request.state === "active") filters.push(ne(pagerIncident.state, "resolved"));
+    else if (request.state) filters.push(eq(pagerIncident.state, request.state));
+    if (request.serviceId) filters.push(eq(pagerIncident.serviceId, request.serviceId));
+    const where = filters.length ? and(...filters) : undefined;
+    const rows = this.db
+      .select({ incident: pagerIncident, serviceName: pagerService.name })
+      .from(pagerIncident)
+      .innerJoin(pagerService, eq(pagerService.id, pagerIncident.serviceId))
+      .where(where)
+      .orderBy(desc(pagerIncident.openedAtMs), desc(pagerIncident.id))
+      .limit(request.pageSize)
+      .offset((request.page - 1) * request.pageSize)
+      .all();
+    const total = this.db.select({ total: count() }).from(pagerIncident).where(where).get()?.total ?? 0;
+    return {
+      items: rows.map(({ incident, serviceName }) => ({
+        id: incident.id,
+        serviceId: incident.serviceId,
+        serviceName,
+        state: incident.state,
+        summary: incident.summary,
+        alertCount: incident.alertCount,
+        level: (incident.escalationStep % incident.policySnapshot.levels.length) + 1,
+        openedAtMs: incident.openedAtMs,
+        acknowledgedBy: incident.acknowledgedBy,
+        resolvedAtMs: incident.resolvedAtMs,
+      })),
+      total,
+      page: request.page,
+      pageSize: request.pageSize,
+    };
+  }
+
+  /** The incident page: the incident, its service, its timeline, every delivery and the pending timer. */
+  getIncident(id: string) {
+    const row = this.db
+      .select({ incident: pagerIncident, serviceName: pagerService.name, serviceHealth: pagerService.health })
+      .from(pagerIncident)
+      .innerJoin(pagerService, eq(pagerService.id, pagerIncident.serviceId))
+      .where(eq(pagerIncident.id, id))
+      .get();
+    if (!row) return undefined;
+    // An incident's timeline and deliveries are bounded by its policy: levels × targets × rounds (≤ 10 × 20 × 6).
+    const timeline = this.db.select().from(pagerTimelineEntry).where(eq(pagerTimelineEntry.incidentId, id)).orderBy(asc(pagerTimelineEntry.id)).limit(2000).all();
+    const deliveries = this.db
+      .select({
+        id: pagerDelivery.id,
+        step: pagerDelivery.step,
+        level: pagerDelivery.level,
+        round: pagerDelivery.round,
+        channel: pagerDelivery.channel,
+        address: pagerDelivery.address,
+        status: pagerDelivery.status,
+        attempts: pagerDelivery.attempts,
+        reason: pagerDelivery.reason,
+        providerMessageId: pagerDelivery.providerMessageId,
+        createdAtMs: pagerDelivery.createdAtMs,
+        finishedAtMs: pagerDelivery.finishedAtMs,
+      })
+      .from(pagerDelivery)
+      .where(eq(pagerDelivery.incidentId, id))
+      .orderBy(asc(pagerDelivery.step), asc(pagerDelivery.createdAtMs))
+      .limit(2000)
+      .all();
+    const pendingTimer = this.db
+      .select({ dueAtMs: pagerTimer.dueAtMs, step: pagerTimer.step })
+      .from(pagerTimer)
+      .where(and(eq(pagerTimer.incidentId, id), eq(pagerTimer.state, "pending")))
+      .get();
+    return { incident: row.incident, serviceName: row.serviceName, serviceHealth: row.serviceHealth, timeline, deliveries, pendingTimer: pendingTimer ?? null, nowMs: this.clock.now() };
+  }
+
+  recordDeadLetter(source: string, reason: string, rawBody: string): void {
+    this.db.insert(pagerDeadLetter).values({ receivedAtMs: this.clock.now(), source, reason, rawBody: rawBody.slice(0, 64 * 1024) }).run();
+  }
+
+  listDeadLetters(request: PageRequest) {
+    const items = this.db.select().from(pagerDeadLetter).orderBy(desc(pagerDeadLetter.id)).limit(request.pageSize).offset((request.page - 1) * request.pageSize).all();
+    const total = this.db.select({ total: count() }).from(pagerDeadLetter).get()?.total ?? 0;
+    return { items, total, ...request };
+  }
+}

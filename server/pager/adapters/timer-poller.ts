@@ -1,0 +1,72 @@
+/**
+ * The durable-timer job: every poll interval of the Clock it reads the acknowledgement timers that are due
+ * (pager_timer, state pending, due_at_ms ≤ now) and fires each through the use case, which settles the timer
+ * and decides — under the write lock — whether to escalate. Timers live in the database, so a restart or a
+ * jump of the clock loses none; a second poller (another process) firing the same timer is a no-op.
+ */
+import { and, asc, eq, lte } from "drizzle-orm";
+import type { AppDatabase } from "@/db/client";
+import { pagerTimer } from "@/db/schema";
+import type { Clock, TimerHandle } from "@/server/core/clock";
+import type { Logger } from "@/server/core/logger";
+import type { PagerUseCases, TimeoutOutcome } from "../use-cases";
+
+export type TimerPollerOptions = {
+  db: AppDatabase;
+  clock: Clock;
+  useCases: PagerUseCases;
+  logger: Logger;
+  pollIntervalMs?: number;
+  batchSize?: number;
+  /** Called after every tick, e.g. to wake the outbox relay. */
+  onTick?: () => void;
+};
+
+export class TimerPoller {
+  private handle: TimerHandle | undefined;
+  private running = false;
+
+  constructor(private readonly options: TimerPollerOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.tick();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.handle) this.options.clock.clearTimeout(this.handle);
+    this.handle = undefined;
+  }
+
+  /** Fires every timer due now; returns what each firing did. */
+  fireDue(): TimeoutOutcome[] {
+    const { db, clock, useCases, batchSize = 100 } = this.options;
+    const outcomes: TimeoutOutcome[] = [];
+    for (;;) {
+      const due = db
+        .select({ id: pagerTimer.id })
+        .from(pagerTimer)
+        .where(and(eq(pagerTimer.state, "pending"), lte(pagerTimer.dueAtMs, clock.now())))
+        .orderBy(asc(pagerTimer.dueAtMs))
+        .limit(batchSize)
+        .all();
+      for (const { id } of due) outcomes.push(useCases.acknowledgementTimeout(id));
+      if (due.length < batchSize) return outcomes;
+    }
+  }
+
+  private tick(): void {
+    if (!this.running) return;
+    try {
+      const outcomes = this.fireDue();
+      for (const outcome of outcomes) this.options.logger.info({ ...outcome }, "acknowledgement timer fired");
+      this.options.onTick?.();
+    } catch (error) {
+      // SQLITE_BUSY past busy_timeout and the like: the timers stay pending and the next tick retries.
+      this.options.logger.warn({ err: error }, "firing due timers failed; retrying at the next tick");
+    }
+    if (this.running) this.handle = this.options.clock.setTimeout(() => this.tick(), this.options.pollIntervalMs ?? 1000);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The pager's ports. `PagerStore.transact` is the unit of work: everything a use case changes (state, timeline,
+ * timers, outbox rows, audit) goes through the `PagerUnitOfWork` it hands out and commits together, or not at
+ * all. The SQLite adapter runs it as one synchronous IMMEDIATE transaction, which serialises writers across
+ * processes sharing the file. Senders are the outbound channels the outbox relay delivers through.
+ */
+import type { AuditRecorder } from "@/server/core/audit";
+import type { Channel, EscalationPolicy, Health, Incident, MonitoredService, TimelineKind } from "./model";
+
+export type NewDelivery = {
+  id: string;
+  incidentId: string;
+  step: number;
+  level: number;
+  round: number;
+  channel: Channel;
+  address: string;
+  idempotencyKey: string;
+  subject: string;
+  body: string;
+  createdAtMs: number;
+};
+
+export type ActiveIncidentRef = { id: string; state: "open" | "acknowledged"; dedupKey: string | null };
+
+export type TimerRow = { id: string; incidentId: string; step: number; dueAtMs: number; state: "pending" | "fired" | "cancelled" };
+
+export interface PagerUnitOfWork {
+  readonly audit: AuditRecorder;
+  /** False when the event id was seen before (the caller then does nothing). */
+  markEventSeen(eventId: string, atMs: number): boolean;
+
+  getService(id: string): MonitoredService | undefined;
+  setServiceHealth(id: string, health: Health, atMs: number): void;
+  insertService(service: MonitoredService, atMs: number): void;
+  updateService(id: string, fields: { name: string; description: string; policyId: string }): void;
+
+  getPolicy(id: string): EscalationPolicy | undefined;
+  insertPolicy(policy: EscalationPolicy, atMs: number): void;
+  updatePolicy(policy: EscalationPolicy, atMs: number): void;
+
+  getIncident(id: string): Incident | undefined;
+  /** The service's incident that is open or acknowledged, if any. */
+  findActiveIncident(serviceId: string): Incident | undefined;
+  /** The same, reduced to what deduplicating an alert needs (the hot path: no policy snapshot to parse). */
+  findActiveIncidentRef(serviceId: string): ActiveIncidentRef | undefined;
+  /** Inserts unless the service already has an active incident (database-enforced); true when inserted. */
+  tryInsertIncident(incident: Incident): boolean;
+  /** Counts one more alert on the incident and remembers its dedup key. */
+  recordDuplicateAlert(incidentId: string, atMs: number, dedupKey: string | null): void;
+  hasDedupKey(incidentId: string, dedupKey: string): boolean;
+  /** Conditional writes: true only when the incident was in the expected state (and step). */
+  advanceEscalation(incidentId: string, fromStep: number, toStep: number): boolean;
+  acknowledgeIncident(incidentId: string, atMs: number, by: string): boolean;
+  resolveIncident(incidentId: string, atMs: number, by: string, resolution: "resolved" | "healthy"): boolean;
+
+  appendTimeline(incidentId: string, entry: { atMs: number; kind: TimelineKind; actor: string; details?: Record<string, unknown> }): void;
+
+  setTimer(timer: { id: string; incidentId: string; step: number; dueAtMs: number }): void;
+  getTimer(id: string): TimerRow | undefined;
+  /** Settles a pending timer; false when it was settled already (a second firing). */
+  settleTimer(id: string, state: "fired" | "cancelled", atMs: number, outcome: string): boolean;
+  /** Cancels every pending timer of the incident (after ack, resolve, healthy). */
+  cancelTimers(incidentId: string, atMs: number, outcome: string): void;
+
+  /** Queues a notification; false when one with the same idempotency key exists already. */
+  enqueueDelivery(delivery: NewDelivery): boolean;
+}
+
+export interface PagerStore {
+  /** Runs `work` in one transaction; no awaiting inside. */
+  transact<T>(work: (unitOfWork: PagerUnitOfWork) => T): T;
+}
+
+export type OutgoingEmail = { to: string; subject: string; text: string; idempotencyKey: string };
+export type OutgoingSms = { to: string; body: string; idempotencyKey: string };
+export type SendResult = { providerMessageId: string };
+
+export interface EmailSender {
+  send(message: OutgoingEmail): Promise<SendResult>;
+}
+
+export interface SmsSender {
+  send(message: OutgoingSms): Promise<SendResult>;
+}
+
+/** What the use cases tell the engine after a commit, so it can deliver and re-arm without waiting a poll. */
+export interface PagerActivityListener {
+  deliveriesQueued(): void;
+  timerSet(dueAtMs: number): void;
+}

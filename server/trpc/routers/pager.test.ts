@@ -1,0 +1,55 @@
+/** The pager router: role checks on every mutation, readable validation errors, no-op outcomes as answers. */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Runtime } from "@/server/jobs/runtime";
+import { createPagerHarness, type PagerHarness } from "@/server/pager/adapters/test-harness";
+import { createCallerFactory, createTRPCRouter, type SessionUser } from "../init";
+import { pagerRouter } from "./pager";
+
+const createCaller = createCallerFactory(createTRPCRouter({ pager: pagerRouter }));
+let harness: PagerHarness;
+
+const users: Record<SessionUser["role"], SessionUser> = {
+  viewer: { id: "usr_v", email: "vera@example.com", name: "Vera", role: "viewer" },
+  responder: { id: "usr_r", email: "rui@example.com", name: "Rui", role: "responder" },
+  admin: { id: "usr_a", email: "ada@example.com", name: "Ada", role: "admin" },
+};
+
+function callerAs(role: SessionUser["role"]) {
+  return createCaller({ user: users[role], runtime: { pager: harness.pager } as unknown as Runtime });
+}
+
+beforeEach(async () => {
+  harness = await createPagerHarness({ providers: false });
+});
+
+afterEach(async () => {
+  await harness.close();
+});
+
+describe("pager router", () => {
+  it("lets a responder acknowledge, answers a second acknowledgement as a no-op, and refuses a viewer", async () => {
+    const opened = harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "down", actor: { kind: "system", name: "test" } });
+    const incidentId = opened.outcome === "opened" ? opened.incidentId : "";
+
+    await expect(callerAs("viewer").pager.incident.acknowledge({ incidentId })).rejects.toThrow(/Only a responder or an admin can do this/);
+    await expect(callerAs("responder").pager.incident.acknowledge({ incidentId })).resolves.toMatchObject({ outcome: "acknowledged" });
+    await expect(callerAs("admin").pager.incident.acknowledge({ incidentId })).resolves.toMatchObject({ outcome: "already-acknowledged" });
+    const page = await callerAs("viewer").pager.incident.get({ incidentId });
+    expect(page.incident.acknowledgedBy).toBe("rui@example.com");
+  });
+
+  it("lets only admins edit policies and explains a bad phone number", async () => {
+    const policy = { name: "P", levels: [{ delayMinutes: 15, targets: [{ channel: "sms" as const, address: "555-0100" }] }], repeatCount: 0 };
+    await expect(callerAs("responder").pager.policy.create(policy)).rejects.toThrow(/Only an admin/);
+    await expect(callerAs("admin").pager.policy.create(policy)).rejects.toThrow(/E\.164/);
+  });
+
+  it("hides integration keys from everyone but admins", async () => {
+    expect((await callerAs("viewer").pager.service.list({ page: 1, pageSize: 10 })).items[0]!.integrationKey).toBeNull();
+    expect((await callerAs("admin").pager.service.list({ page: 1, pageSize: 10 })).items[0]!.integrationKey).toMatch(/^wpk_/);
+  });
+
+  it("answers an unknown incident with NOT_FOUND and a way out", async () => {
+    await expect(callerAs("viewer").pager.incident.get({ incidentId: "inc_missing" })).rejects.toThrow(/No incident has the id inc_missing/);
+  });
+});
