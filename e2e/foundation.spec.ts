@@ -87,7 +87,7 @@ test.describe("sign-in and roles", () => {
 });
 
 test.describe("the API refuses strangers", () => {
-  const mutations = Object.entries(appRouter._def.procedures as Record<string, { _def: { type: string } }>)
+  const mutations = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)
     .filter(([, procedure]) => procedure._def.type === "mutation")
     .map(([path]) => path);
 

@@ -17,7 +17,7 @@ function runWorker(env: Record<string, string>, untilOutput?: string): Promise<O
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [tsx, "server/jobs/worker.ts"], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", DATABASE_PATH: path.join(directory, "worker.db"), WATCHPOST_DEMO: "false", WATCHPOST_ADMIN_PASSWORD: "worker-admin-password", ...env },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", DATABASE_PATH: path.join(directory, "worker.db"), WATCHPOST_DEMO: "false", WATCHPOST_ADMIN_PASSWORD: "worker-admin-password", ...env } as unknown as NodeJS.ProcessEnv,
     });
     let output = "";
     let signalled = false;
