@@ -3,7 +3,7 @@
  * its figures and ratios. Speed targets are read from here, never asserted by timed tests.
  * Example: `npm run bench -- pager digest`.
  */
-const BENCHES: Record<string, () => Promise<void>> = {
+const BENCHES: Record<string, () => Promise<unknown>> = {
   alerts: async () => (await import("./alerts")).runAlertsBench(),
   pager: async () => (await import("./pager")).runPagerBench(),
   digest: async () => (await import("./digest")).runDigestBench(),

@@ -1,18 +1,228 @@
-/** Wires the scheduling engine (server/scheduling) to its adapters for the runner and the tRPC routers. */
+/**
+ * Wires the scheduling engine (server/scheduling) to its adapters for the runner and the tRPC routers:
+ * - the simulated database server (started here on DBSIM_PORT when DBSIM_URL is unset, with its durable event
+ *   log next to the console's database);
+ * - the capture client (Part 1) reading the server's event log into the console's database;
+ * - the cost estimator, fed from what the capture stores and warmed from the stored history at start;
+ * - the scheduler (Part 2), switched on and off from the console (setting `scheduling.scheduler.enabled`);
+ * - the `dbsim.*` metrics the alert engine reads.
+ */
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { setting } from "@/db/schema";
+import { createAuditRecorder } from "@/db/audit";
+import type { Actor } from "@/server/core/audit";
+import { systemActor } from "@/server/core/audit";
 import type { MetricReader } from "@/server/core/metrics";
+import { SystemClock, type TimerHandle } from "@/server/core/clock";
+import { DbsimServer } from "@/server/scheduling/dbsim/server";
+import { SqliteEventLog } from "@/server/scheduling/dbsim/adapters/sqlite-event-log";
+import type { DbsimEvent, ResourcesEvent } from "@/server/scheduling/dbsim/event-log";
+import { CaptureClient, type CaptureStatus } from "@/server/scheduling/capture/capture-client";
+import { HttpEventFeed } from "@/server/scheduling/capture/adapters/http-event-feed";
+import { SqliteCaptureStore } from "@/server/scheduling/capture/adapters/sqlite-capture-store";
+import { CaptureQueries } from "@/server/scheduling/capture/adapters/capture-queries";
+import { CostEstimatorService } from "@/server/scheduling/estimation/estimator-service";
+import { Scheduler, type SchedulerStatus } from "@/server/scheduling/scheduler/scheduler";
+import { HttpDatabaseApi } from "@/server/scheduling/scheduler/adapters/http-database-api";
 import type { EngineDependencies, EngineModule } from "./engine";
+
+export const SCHEDULER_ENABLED_SETTING = "scheduling.scheduler.enabled";
+const METRIC_NAMES = ["cpu", "io", "memory"].flatMap((resource) => ["max", "avg", "min"].map((statistic) => `dbsim.${resource}.${statistic}`));
+const REFIT_INTERVAL_MS = 15_000;
 
 export interface SchedulingServices {
   /** The simulated database's latest per-second resources as metrics (`dbsim.cpu.max`, …), for the alert engine. */
   metrics: MetricReader;
+  /** The read model over the captured history (charts, band, latency, executions, templates). */
+  queries: CaptureQueries;
+  /** The time base of the captured history (the database server's wall clock), for "the last hour". */
+  now(): number;
+  /** The database server the engine talks to (known once started). */
+  dbsimUrl(): string | undefined;
+  captureStatus(): CaptureStatus;
+  schedulerEnabled(): boolean;
+  /** Switches the scheduler on or off; audited; takes effect at once in this process. */
+  setSchedulerEnabled(enabled: boolean, actor: Actor): Promise<void>;
+  schedulerStatus(): SchedulerStatus | undefined;
+  /** When the estimator last refitted, and on how many windows. */
+  estimatorStatus(): { fittedAt: number | undefined; windows: number; templates: number };
 }
 
 export function createSchedulingModule(dependencies: EngineDependencies): EngineModule<SchedulingServices> {
-  void dependencies;
-  return { engine: { name: "scheduling", start: async () => {}, stop: async () => {} }, services: { metrics: { read: () => undefined, names: () => [] } } };
+  const { config, db, clock, random, logger: rootLogger } = dependencies;
+  const logger = rootLogger.child({ module: "scheduling" });
+  const queries = new CaptureQueries(db);
+  const store = new SqliteCaptureStore(db);
+  const estimator = new CostEstimatorService();
+  // Wall time drives the simulated database even under the browser tests' movable clock.
+  const wallClock = new SystemClock();
+  let latest: ResourcesEvent | undefined;
+  let url: string | undefined = config.DBSIM_URL;
+  let server: DbsimServer | undefined;
+  let capture: CaptureClient | undefined;
+  let scheduler: Scheduler | undefined;
+  let refitTimer: TimerHandle | undefined;
+  let fittedAt: number | undefined;
+  let running = false;
+
+  const readEnabled = () => db.select().from(setting).where(eq(setting.key, SCHEDULER_ENABLED_SETTING)).get()?.value === "true";
+
+  const onStored = (_logId: string, events: readonly DbsimEvent[]) => {
+    const executions = [];
+    for (const event of events) {
+      if (event.type === "executed") executions.push({ templateId: event.templateId, executedTick: event.executedTick });
+      else if (event.type === "resources") {
+        if (executions.length > 0) estimator.recordExecutions(executions.splice(0));
+        estimator.recordWindow({ firstTick: event.firstTick, lastTick: event.lastTick, samples: event.lastTick - event.firstTick + 1, cpu: event.cpu, io: event.io, memory: event.memory });
+        latest = event;
+      }
+    }
+    if (executions.length > 0) estimator.recordExecutions(executions);
+  };
+
+  const refit = () => {
+    try {
+      if (estimator.pendingWindows > 0) {
+        const estimates = estimator.refit();
+        fittedAt = clock.now();
+        queries.saveEstimates([...estimates.templates.values()].map((estimate) => ({ templateId: estimate.templateId, cost: estimate.cost })), fittedAt);
+      }
+    } catch (error) {
+      logger.warn({ err: error }, "cost estimate refit failed; keeping the previous estimates");
+    }
+    if (running) refitTimer = clock.setTimeout(refit, REFIT_INTERVAL_MS);
+  };
+
+  const warmEstimator = () => {
+    const cursor = store.cursor();
+    if (!cursor) return;
+    const history = queries.recentHistory(cursor.logId, clock.now() - 30 * 60_000);
+    estimator.recordExecutions(history.executions);
+    for (const row of history.windows) {
+      estimator.recordWindow({
+        firstTick: row.firstTick,
+        lastTick: row.lastTick,
+        samples: row.lastTick - row.firstTick + 1,
+        cpu: { average: row.cpuAverage, min: row.cpuMin, max: row.cpuMax },
+        io: { average: row.ioAverage, min: row.ioMin, max: row.ioMax },
+        memory: { average: row.memoryAverage, min: row.memoryMin, max: row.memoryMax },
+      });
+    }
+  };
+
+  const startScheduler = () => {
+    if (!url || scheduler) return;
+    scheduler = new Scheduler({
+      // The scheduler reasons in the database's ticks, stamped with wall time: it polls on the wall clock too.
+      api: new HttpDatabaseApi({ baseUrl: url, clock: wallClock }),
+      costs: estimator,
+      clock: wallClock,
+      onError: (error) => logger.warn({ err: error }, "scheduler step failed; it retries on the next tick"),
+    });
+    scheduler.start();
+    logger.info({ url }, "scheduler on");
+  };
+
+  const stopScheduler = async () => {
+    const current = scheduler;
+    scheduler = undefined;
+    if (!current) return;
+    // Hands the executions it holds back to the database before it stops.
+    await current.setEnabled(false).catch((error: unknown) => logger.warn({ err: error }, "releasing held executions failed"));
+    await current.stop();
+    logger.info("scheduler off");
+  };
+
+  const engine = {
+    name: "scheduling",
+    async start() {
+      running = true;
+      if (!url) {
+        const logFile = path.join(path.dirname(path.resolve(config.DATABASE_PATH)), "dbsim-events.db");
+        const candidate = new DbsimServer({ clock: wallClock, port: config.DBSIM_PORT, parameters: { seed: config.DBSIM_SEED }, log: new SqliteEventLog(logFile), logger });
+        try {
+          await candidate.start();
+          server = candidate;
+          url = candidate.url;
+          logger.info({ url, logId: candidate.log.logId }, "simulated database started");
+        } catch (error) {
+          await candidate.stop().catch(() => undefined);
+          if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+          url = `http://127.0.0.1:${config.DBSIM_PORT}`;
+          logger.warn({ url }, "DBSIM_PORT is taken: using the database server already listening there");
+        }
+      }
+      warmEstimator();
+      capture = new CaptureClient({ feed: new HttpEventFeed(url!), store, clock, random, logger, onStored });
+      capture.start();
+      refitTimer = clock.setTimeout(refit, 5_000);
+      if (readEnabled()) startScheduler();
+    },
+    async stop() {
+      running = false;
+      if (refitTimer) clock.clearTimeout(refitTimer);
+      await stopScheduler();
+      await capture?.stop();
+      await server?.stop();
+      server = undefined;
+    },
+  };
+
+  const metrics: MetricReader = {
+    names: () => METRIC_NAMES,
+    read(name) {
+      const match = /^dbsim\.(cpu|io|memory)\.(max|avg|min)$/.exec(name);
+      if (!match) return undefined;
+      const resource = match[1] as "cpu" | "io" | "memory";
+      const statistic = match[2] === "avg" ? "average" : (match[2] as "max" | "min");
+      if (latest) return latest[resource][statistic];
+      const row = queries.latestSecond();
+      if (!row) return undefined;
+      return row[`${resource}${statistic === "average" ? "Average" : statistic === "max" ? "Max" : "Min"}`];
+    },
+  };
+
+  const services: SchedulingServices = {
+    metrics,
+    queries,
+    now: () => wallClock.now(),
+    dbsimUrl: () => url,
+    captureStatus: () =>
+      capture?.status() ?? { state: "stopped", logId: store.cursor()?.logId, lastSeq: store.cursor()?.lastSeq ?? 0, lag: 0, lastSuccessAt: undefined, lastError: undefined, consecutiveFailures: 0, logChanges: store.cursor()?.logChanges ?? 0 },
+    schedulerEnabled: readEnabled,
+    async setSchedulerEnabled(enabled, actor) {
+      db.transaction(
+        (tx) => {
+          tx.insert(setting)
+            .values({ key: SCHEDULER_ENABLED_SETTING, value: String(enabled), updatedAt: new Date(clock.now()) })
+            .onConflictDoUpdate({ target: setting.key, set: { value: String(enabled), updatedAt: new Date(clock.now()) } })
+            .run();
+          createAuditRecorder(tx, clock).record({ actor, action: enabled ? "scheduling.scheduler.enable" : "scheduling.scheduler.disable", target: SCHEDULER_ENABLED_SETTING, details: { enabled } });
+        },
+        { behavior: "immediate" },
+      );
+      if (!running) return;
+      if (enabled) startScheduler();
+      else await stopScheduler();
+    },
+    schedulerStatus: () => scheduler?.status(),
+    estimatorStatus: () => ({ fittedAt, windows: estimator.estimates()?.windows ?? 0, templates: estimator.estimates()?.templates.size ?? 0 }),
+  };
+
+  return { engine, services };
 }
 
-/** Adds the scheduling demo rows on first start (demo mode). */
+/** Adds the scheduling demo rows on first start (demo mode): the scheduler starts off, so the spikes show. */
 export function seedSchedulingDemo(dependencies: EngineDependencies): void {
-  void dependencies;
+  const { db, clock } = dependencies;
+  db.transaction(
+    (tx) => {
+      const inserted = tx.insert(setting).values({ key: SCHEDULER_ENABLED_SETTING, value: "false", updatedAt: new Date(clock.now()) }).onConflictDoNothing().run();
+      if (inserted.changes > 0) {
+        createAuditRecorder(tx, clock).record({ actor: systemActor("demo-seed"), action: "scheduling.scheduler.disable", target: SCHEDULER_ENABLED_SETTING, details: { enabled: false, reason: "demo starts unscheduled" } });
+      }
+    },
+    { behavior: "immediate" },
+  );
 }

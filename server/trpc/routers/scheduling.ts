@@ -1,4 +1,53 @@
-/** tRPC router `scheduling`: thin procedures over the engine's use cases (see server/jobs/*.ts for the services). */
-import { createTRPCRouter } from "../init";
+/**
+ * tRPC router `scheduling`: thin procedures over the scheduling engine's services (ctx.runtime.scheduling):
+ * the per-second resources bucketed on the server, band and latency figures, the captured executions, the
+ * templates with true and estimated costs, and the scheduler switch (responders; audited).
+ */
+import { z } from "zod";
+import { createTRPCRouter, pageInput, responderProcedure, signedInProcedure } from "../init";
 
-export const schedulingRouter = createTRPCRouter({});
+const RANGES = { live: { seconds: 120, points: 120 }, hour: { seconds: 3600, points: 120 } } as const;
+
+export const schedulingRouter = createTRPCRouter({
+  resources: createTRPCRouter({
+    series: signedInProcedure
+      .input(z.object({ range: z.enum(["live", "hour"], { message: "range must be live (last 2 minutes) or hour (last hour)" }).default("live") }))
+      .query(({ ctx, input }) => {
+        const { seconds, points } = RANGES[input.range];
+        const now = ctx.runtime.scheduling.now();
+        return { range: input.range, now, ...ctx.runtime.scheduling.queries.series(now - seconds * 1000, now, points) };
+      }),
+  }),
+  summary: createTRPCRouter({
+    get: signedInProcedure
+      .input(z.object({ windowSeconds: z.number().int().min(10, "at least 10 seconds").max(3600, "at most an hour").default(60) }))
+      .query(({ ctx, input }) => {
+        const scheduling = ctx.runtime.scheduling;
+        const since = scheduling.now() - input.windowSeconds * 1000;
+        return {
+          windowSeconds: input.windowSeconds,
+          band: scheduling.queries.band(since),
+          latency: scheduling.queries.latency(since),
+          capture: scheduling.captureStatus(),
+          scheduler: { enabled: scheduling.schedulerEnabled(), status: scheduling.schedulerStatus() ?? null },
+          estimator: scheduling.estimatorStatus(),
+          dbsimUrl: scheduling.dbsimUrl() ?? null,
+          gaps: scheduling.queries.gaps(5),
+        };
+      }),
+  }),
+  execution: createTRPCRouter({
+    list: signedInProcedure
+      .input(pageInput.extend({ template: z.string().max(64, "a template id or #index, at most 64 characters").optional() }))
+      .query(({ ctx, input }) => ctx.runtime.scheduling.queries.executions(input)),
+  }),
+  template: createTRPCRouter({
+    list: signedInProcedure.input(pageInput).query(({ ctx, input }) => ctx.runtime.scheduling.queries.templates(input)),
+  }),
+  scheduler: createTRPCRouter({
+    setEnabled: responderProcedure.input(z.object({ enabled: z.boolean({ message: "enabled must be true or false" }) })).mutation(async ({ ctx, input }) => {
+      await ctx.runtime.scheduling.setSchedulerEnabled(input.enabled, ctx.actor);
+      return { enabled: ctx.runtime.scheduling.schedulerEnabled() };
+    }),
+  }),
+});

@@ -1,0 +1,294 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTRPC } from "@/app/_components/trpc/client";
+import { Badge, Callout, Card, CardHeader, EmptyState, ErrorState, Field, Input, LoadingState, Pagination, Select, Table, Td, Th, THead, Time, Tr } from "@/app/_components/ui";
+import { ResourceChart } from "./resource-chart";
+
+const RESOURCES = [
+  { key: "cpu", title: "CPU", color: "#2563eb" },
+  { key: "io", title: "IO", color: "#9333ea" },
+  { key: "memory", title: "Memory", color: "#059669" },
+] as const;
+
+const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+/** The Scheduling page's live part: switch, figures, charts, executions and templates. */
+export function SchedulingDashboard({ role }: { role: "viewer" | "responder" | "admin" }) {
+  return (
+    <div className="grid gap-6">
+      <SummaryPanel canSwitch={role !== "viewer"} />
+      <ChartsPanel />
+      <ExecutionsPanel />
+      <TemplatesPanel />
+    </div>
+  );
+}
+
+function SummaryPanel({ canSwitch }: { canSwitch: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [windowSeconds, setWindowSeconds] = useState(60);
+  const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
+  const summary = useQuery(trpc.scheduling.summary.get.queryOptions({ windowSeconds }, { refetchInterval: 2_000 }));
+  const toggle = useMutation(
+    trpc.scheduling.scheduler.setEnabled.mutationOptions({
+      onSuccess: async (result) => {
+        setMessage({ tone: "success", text: result.enabled ? "Scheduler on: it now delays queries to flatten each second." : "Scheduler off: queries run after the default delay again." });
+        await queryClient.invalidateQueries({ queryKey: trpc.scheduling.pathKey() });
+      },
+      onError: (error) => setMessage({ tone: "error", text: error.message }),
+    }),
+  );
+
+  if (summary.isPending) return <LoadingState label="Loading the figures…" />;
+  if (summary.isError) return <ErrorState error={summary.error} retry={() => void summary.refetch()} />;
+  const data = summary.data;
+  const enabled = data.scheduler.enabled;
+  const capture = data.capture;
+
+  return (
+    <Card aria-labelledby="scheduling-summary-heading">
+      <CardHeader
+        title={<span id="scheduling-summary-heading">Band and latency</span>}
+        description="A second is inside the band when its min and max are within ±10% of its average on CPU, IO and memory alike."
+        actions={
+          <>
+            <Field label="Over the last" htmlFor="summary-window">
+              <Select id="summary-window" value={windowSeconds} onChange={(event) => setWindowSeconds(Number(event.target.value))}>
+                <option value={60}>minute</option>
+                <option value={600}>10 minutes</option>
+                <option value={3600}>hour</option>
+              </Select>
+            </Field>
+            <label className="flex items-center gap-2 text-sm font-medium" htmlFor="scheduler-switch">
+              <input
+                id="scheduler-switch"
+                type="checkbox"
+                role="switch"
+                aria-checked={enabled}
+                checked={toggle.isPending ? Boolean(toggle.variables?.enabled) : enabled}
+                disabled={!canSwitch || toggle.isPending}
+                onChange={(event) => toggle.mutate({ enabled: event.target.checked })}
+                className="h-5 w-9 cursor-pointer accent-sky-600"
+              />
+              Scheduler {enabled ? "on" : "off"}
+            </label>
+          </>
+        }
+      />
+      {!canSwitch ? <p className="mb-2 text-xs text-slate-500">Viewers see the figures; a responder or an admin turns the scheduler on and off.</p> : null}
+      {message ? (
+        <Callout tone={message.tone} className="mb-3">
+          {message.text}
+        </Callout>
+      ) : null}
+      <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4 lg:grid-cols-7" aria-label="Band and latency figures">
+        <Figure label="Inside the band (all three)" value={percent(data.band.fraction.all)} testId="band-fraction" />
+        <Figure label="CPU inside" value={percent(data.band.fraction.cpu)} testId="band-fraction-cpu" />
+        <Figure label="IO inside" value={percent(data.band.fraction.io)} testId="band-fraction-io" />
+        <Figure label="Memory inside" value={percent(data.band.fraction.memory)} testId="band-fraction-memory" />
+        <Figure label="Mean (max − min) / avg, CPU" value={data.band.meanSpread.cpu.toFixed(2)} />
+        <Figure label="Added delay p50 / p95" value={`${(data.latency.addedDelayTicks.p50 / 10).toFixed(1)} s / ${(data.latency.addedDelayTicks.p95 / 10).toFixed(1)} s`} testId="latency" />
+        <Figure label="Seconds / executions" value={`${data.band.seconds} / ${data.latency.executions}`} />
+      </dl>
+      <div className="mt-4 flex flex-wrap items-center gap-2 text-xs text-slate-600 dark:text-slate-400">
+        <Badge tone={capture.state === "connected" ? "good" : capture.state === "disconnected" ? "bad" : "neutral"}>Capture {capture.state}</Badge>
+        <span>
+          Cursor {capture.lastSeq} (lag {capture.lag} events){capture.logChanges > 0 ? `, server state lost ${capture.logChanges}×` : ""}
+        </span>
+        {capture.lastError ? <span className="text-red-700 dark:text-red-300">Last error: {capture.lastError}</span> : null}
+        <span>· Database {data.dbsimUrl ?? "not started"}</span>
+        <span>
+          · Estimates fitted on <span data-testid="estimator-seconds">{data.estimator.windows}</span> seconds{data.estimator.fittedAt ? <> (<Time value={data.estimator.fittedAt} />)</> : null}
+        </span>
+        {data.scheduler.status ? (
+          <span>
+            · Scheduler backlog {data.scheduler.status.backlog}, {data.scheduler.status.windowsBalanced}/{data.scheduler.status.windowsPlanned} seconds planned balanced
+          </span>
+        ) : null}
+      </div>
+      {data.gaps.length > 0 ? (
+        <Callout tone="info" className="mt-3">
+          The capture recorded {data.gaps.length} gap(s): {data.gaps.map((gap) => (gap.reason === "server_log_replaced" ? "the server lost its state" : "events past the server's retention")).join(", ")}.
+        </Callout>
+      ) : null}
+    </Card>
+  );
+}
+
+function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
+      <dt className="text-xs text-slate-600 dark:text-slate-400">{label}</dt>
+      <dd className="mt-1 text-lg font-semibold tabular-nums" data-testid={testId}>
+        {value}
+      </dd>
+    </div>
+  );
+}
+
+function ChartsPanel() {
+  const trpc = useTRPC();
+  const [range, setRange] = useState<"live" | "hour">("live");
+  const series = useQuery(trpc.scheduling.resources.series.queryOptions({ range }, { refetchInterval: range === "live" ? 1_000 : 15_000 }));
+  return (
+    <Card aria-labelledby="scheduling-charts-heading">
+      <CardHeader
+        title={<span id="scheduling-charts-heading">Resources per second</span>}
+        description={series.data ? `Min, average and max of the per-tick load; ${series.data.bucketSeconds > 1 ? `each point averages ${series.data.bucketSeconds} seconds` : "one point a second"}.` : "Min, average and max of the per-tick load."}
+        actions={
+          <Field label="Range" htmlFor="chart-range">
+            <Select id="chart-range" value={range} onChange={(event) => setRange(event.target.value as "live" | "hour")}>
+              <option value="live">Live (2 minutes)</option>
+              <option value="hour">Last hour</option>
+            </Select>
+          </Field>
+        }
+      />
+      {series.isPending ? (
+        <LoadingState label="Loading the charts…" />
+      ) : series.isError ? (
+        <ErrorState error={series.error} retry={() => void series.refetch()} />
+      ) : series.data.points.length === 0 ? (
+        <EmptyState title="No seconds captured yet">The capture stores each second as the database reports it; the first points appear within a few seconds.</EmptyState>
+      ) : (
+        <div className="grid gap-4 xl:grid-cols-3">
+          {RESOURCES.map((resource) => (
+            <ResourceChart key={resource.key} title={resource.title} color={resource.color} points={series.data.points.map((point) => ({ at: point.at, ...point[resource.key] }))} />
+          ))}
+        </div>
+      )}
+    </Card>
+  );
+}
+
+function ExecutionsPanel() {
+  const trpc = useTRPC();
+  const [page, setPage] = useState(1);
+  const [template, setTemplate] = useState("");
+  const pageSize = 20;
+  const executions = useQuery(trpc.scheduling.execution.list.queryOptions({ page, pageSize, template: template || undefined }, { refetchInterval: 3_000 }));
+  return (
+    <Card aria-labelledby="executions-heading">
+      <CardHeader
+        title={<span id="executions-heading">Captured executions</span>}
+        description="Every executed query, exactly once, newest first. Delays are in ticks of 100 ms."
+        actions={
+          <Field label="Template (id prefix or #index)" htmlFor="execution-template">
+            <Input
+              id="execution-template"
+              value={template}
+              placeholder="#12 or 3f2a…"
+              maxLength={64}
+              onChange={(event) => {
+                setTemplate(event.target.value);
+                setPage(1);
+              }}
+            />
+          </Field>
+        }
+      />
+      {executions.isPending ? (
+        <LoadingState label="Loading executions…" />
+      ) : executions.isError ? (
+        <ErrorState error={executions.error} retry={() => void executions.refetch()} />
+      ) : executions.data.items.length === 0 ? (
+        <EmptyState title={template ? "No execution of that template yet" : "No execution captured yet"} />
+      ) : (
+        <>
+          <Table caption="Captured executions">
+            <THead>
+              <Tr>
+                <Th>Template</Th>
+                <Th>Execution</Th>
+                <Th>Queued (tick)</Th>
+                <Th>Executed (tick)</Th>
+                <Th>Total delay</Th>
+                <Th>Added by scheduler</Th>
+              </Tr>
+            </THead>
+            <tbody>
+              {executions.data.items.map((execution) => (
+                <Tr key={`${execution.logId}:${execution.id}`}>
+                  <Td>
+                    <span className="font-mono text-xs">#{execution.templateIndex ?? "?"} {execution.templateId.slice(0, 8)}</span>
+                  </Td>
+                  <Td>
+                    <span className="font-mono text-xs">{execution.id.slice(0, 8)}</span>
+                  </Td>
+                  <Td>
+                    <Time value={execution.queuedAt} showRelative={false} /> <span className="text-xs text-slate-500">({execution.queuedTick})</span>
+                  </Td>
+                  <Td>
+                    <Time value={execution.executedAt} /> <span className="text-xs text-slate-500">({execution.executedTick})</span>
+                  </Td>
+                  <Td>{execution.totalDelayTicks}</Td>
+                  <Td>{execution.addedDelayTicks}</Td>
+                </Tr>
+              ))}
+            </tbody>
+          </Table>
+          <Pagination page={page} pageSize={pageSize} total={executions.data.total} onPageChange={setPage} label="executions" />
+        </>
+      )}
+    </Card>
+  );
+}
+
+function TemplatesPanel() {
+  const trpc = useTRPC();
+  const [page, setPage] = useState(1);
+  const pageSize = 25;
+  const templates = useQuery(trpc.scheduling.template.list.queryOptions({ page, pageSize }, { refetchInterval: 15_000 }));
+  const format = (value: number | null) => (value === null ? "—" : value.toFixed(1));
+  return (
+    <Card aria-labelledby="templates-heading">
+      <CardHeader title={<span id="templates-heading">Templates: estimated against true cost</span>} description="The estimate comes from the captured history and the 1-second metrics only; the true cost is the server's, shown for comparison." />
+      {templates.isPending ? (
+        <LoadingState label="Loading templates…" />
+      ) : templates.isError ? (
+        <ErrorState error={templates.error} retry={() => void templates.refetch()} />
+      ) : templates.data.items.length === 0 ? (
+        <EmptyState title="No template known yet">The capture loads the templates from the database server when it first connects.</EmptyState>
+      ) : (
+        <>
+          <Table caption="Templates with estimated and true costs">
+            <THead>
+              <Tr>
+                <Th>#</Th>
+                <Th>Profile</Th>
+                <Th>CPU est. / true</Th>
+                <Th>IO est. / true</Th>
+                <Th>Memory est. / true</Th>
+                <Th>Executions</Th>
+              </Tr>
+            </THead>
+            <tbody>
+              {templates.data.items.map((template) => (
+                <Tr key={template.id}>
+                  <Td>
+                    {template.index} <span className="font-mono text-xs text-slate-500">{template.id.slice(0, 8)}</span>
+                  </Td>
+                  <Td>{template.profile}</Td>
+                  <Td>
+                    {format(template.estimatedCpu)} / {template.trueCost.cpu}
+                  </Td>
+                  <Td>
+                    {format(template.estimatedIo)} / {template.trueCost.io}
+                  </Td>
+                  <Td>
+                    {format(template.estimatedMemory)} / {template.trueCost.memory}
+                  </Td>
+                  <Td>{template.executions}</Td>
+                </Tr>
+              ))}
+            </tbody>
+          </Table>
+          <Pagination page={page} pageSize={pageSize} total={templates.data.total} onPageChange={setPage} label="templates" />
+        </>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,52 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "@/db/test-database";
+import { schedulingResourceSecond } from "@/db/schema";
+import { CaptureQueries, secondInBand } from "./capture-queries";
+
+describe("CaptureQueries", () => {
+  let database: TestDatabase;
+  beforeEach(() => {
+    database = createTestDatabase();
+  });
+  afterEach(() => database.close());
+
+  const second = (index: number, at: number, spread: { average: number; min: number; max: number }) => ({
+    logId: "log",
+    windowIndex: index,
+    at: new Date(at),
+    firstTick: index * 10,
+    lastTick: index * 10 + 9,
+    cpuAverage: spread.average,
+    cpuMin: spread.min,
+    cpuMax: spread.max,
+    ioAverage: spread.average,
+    ioMin: spread.min,
+    ioMax: spread.max,
+    memoryAverage: spread.average,
+    memoryMin: spread.min,
+    memoryMax: spread.max,
+  });
+
+  it("counts a second inside the band only when min and max are within 10% of a non-zero average", () => {
+    expect(secondInBand({ average: 100, min: 90, max: 110 })).toBe(true);
+    expect(secondInBand({ average: 100, min: 89, max: 110 })).toBe(false);
+    expect(secondInBand({ average: 0, min: 0, max: 0 })).toBe(false);
+  });
+
+  it("reports the band fraction and buckets an hour into at most 120 points on the server", () => {
+    const start = Date.UTC(2026, 0, 1);
+    for (let index = 0; index < 3600; index++) {
+      const balanced = index % 4 === 0;
+      database.db.insert(schedulingResourceSecond).values(second(index, start + index * 1000, balanced ? { average: 100, min: 95, max: 105 } : { average: 80, min: 0, max: 200 })).run();
+    }
+    const queries = new CaptureQueries(database.db);
+    const band = queries.band(start);
+    expect(band.seconds).toBe(3600);
+    expect(band.fraction.all).toBeCloseTo(0.25);
+    const series = queries.series(start, start + 3600 * 1000, 120);
+    expect(series.bucketSeconds).toBe(30);
+    expect(series.points).toHaveLength(120);
+    expect(series.points[0]!.seconds).toBe(30);
+    expect(series.points[0]!.inBand).toBeCloseTo(8 / 30);
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * The scheduler's only view of the database: the port its HTTP adapter (adapters/http-database-api.ts) and the
+ * in-process adapter (adapters/simulation-database-api.ts, for benches and tests) implement. It mirrors the
+ * original server: the queued list, POST /delay, the latest 1-second resources, plus the database's timing
+ * (which tick it is, the window length and phase, the default delay) so that the scheduler reasons in ticks.
+ */
+import type { WindowObservation } from "../estimation/types";
+
+export type QueuedExecutionView = { executionId: string; templateId: string; queuedTick: number };
+
+export type DatabaseTiming = {
+  /** The last tick the database has run (its arrivals are in the queued list). */
+  lastTick: number;
+  /** Ticks per resources window (10). */
+  windowTicks: number;
+  /** A tick that starts a window: windows are [origin + m × windowTicks, …]. */
+  windowOrigin: number;
+  /** Ticks from enqueue to execution without any delay (1). */
+  defaultDelayTicks: number;
+  /** Wall-clock length of one tick in ms (100). */
+  tickMs: number;
+};
+
+export interface DatabaseApi {
+  queued(): Promise<QueuedExecutionView[]>;
+  /** Adds `ticks` (may be negative) to the execution's remaining delay. Rejects for an unknown or executed id. */
+  delay(executionId: string, ticks: number): Promise<void>;
+  /** The latest closed resources window, if any. */
+  resources(): Promise<WindowObservation | undefined>;
+  timing(): Promise<DatabaseTiming>;
+}

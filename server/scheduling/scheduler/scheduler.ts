@@ -1,0 +1,370 @@
+/**
+ * The client-side scheduler. Its only lever is POST /delay. It keeps a ledger of the queued executions it has
+ * seen and the tick each one is planned to run in (queued tick + default delay + every delay it applied), so a
+ * relative delay always moves an execution to an exact tick.
+ *
+ * Each step (after every database tick):
+ *  1. the queued list is read; executions gone from it have run;
+ *  2. a new arrival is parked at its deadline (the last window boundary within the bound on added delay), so
+ *     that if the scheduler dies every execution still runs within the bound;
+ *  3. at a window boundary the policy plans the coming window (planner: balanced groups from the backlog;
+ *     greedy: tick by tick) and the delays that move the chosen executions to their ticks are sent.
+ *
+ * Restart: a fresh instance has an empty ledger. Executions already queued that it did not park are "orphans"
+ * whose remaining delay it cannot know. It parks them further out (+ the bound plus two windows, beyond any
+ * plan a previous instance could have made) and, when the planner puts one in tick t, releases it on the step
+ * before t with a very negative delay, which the database runs on its next tick: exact placement without
+ * knowing the remaining delay. So the scheduler resumes from the system state alone.
+ */
+import type { Clock, TimerHandle } from "@/server/core/clock";
+import type { CostVector, WindowObservation } from "../estimation/types";
+import type { DatabaseApi, DatabaseTiming, QueuedExecutionView } from "./database-api";
+import { planGreedyTick } from "./greedy";
+import { DEFAULT_PLANNER_OPTIONS, planWindow, type PlannerItem, type PlannerOptions } from "./planner";
+
+export type SchedulingPolicy = "planner" | "greedy" | "none";
+
+/** Where the scheduler reads each template's cost: the estimator (ours) or the true costs (the oracle). */
+export interface CostModel {
+  cost(templateId: string): CostVector | undefined;
+}
+
+export type SchedulerOptions = {
+  api: DatabaseApi;
+  costs: CostModel;
+  policy?: SchedulingPolicy;
+  /** Bound on the delay the scheduler adds to an execution, in ticks (default 50 = 5 s). */
+  maxAddedDelayTicks?: number;
+  planner?: Partial<PlannerOptions>;
+  /** For start(): the clock and how often to poll the database (ms, default a fifth of a tick). */
+  clock?: Clock;
+  pollMs?: number;
+  /** Seconds kept for status() (default 600). */
+  statusWindowSeconds?: number;
+  onError?: (error: unknown) => void;
+};
+
+export type BandFigures = { cpu: number; io: number; memory: number; all: number };
+
+export type SchedulerStatus = {
+  enabled: boolean;
+  running: boolean;
+  policy: SchedulingPolicy;
+  /** Seconds observed in the status window. */
+  seconds: number;
+  /** Fraction of those seconds with min and max within ±10% of the average (idle seconds count as outside). */
+  bandFraction: BandFigures;
+  /** Added delay of the executions the scheduler saw run, in ticks. */
+  addedDelayTicks: { p50: number; p95: number; max: number; count: number };
+  backlog: number;
+  orphans: number;
+  windowsPlanned: number;
+  windowsBalanced: number;
+  lastError?: string;
+};
+
+/** A second's min and max both within ±10% of its average; an idle second (average 0) counts as outside. */
+export function inBand(statistics: { average: number; min: number; max: number }, tolerance = 0.1): boolean {
+  const { average, min, max } = statistics;
+  return average > 0 && max <= average * (1 + tolerance) && min >= average * (1 - tolerance);
+}
+
+type LedgerEntry = {
+  executionId: string;
+  templateId: string;
+  queuedTick: number;
+  /** The tick it will run in; undefined for an orphan whose remaining delay is unknown. */
+  plannedTick: number | undefined;
+  deadlineTick: number;
+  /** Held back by this instance (a fresh arrival moved to its deadline, or an orphan pushed out). */
+  parked: boolean;
+  /** Orphans only: the tick it is released for (a very negative delay sent on the step before). */
+  releaseTick?: number;
+};
+
+const RELEASE_DELAY = -1_000_000;
+
+export class Scheduler {
+  private readonly api: DatabaseApi;
+  private readonly costs: CostModel;
+  private policy: SchedulingPolicy;
+  private readonly maxAddedDelayTicks: number;
+  private readonly plannerOptions: PlannerOptions;
+  private readonly ledger = new Map<string, LedgerEntry>();
+  private readonly releases = new Map<number, string[]>();
+  private enabled = true;
+  private lastStepTick: number | undefined;
+  private lastPlannedWindow: number | undefined;
+  private lastWindowSeen: number | undefined;
+  private readonly seconds: Array<{ cpu: boolean; io: boolean; memory: boolean }> = [];
+  private readonly latencies: number[] = [];
+  private windowsPlanned = 0;
+  private windowsBalanced = 0;
+  private arrivalsPerTick: number | undefined;
+  private meanArrivalCost: CostVector | undefined;
+  private timer: TimerHandle | undefined;
+  private running = false;
+  private stepping: Promise<void> | undefined;
+  private lastError: string | undefined;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.api = options.api;
+    this.costs = options.costs;
+    this.policy = options.policy ?? "planner";
+    this.maxAddedDelayTicks = options.maxAddedDelayTicks ?? 50;
+    this.plannerOptions = { ...DEFAULT_PLANNER_OPTIONS, ...options.planner };
+  }
+
+  isEnabled(): boolean {
+    return this.enabled;
+  }
+
+  /** Off: new arrivals are left alone (they run after the default delay) and parked ones are released. */
+  async setEnabled(on: boolean): Promise<void> {
+    if (on === this.enabled) return;
+    this.enabled = on;
+    if (!on) {
+      // Hand everything back at once: the executions we hold run on the next tick.
+      for (const entry of this.ledger.values()) await this.tryDelay(entry.executionId, RELEASE_DELAY);
+      this.ledger.clear();
+      this.releases.clear();
+    }
+  }
+
+  setPolicy(policy: SchedulingPolicy): void {
+    this.policy = policy;
+  }
+
+  /** Polls the database with the clock until stop(); a step runs whenever the database has run a new tick. */
+  start(): void {
+    if (this.running) return;
+    const clock = this.options.clock;
+    if (!clock) throw new Error("Scheduler.start() needs a clock in the options");
+    this.running = true;
+    const loop = () => {
+      if (!this.running) return;
+      this.stepping = this.step()
+        .catch((error: unknown) => {
+          this.lastError = error instanceof Error ? error.message : String(error);
+          this.options.onError?.(error);
+        })
+        .finally(() => {
+          if (this.running) this.timer = clock.setTimeout(loop, this.options.pollMs ?? 20);
+        });
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer && this.options.clock) this.options.clock.clearTimeout(this.timer);
+    await this.stepping;
+  }
+
+  status(): SchedulerStatus {
+    const count = this.seconds.length;
+    const share = (pick: (second: { cpu: boolean; io: boolean; memory: boolean }) => boolean) => (count ? this.seconds.filter(pick).length / count : 0);
+    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const quantile = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
+    return {
+      enabled: this.enabled,
+      running: this.running,
+      policy: this.policy,
+      seconds: count,
+      bandFraction: {
+        cpu: share((s) => s.cpu),
+        io: share((s) => s.io),
+        memory: share((s) => s.memory),
+        all: share((s) => s.cpu && s.io && s.memory),
+      },
+      addedDelayTicks: { p50: quantile(0.5), p95: quantile(0.95), max: sorted.at(-1) ?? 0, count: sorted.length },
+      backlog: this.ledger.size,
+      orphans: [...this.ledger.values()].filter((entry) => entry.plannedTick === undefined).length,
+      windowsPlanned: this.windowsPlanned,
+      windowsBalanced: this.windowsBalanced,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+
+  /** One scheduling step; does nothing when the database has not run a tick since the last step. */
+  async step(): Promise<void> {
+    const timing = await this.api.timing();
+    const now = timing.lastTick;
+    if (this.lastStepTick !== undefined && now <= this.lastStepTick) return;
+    const firstStep = this.lastStepTick === undefined;
+    this.lastStepTick = now;
+    await this.observeResources(timing);
+    const queued = await this.api.queued();
+    this.syncLedger(queued, now, timing, firstStep);
+    if (!this.enabled || this.policy === "none") {
+      this.ledger.clear();
+      return;
+    }
+    await this.parkArrivals(now, timing);
+    if (this.policy === "greedy") await this.planGreedy(now);
+    else if ((now + 1 - timing.windowOrigin) % timing.windowTicks === 0) await this.planNextWindow(now, timing);
+    await this.sendReleases(now);
+  }
+
+  private async observeResources(timing: DatabaseTiming): Promise<void> {
+    const window: WindowObservation | undefined = await this.api.resources();
+    if (!window || window.lastTick === this.lastWindowSeen) return;
+    this.lastWindowSeen = window.lastTick;
+    this.seconds.push({ cpu: inBand(window.cpu), io: inBand(window.io), memory: inBand(window.memory) });
+    const keep = this.options.statusWindowSeconds ?? 600;
+    if (this.seconds.length > keep) this.seconds.splice(0, this.seconds.length - keep);
+    void timing;
+  }
+
+  private deadlineFor(queuedTick: number, timing: DatabaseTiming): number {
+    // The last tick that closes a window, no later than the bound: the planner then never has to split a due
+    // execution's window, and the bound holds.
+    const latest = queuedTick + timing.defaultDelayTicks + this.maxAddedDelayTicks;
+    const aligned = this.alignDown(latest, timing);
+    return aligned > queuedTick + timing.defaultDelayTicks ? aligned : latest;
+  }
+
+  private syncLedger(queued: QueuedExecutionView[], now: number, timing: DatabaseTiming, firstStep: boolean): void {
+    const present = new Set<string>();
+    let arrivals = 0;
+    const arrivalCost = { cpu: 0, io: 0, memory: 0 };
+    for (const execution of queued) {
+      present.add(execution.executionId);
+      if (this.ledger.has(execution.executionId)) continue;
+      const fresh = execution.queuedTick + timing.defaultDelayTicks > now;
+      const entry: LedgerEntry = {
+        executionId: execution.executionId,
+        templateId: execution.templateId,
+        queuedTick: execution.queuedTick,
+        plannedTick: fresh ? execution.queuedTick + timing.defaultDelayTicks : undefined,
+        deadlineTick: this.deadlineFor(execution.queuedTick, timing),
+        parked: false,
+      };
+      this.ledger.set(entry.executionId, entry);
+      if (execution.queuedTick === now) {
+        arrivals++;
+        const cost = this.costOf(execution.templateId);
+        arrivalCost.cpu += cost.cpu;
+        arrivalCost.io += cost.io;
+        arrivalCost.memory += cost.memory;
+      }
+    }
+    for (const [executionId, entry] of this.ledger) {
+      if (present.has(executionId)) continue;
+      this.ledger.delete(executionId);
+      const ran = entry.plannedTick ?? entry.releaseTick;
+      if (ran !== undefined) this.recordLatency(ran - entry.queuedTick - timing.defaultDelayTicks);
+    }
+    if (!firstStep) {
+      // Recent arrival rate and cost per tick, for the planner's throughput and the greedy target.
+      const alpha = 0.01;
+      this.arrivalsPerTick = this.arrivalsPerTick === undefined ? arrivals : this.arrivalsPerTick + alpha * (arrivals - this.arrivalsPerTick);
+      const previous = this.meanArrivalCost ?? arrivalCost;
+      this.meanArrivalCost = {
+        cpu: previous.cpu + alpha * (arrivalCost.cpu - previous.cpu),
+        io: previous.io + alpha * (arrivalCost.io - previous.io),
+        memory: previous.memory + alpha * (arrivalCost.memory - previous.memory),
+      };
+    }
+  }
+
+  private recordLatency(ticks: number): void {
+    this.latencies.push(Math.max(0, ticks));
+    if (this.latencies.length > 20_000) this.latencies.splice(0, this.latencies.length - 20_000);
+  }
+
+  private async parkArrivals(now: number, timing: DatabaseTiming): Promise<void> {
+    for (const entry of this.ledger.values()) {
+      if (entry.parked) continue;
+      if (entry.plannedTick === undefined) {
+        // An orphan: push it beyond any plan a previous instance could have made; the planner releases it.
+        const park = this.maxAddedDelayTicks + 2 * timing.windowTicks;
+        if (await this.tryDelay(entry.executionId, park)) {
+          entry.parked = true;
+          entry.deadlineTick = this.alignDown(now + park, timing);
+        }
+        continue;
+      }
+      entry.parked = true;
+      await this.moveTo(entry, entry.deadlineTick);
+    }
+  }
+
+  /** The last window-closing tick at or before `tick`. */
+  private alignDown(tick: number, timing: DatabaseTiming): number {
+    const offset = (((tick + 1 - timing.windowOrigin) % timing.windowTicks) + timing.windowTicks) % timing.windowTicks;
+    return tick - offset;
+  }
+
+  private costOf(templateId: string): CostVector {
+    return this.costs.cost(templateId) ?? this.meanArrivalCost ?? { cpu: 50, io: 50, memory: 50 };
+  }
+
+  private backlog(now: number): PlannerItem[] {
+    const items: PlannerItem[] = [];
+    for (const entry of this.ledger.values()) {
+      if (entry.plannedTick === undefined && (!entry.parked || entry.releaseTick !== undefined)) continue;
+      if (entry.plannedTick !== undefined && entry.plannedTick <= now) continue;
+      items.push({ executionId: entry.executionId, templateId: entry.templateId, cost: this.costOf(entry.templateId), queuedTick: entry.queuedTick, deadlineTick: entry.deadlineTick });
+    }
+    return items;
+  }
+
+  private async planNextWindow(now: number, timing: DatabaseTiming): Promise<void> {
+    const firstTick = now + 1;
+    if (this.lastPlannedWindow === firstTick) return;
+    this.lastPlannedWindow = firstTick;
+    const items = this.backlog(now);
+    const arrivalsPerWindow = (this.arrivalsPerTick ?? items.length / Math.max(1, this.maxAddedDelayTicks)) * timing.windowTicks;
+    const plan = planWindow(items, firstTick, timing.windowTicks, { ...this.plannerOptions, arrivalsPerWindow, reserve: Math.max(this.plannerOptions.reserve, arrivalsPerWindow * this.plannerOptions.reserveWindows) });
+    this.windowsPlanned++;
+    if (plan.balanced) this.windowsBalanced++;
+    for (const [executionId, tick] of plan.assignments) {
+      const entry = this.ledger.get(executionId);
+      if (entry) await this.moveTo(entry, tick);
+    }
+  }
+
+  private async planGreedy(now: number): Promise<void> {
+    const tick = now + 1;
+    const target = this.meanArrivalCost ?? { cpu: 0, io: 0, memory: 0 };
+    const assignments = planGreedyTick(this.backlog(now), tick, target);
+    for (const [executionId, at] of assignments) {
+      const entry = this.ledger.get(executionId);
+      if (entry) await this.moveTo(entry, at);
+    }
+  }
+
+  /** Moves an execution to run in `tick`: a relative delay when its planned tick is known, a release otherwise. */
+  private async moveTo(entry: LedgerEntry, tick: number): Promise<void> {
+    if (entry.plannedTick === undefined) {
+      entry.releaseTick = tick;
+      const list = this.releases.get(tick - 1) ?? [];
+      list.push(entry.executionId);
+      this.releases.set(tick - 1, list);
+      return;
+    }
+    const change = tick - entry.plannedTick;
+    if (change === 0) return;
+    if (await this.tryDelay(entry.executionId, change)) entry.plannedTick = tick;
+  }
+
+  private async sendReleases(now: number): Promise<void> {
+    for (const [at, ids] of this.releases) {
+      if (at > now) continue;
+      this.releases.delete(at);
+      for (const executionId of ids) await this.tryDelay(executionId, RELEASE_DELAY);
+    }
+  }
+
+  private async tryDelay(executionId: string, ticks: number): Promise<boolean> {
+    try {
+      await this.api.delay(executionId, ticks);
+      return true;
+    } catch {
+      // Already executed (or unknown after a database restart): forget it.
+      this.ledger.delete(executionId);
+      return false;
+    }
+  }
+}
