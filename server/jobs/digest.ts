@@ -1,15 +1,113 @@
-/** Wires the digest engine (server/digest) to its adapters for the runner and the tRPC routers. */
+/**
+ * Wires the digest engine (server/digest) to its adapters. Without NATS_URL: the in-process transport (fed by
+ * the alert engine's state changes) and SQLite state. With NATS_URL: the JetStream transport (so any NATS
+ * client can publish AlarmStatusChanged / SendAlarmDigest and subscribe to AlarmDigest) and, by default, the
+ * NATS KV state so that replicas on several machines share it. Dead letters stay in the SQLite database.
+ */
+import { createAuditRecorder } from "@/db/audit";
+import { createId } from "@/server/core/ids";
+import { DigestService } from "@/server/digest/digest-service";
+import type { DigestStateStore, DigestTransport } from "@/server/digest/ports";
+import type { AlarmStatusChange } from "@/server/digest/alarm-state";
+import { parseChangedAt, epochMsToRfc3339 } from "@/server/digest/alarm-time";
+import { DEFAULT_SUBJECTS, InProcessDigestTransport, type DigestSubjects } from "@/server/digest/adapters/in-process-transport";
+import { LazyNatsConnection } from "@/server/digest/adapters/nats-connection";
+import { NatsDigestTransport } from "@/server/digest/adapters/nats-transport";
+import { NatsKvDigestStateStore } from "@/server/digest/adapters/nats-kv-state-store";
+import { SqliteDeadLetterStore } from "@/server/digest/adapters/sqlite-dead-letters";
+import { SqliteDigestStateStore } from "@/server/digest/adapters/sqlite-state-store";
+import { DEMO_USERS } from "./demo-ids";
 import type { EngineDependencies, EngineModule } from "./engine";
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface DigestServices {}
+export type DigestModuleOptions = {
+  /** Defaults to "nats" when NATS_URL is set. */
+  transport?: "in-process" | "nats";
+  /** Defaults to "nats-kv" when NATS_URL is set: replicas on several machines share it. */
+  state?: "sqlite" | "nats-kv";
+  subjects?: DigestSubjects;
+  ackWaitMs?: number;
+  maxBatch?: number;
+};
 
-export function createDigestModule(dependencies: EngineDependencies): EngineModule<DigestServices> {
-  void dependencies;
-  return { engine: { name: "digest", start: async () => {}, stop: async () => {} }, services: {} };
+export interface DigestServices {
+  digests: DigestService;
+  transport: DigestTransport;
+  mode: { transport: "in-process" | "nats"; state: "sqlite" | "nats-kv"; subjects: DigestSubjects };
+}
+
+function resolveMode(dependencies: EngineDependencies, options: DigestModuleOptions) {
+  const natsUrl = dependencies.config.NATS_URL;
+  const transport = options.transport ?? (natsUrl ? "nats" : "in-process");
+  const state = options.state ?? (natsUrl ? "nats-kv" : "sqlite");
+  if ((transport === "nats" || state === "nats-kv") && !natsUrl) throw new Error("The digest engine was asked to use NATS but NATS_URL is not set: set NATS_URL=nats://127.0.0.1:4222.");
+  return { transport, state, subjects: options.subjects ?? { ...DEFAULT_SUBJECTS } } as const;
+}
+
+export function createDigestModule(dependencies: EngineDependencies, options: DigestModuleOptions = {}): EngineModule<DigestServices> {
+  const { config, db, clock, bus, logger } = dependencies;
+  const mode = resolveMode(dependencies, options);
+  const log = logger.child({ module: "digest" });
+  const connection = config.NATS_URL ? new LazyNatsConnection(config.NATS_URL, `watchpost-digest-${process.pid}`) : null;
+  const recordAudit = async (entry: Parameters<ReturnType<typeof createAuditRecorder>["record"]>[0]) => createAuditRecorder(db, clock).record(entry);
+  const transport: DigestTransport =
+    mode.transport === "nats"
+      ? new NatsDigestTransport({ connection: connection!, prefix: config.NATS_PREFIX, subjects: mode.subjects, ackWaitMs: options.ackWaitMs, maxBatch: options.maxBatch, logger: log })
+      : new InProcessDigestTransport(clock, mode.subjects);
+  const store: DigestStateStore = mode.state === "nats-kv" ? new NatsKvDigestStateStore({ connection: connection!, prefix: config.NATS_PREFIX, clock, recordAudit }) : new SqliteDigestStateStore(db, clock);
+  const digests = new DigestService({ store, deadLetters: new SqliteDeadLetterStore(db), transport, clock, newId: () => createId("dig"), recordAudit, logger: log });
+
+  let unsubscribe: (() => void) | null = null;
+  const engine = {
+    name: "digest",
+    async start() {
+      await transport.start({
+        onStatusChanged: (batch) => digests.handleStatusChanged(batch),
+        onDigestRequest: async (message) => void (await digests.handleDigestRequest(message)),
+      });
+      // The alert engine's transitions become AlarmStatusChanged for each subscribed user; the bus redelivers
+      // on failure and a repeated report is ignored, so at-least-once is safe.
+      unsubscribe = bus.subscribe("alert.state-changed", (event) => digests.ingestAlertStateChanged(event));
+      log.info({ ...mode }, "digest engine running");
+    },
+    async stop() {
+      unsubscribe?.();
+      unsubscribe = null;
+      await transport.stop();
+      await connection?.close();
+    },
+  };
+  return { engine, services: { digests, transport, mode } };
+}
+
+/** The demo: some active (and one cleared) alarms for the demo users, so that the Digests page has content. */
+export function demoAlarmChanges(nowMs: number): AlarmStatusChange[] {
+  const minutesAgo = (minutes: number, extraNanos: number) => epochMsToRfc3339(nowMs - minutes * 60_000, extraNanos);
+  const rows: [string, string, AlarmStatusChange["status"], string][] = [
+    [DEMO_USERS.admin.id, "alarm-checkout-latency", "CRITICAL", minutesAgo(42, 123_456)],
+    [DEMO_USERS.admin.id, "alarm-search-error-rate", "WARNING", minutesAgo(17, 654_321)],
+    [DEMO_USERS.admin.id, "alarm-database-cpu", "CLEARED", minutesAgo(5, 1)],
+    [DEMO_USERS.responder.id, "alarm-checkout-latency", "CRITICAL", minutesAgo(42, 123_456)],
+    [DEMO_USERS.responder.id, "alarm-database-replication-lag", "WARNING", minutesAgo(64, 7)],
+    [DEMO_USERS.responder.id, "alarm-search-disk-usage", "WARNING", minutesAgo(9, 999_999)],
+    [DEMO_USERS.viewer.id, "alarm-search-error-rate", "WARNING", minutesAgo(17, 654_321)],
+  ];
+  return rows.map(([userId, alarmId, status, changedAt]) => ({ userId, alarmId, status, changedAt, changedAtNanos: parseChangedAt(changedAt).nanos }));
 }
 
 /** Adds the digest demo rows on first start (demo mode). */
-export function seedDigestDemo(dependencies: EngineDependencies): void {
-  void dependencies;
+export function seedDigestDemo(dependencies: EngineDependencies, options: DigestModuleOptions = {}): void {
+  const mode = resolveMode(dependencies, options);
+  const changes = demoAlarmChanges(dependencies.clock.now());
+  if (mode.state === "sqlite") {
+    new SqliteDigestStateStore(dependencies.db, dependencies.clock).applyChangesNow(changes);
+    return;
+  }
+  // KV is async and the seed is sync: publish the demo as ordinary AlarmStatusChanged; a worker applies them.
+  const connection = new LazyNatsConnection(dependencies.config.NATS_URL!, "watchpost-digest-seed");
+  const transport = new NatsDigestTransport({ connection, prefix: dependencies.config.NATS_PREFIX, subjects: mode.subjects });
+  void (async () => {
+    for (const change of changes) await transport.publishStatusChanged(JSON.stringify({ AlarmID: change.alarmId, UserID: change.userId, Status: change.status, ChangedAt: change.changedAt }));
+  })()
+    .catch((error: unknown) => dependencies.logger.warn({ err: error }, "could not publish the digest demo to NATS"))
+    .finally(() => void connection.close());
 }

@@ -22,6 +22,7 @@ import { createPagerModule, seedPagerDemo, type PagerServices } from "./pager";
 import { createDigestModule, seedDigestDemo, type DigestServices } from "./digest";
 import { createSchedulingModule, seedSchedulingDemo, type SchedulingServices } from "./scheduling";
 import { DEMO_USERS } from "./demo-ids";
+import { NatsEventBus } from "./nats-event-bus";
 
 export type Runtime = {
   config: Config;
@@ -55,7 +56,7 @@ export function createRuntime(config: Config, options: { clock?: Clock; bus?: Ev
   const db = getDatabase(config.DATABASE_PATH);
   const testClock = !options.clock && config.WATCHPOST_TEST_CLOCK ? new OffsetClock() : undefined;
   const clock = options.clock ?? testClock ?? new SystemClock();
-  const bus = options.bus ?? new InProcessEventBus();
+  const bus = options.bus ?? (config.NATS_URL ? new NatsEventBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX }) : new InProcessEventBus());
   const dependencies: EngineDependencies = { config, db, clock, random: createRandomSource(), bus, logger };
   const auth = createAuth({ db, secret: config.WATCHPOST_AUTH_SECRET ?? storedAuthSecret(db), baseUrl: config.WATCHPOST_BASE_URL, signInAttemptsPerMinute: config.WATCHPOST_SIGN_IN_RATE_LIMIT });
   const users = new UserDirectory(db, clock);

@@ -1,0 +1,176 @@
+/**
+ * Digest benchmark against the real NATS server (NATS_URL, default nats://127.0.0.1:4222). Prints:
+ *  - AlarmStatusChanged applied per second by one digest worker process and by two (SQLite state shared on
+ *    this machine), each as a ratio of a bare consume-and-ack consumer measured in the same run with the same
+ *    client library and the same consumer settings;
+ *  - the same for one worker on the NATS KV state (compare-and-set per message), for information;
+ *  - digest latency (SendAlarmDigest published → AlarmDigest received) for a user with 1,000 active alarms,
+ *    every alarm changed since the previous digest so that each digest carries all 1,000.
+ * Method: consumers start first; then the bench publishes N messages with plain core NATS and times from the
+ * first publish until the durable consumer has nothing pending and nothing unacknowledged.
+ * Targets (issue 5): 20,000 msg/s on one worker, two workers >= 1.6x one, ratio >= 0.5, p99 < 20 ms.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { LazyNatsConnection } from "@/server/digest/adapters/nats-connection";
+import { NatsDigestTransport, digestStreamNames } from "@/server/digest/adapters/nats-transport";
+import { collectDigests, deleteRun, plainClient, startWorkerProcess, TEST_NATS_URL, uniqueRun, waitForConsumerDrained, type WorkerProcess } from "@/server/digest/adapters/nats-test-kit";
+import { openDatabase } from "@/db/client";
+
+const MESSAGES = Number(process.env.DIGEST_BENCH_MESSAGES ?? 100_000);
+const KV_MESSAGES = Math.min(MESSAGES, 20_000);
+const LATENCY_SAMPLES = 100;
+const USERS = 200;
+
+function statusMessage(index: number, round = 0): string {
+  const second = String(index % 60).padStart(2, "0");
+  const minute = String(Math.floor(index / 60) % 60).padStart(2, "0");
+  return JSON.stringify({ AlarmID: `alarm-${index}`, UserID: `user-${index % USERS}`, Status: index % 7 === 0 ? "CLEARED" : index % 2 ? "CRITICAL" : "WARNING", ChangedAt: `2021-06-07T1${round % 10}:${minute}:${second}.${String(round).padStart(3, "0")}123456Z` });
+}
+
+async function publishBurst(nc: NatsConnection, subject: string, count: number, body: (index: number) => string): Promise<void> {
+  for (let index = 0; index < count; index++) {
+    nc.publish(subject, body(index));
+    // Let the socket drain now and then, so that the client buffers stay small.
+    if (index % 2000 === 1999) await nc.flush();
+  }
+  await nc.flush();
+}
+
+/** Times the drain of `count` messages published after the consumers are ready. */
+async function timeDrain(nc: NatsConnection, prefix: string, subject: string, count: number): Promise<number> {
+  const started = performance.now();
+  await publishBurst(nc, subject, count, (index) => statusMessage(index));
+  await waitForConsumerDrained(nc, prefix, "statusConsumer", 300_000);
+  const seconds = (performance.now() - started) / 1000;
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.consumers.info(digestStreamNames(prefix).inbound, digestStreamNames(prefix).statusConsumer);
+  if (info.delivered.stream_seq < count) throw new Error(`only ${info.delivered.stream_seq} of ${count} messages reached the stream`);
+  return count / seconds;
+}
+
+async function createStreams(prefix: string, subjects: ReturnType<typeof uniqueRun>["subjects"]): Promise<void> {
+  const connection = new LazyNatsConnection(TEST_NATS_URL, "digest-bench-setup");
+  await new NatsDigestTransport({ connection, prefix, subjects, ackWaitMs: 30_000 }).ensureStreams();
+  await connection.close();
+}
+
+async function bareRate(nc: NatsConnection, consumers: number): Promise<number> {
+  const { prefix, subjects } = uniqueRun("bench_bare");
+  await createStreams(prefix, subjects);
+  const names = digestStreamNames(prefix);
+  const children = Array.from({ length: consumers }, () =>
+    spawn(path.join(process.cwd(), "node_modules", ".bin", "tsx"), [path.join(process.cwd(), "bench/digest/bare-consumer.ts"), TEST_NATS_URL, names.inbound, names.statusConsumer], { stdio: ["ignore", "pipe", "inherit"] }),
+  );
+  try {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve, reject) => {
+            child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve());
+            child.once("exit", (code) => reject(new Error(`bare consumer exited ${code}`)));
+          }),
+      ),
+    );
+    return await timeDrain(nc, prefix, subjects.statusChanged, MESSAGES);
+  } finally {
+    for (const child of children) child.kill("SIGTERM");
+    await deleteRun(nc, prefix);
+  }
+}
+
+async function workerRate(nc: NatsConnection, workers: number, state: "sqlite" | "nats-kv", count: number): Promise<number> {
+  const { prefix, subjects } = uniqueRun(`bench_w${workers}`);
+  const directory = mkdtempSync(path.join(tmpdir(), "watchpost-digest-bench-"));
+  const databasePath = path.join(directory, "bench.db");
+  openDatabase(databasePath).$client.close();
+  await createStreams(prefix, subjects);
+  const started: WorkerProcess[] = Array.from({ length: workers }, () => startWorkerProcess({ prefix, databasePath, state, ackWaitMs: 30_000 }));
+  try {
+    await Promise.all(started.map((worker) => worker.ready));
+    return await timeDrain(nc, prefix, subjects.statusChanged, count);
+  } finally {
+    for (const worker of started) worker.child.kill("SIGTERM");
+    await Promise.all(started.map((worker) => worker.exited));
+    await deleteRun(nc, prefix);
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function digestLatency(nc: NatsConnection): Promise<{ p50: number; p99: number; max: number; alarms: number }> {
+  const { prefix, subjects } = uniqueRun("bench_latency");
+  const directory = mkdtempSync(path.join(tmpdir(), "watchpost-digest-bench-"));
+  const databasePath = path.join(directory, "bench.db");
+  openDatabase(databasePath).$client.close();
+  await createStreams(prefix, subjects);
+  const worker = startWorkerProcess({ prefix, databasePath, state: "sqlite", ackWaitMs: 30_000 });
+  const collector = collectDigests(nc, subjects.digest);
+  const samples: number[] = [];
+  let alarms = 0;
+  try {
+    await worker.ready;
+    for (let round = 0; round <= LATENCY_SAMPLES; round++) {
+      // Every alarm changes (a newer WARNING) between digests, so that each digest carries all 1,000 again.
+      await publishBurst(nc, subjects.statusChanged, 1000, (index) => JSON.stringify({ AlarmID: `alarm-${index}`, UserID: "busy-user", Status: "WARNING", ChangedAt: `2021-06-07T12:00:${String(index % 60).padStart(2, "0")}.${String(round).padStart(4, "0")}${String(index).padStart(5, "0")}Z` }));
+      await waitForConsumerDrained(nc, prefix, "statusConsumer", 60_000);
+      const before = collector.digests.length;
+      const sentAt = performance.now();
+      nc.publish(subjects.digestRequest, JSON.stringify({ UserID: "busy-user" }));
+      await collector.waitFor(before + 1, 10_000);
+      // Round 0 warms the worker up (JIT, statement cache) and is not counted.
+      if (round > 0) samples.push(performance.now() - sentAt);
+      alarms = collector.digests[before]!.ActiveAlarms.length;
+    }
+  } finally {
+    worker.child.kill("SIGTERM");
+    await worker.exited;
+    await deleteRun(nc, prefix);
+    rmSync(directory, { recursive: true, force: true });
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples[samples.length - 1]!, alarms };
+}
+
+const fmt = (value: number) => Math.round(value).toLocaleString("en-US");
+
+export async function runDigestBench(): Promise<void> {
+  const nc = await plainClient();
+  try {
+    console.log(`digest bench: NATS ${TEST_NATS_URL}, ${fmt(MESSAGES)} AlarmStatusChanged per run, ${USERS} users`);
+    const bare = await bareRate(nc, 1);
+    console.log(`bare consume-and-ack consumer:          ${fmt(bare)} msg/s`);
+    const bareTwo = await bareRate(nc, 2);
+    console.log(`bare consume-and-ack consumers x2:      ${fmt(bareTwo)} msg/s   x${(bareTwo / bare).toFixed(2)} of one (this machine's ceiling for scaling out)`);
+    const one = await workerRate(nc, 1, "sqlite", MESSAGES);
+    console.log(`digest worker x1 (SQLite state):        ${fmt(one)} msg/s   ratio to bare ${(one / bare).toFixed(2)}   (target >= 20,000 msg/s, ratio >= 0.5)`);
+    const two = await workerRate(nc, 2, "sqlite", MESSAGES);
+    console.log(`digest workers x2 (SQLite state):       ${fmt(two)} msg/s   ratio to bare ${(two / bare).toFixed(2)}   x${(two / one).toFixed(2)} of one worker (target >= 1.6)`);
+    const kv = await workerRate(nc, 1, "nats-kv", KV_MESSAGES);
+    console.log(`digest worker x1 (NATS KV state, CAS):  ${fmt(kv)} msg/s   ratio to bare ${(kv / bare).toFixed(2)}   (information; ${fmt(KV_MESSAGES)} messages)`);
+    const kvTwo = await workerRate(nc, 2, "nats-kv", KV_MESSAGES);
+    console.log(`digest workers x2 (NATS KV state, CAS): ${fmt(kvTwo)} msg/s   x${(kvTwo / kv).toFixed(2)} of one KV worker (information)`);
+    const latency = await digestLatency(nc);
+    console.log(`digest latency, user with ${latency.alarms} active alarms (${LATENCY_SAMPLES} digests): p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms (target p99 < 20 ms)`);
+  } finally {
+    await nc.drain();
+  }
+}
+
+// `tsx bench/digest/index.ts` runs it directly.
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.dirname ?? "", "index.ts")) {
+  runDigestBench().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

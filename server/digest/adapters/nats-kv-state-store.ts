@@ -1,0 +1,242 @@
+/**
+ * The digest state in a NATS KV bucket, for several replicas on several machines. Every read-modify-write is a
+ * compare-and-set (`kv.update(key, value, revision)`, or `kv.create` for a new key) retried on conflict (API
+ * error 10071), so two workers never lose each other's updates. Keys (ids base64url-encoded, so any id is a
+ * valid key):
+ *   a.<user>.<alarm>   latest report of the alarm and what the user was last sent of it
+ *   r.<request>        the digest prepared for a request (a redelivered request reuses it)
+ *   h.<user>.<digest>  the user's digest history (digest ids sort by time)
+ * Listing for the console scans keys, which is fine for a console page but not a hot path.
+ */
+import { JetStreamApiError, StorageType } from "@nats-io/jetstream";
+import { Kvm, type KV } from "@nats-io/kv";
+import type { AuditEntry } from "@/server/core/audit";
+import type { Clock } from "@/server/core/clock";
+import { isActive, nextSentMarker, selectDigestAlarms, supersedes, type AlarmState, type AlarmStatus, type AlarmStatusChange, type DigestAlarm } from "../alarm-state";
+import type { ApplyOutcome, DigestRecord, DigestRequest, DigestStateStore, PageRequest, PageResult, UserAlarmSummary } from "../ports";
+import type { LazyNatsConnection } from "./nats-connection";
+
+type StoredAlarm = { s: AlarmStatus; c: string; n: string; ss?: AlarmStatus; sn?: string };
+type StoredDigest = { id: string; u: string; k: string; by: string; at: number; p: number | null; alarms: { a: string; s: AlarmStatus; c: string; n: string }[] };
+
+const encode = (id: string) => Buffer.from(id, "utf8").toString("base64url");
+const decode = (part: string) => Buffer.from(part, "base64url").toString("utf8");
+const alarmKey = (userId: string, alarmId: string) => `a.${encode(userId)}.${encode(alarmId)}`;
+const requestKey = (key: string) => `r.${encode(key)}`;
+const historyKey = (userId: string, digestId: string) => `h.${encode(userId)}.${encode(digestId)}`;
+
+export function isCompareAndSetConflict(error: unknown): boolean {
+  if (error instanceof JetStreamApiError && error.code === 10071) return true;
+  return error instanceof Error && /wrong last sequence|10071/i.test(error.message);
+}
+
+function toState(userId: string, alarmId: string, stored: StoredAlarm): AlarmState {
+  return {
+    userId,
+    alarmId,
+    status: stored.s,
+    changedAt: stored.c,
+    changedAtNanos: BigInt(stored.n),
+    lastSent: stored.ss && stored.sn ? { status: stored.ss, changedAtNanos: BigInt(stored.sn) } : null,
+  };
+}
+
+function toRecord(stored: StoredDigest): DigestRecord {
+  return {
+    id: stored.id,
+    userId: stored.u,
+    requestKey: stored.k,
+    requestedBy: stored.by,
+    createdAtMs: stored.at,
+    publishedAtMs: stored.p,
+    alarms: stored.alarms.map((alarm) => ({ alarmId: alarm.a, status: alarm.s, changedAt: alarm.c, changedAtNanos: BigInt(alarm.n) })),
+  };
+}
+
+function fromRecord(record: DigestRecord): StoredDigest {
+  return {
+    id: record.id,
+    u: record.userId,
+    k: record.requestKey,
+    by: record.requestedBy,
+    at: record.createdAtMs,
+    p: record.publishedAtMs,
+    alarms: record.alarms.map((alarm) => ({ a: alarm.alarmId, s: alarm.status, c: alarm.changedAt, n: alarm.changedAtNanos.toString() })),
+  };
+}
+
+export type NatsKvStateStoreOptions = {
+  connection: LazyNatsConnection;
+  prefix: string;
+  clock: Clock;
+  /** Audit entries are written on their own after the commit: KV and SQLite cannot commit together. */
+  recordAudit: (entry: AuditEntry) => Promise<void>;
+};
+
+export class NatsKvDigestStateStore implements DigestStateStore {
+  readonly bucketName: string;
+  private bucket: Promise<KV> | null = null;
+
+  constructor(private readonly options: NatsKvStateStoreOptions) {
+    this.bucketName = `${options.prefix}_digest_state`;
+  }
+
+  private kv(): Promise<KV> {
+    this.bucket ??= (async () => {
+      const { js } = await this.options.connection.get();
+      return new Kvm(js).create(this.bucketName, { storage: StorageType.File, history: 1 });
+    })().catch((error: unknown) => {
+      this.bucket = null;
+      throw error;
+    });
+    return this.bucket;
+  }
+
+  /** Reads `key`, lets `change` compute the next value, and writes it with compare-and-set until it sticks. */
+  private async compareAndSet<T, R>(kv: KV, key: string, change: (current: T | null) => { value: T; result: R } | { skip: R }): Promise<R> {
+    for (;;) {
+      const entry = await kv.get(key);
+      const current = entry && entry.operation === "PUT" ? entry.json<T>() : null;
+      const next = change(current);
+      if ("skip" in next) return next.skip;
+      try {
+        const body = JSON.stringify(next.value);
+        if (entry) await kv.update(key, body, entry.revision);
+        else await kv.create(key, body);
+        return next.result;
+      } catch (error) {
+        if (!isCompareAndSetConflict(error)) throw error;
+      }
+    }
+  }
+
+  async applyChanges(changes: readonly AlarmStatusChange[]): Promise<ApplyOutcome[]> {
+    const kv = await this.kv();
+    // Reports of one alarm in one batch go in order; different alarms go in parallel.
+    const byKey = new Map<string, number[]>();
+    changes.forEach((change, index) => {
+      const key = alarmKey(change.userId, change.alarmId);
+      byKey.set(key, [...(byKey.get(key) ?? []), index]);
+    });
+    const outcomes: ApplyOutcome[] = new Array(changes.length);
+    await Promise.all(
+      [...byKey].map(async ([key, indexes]) => {
+        for (const index of indexes) {
+          const change = changes[index]!;
+          outcomes[index] = await this.compareAndSet<StoredAlarm, ApplyOutcome>(kv, key, (current) => {
+            const currentState = current ? toState(change.userId, change.alarmId, current) : null;
+            if (!supersedes(change, currentState)) return { skip: "ignored" };
+            return { value: { ...current, s: change.status, c: change.changedAt, n: change.changedAtNanos.toString() }, result: "applied" };
+          });
+        }
+      }),
+    );
+    return outcomes;
+  }
+
+  private async readUserAlarms(kv: KV, userId: string): Promise<AlarmState[]> {
+    const keys: string[] = [];
+    for await (const key of await kv.keys(`a.${encode(userId)}.*`)) keys.push(key);
+    const entries = await Promise.all(keys.map((key) => kv.get(key)));
+    return entries.flatMap((entry, index) => (entry && entry.operation === "PUT" ? [toState(userId, decode(keys[index]!.split(".")[2]!), entry.json<StoredAlarm>())] : []));
+  }
+
+  private async markSent(kv: KV, userId: string, alarms: readonly DigestAlarm[]): Promise<void> {
+    await Promise.all(
+      alarms.map((alarm) =>
+        this.compareAndSet<StoredAlarm, void>(kv, alarmKey(userId, alarm.alarmId), (current) => {
+          if (!current) return { skip: undefined };
+          const marker = nextSentMarker(current.ss && current.sn ? { status: current.ss, changedAtNanos: BigInt(current.sn) } : null, alarm);
+          if (current.ss === marker.status && current.sn === marker.changedAtNanos.toString()) return { skip: undefined };
+          return { value: { ...current, ss: marker.status, sn: marker.changedAtNanos.toString() }, result: undefined };
+        }),
+      ),
+    );
+  }
+
+  async prepareDigest(request: DigestRequest, newId: () => string, audit?: AuditEntry): Promise<{ record: DigestRecord; reused: boolean }> {
+    const kv = await this.kv();
+    const existing = await this.readRequest(kv, request.requestKey);
+    if (existing) {
+      // A crash may have come between storing the digest and recording its history and sent markers: finish
+      // that (idempotent).
+      if (existing.publishedAtMs === null) {
+        await kv.put(historyKey(existing.userId, existing.id), JSON.stringify(fromRecord(existing)));
+        await this.markSent(kv, existing.userId, existing.alarms);
+      }
+      return { record: existing, reused: true };
+    }
+    const alarms = selectDigestAlarms(await this.readUserAlarms(kv, request.userId));
+    const record: DigestRecord = { id: newId(), userId: request.userId, requestKey: request.requestKey, requestedBy: request.requestedBy, createdAtMs: request.requestedAtMs, alarms, publishedAtMs: null };
+    try {
+      await kv.create(requestKey(request.requestKey), JSON.stringify(fromRecord(record)));
+    } catch (error) {
+      if (!isCompareAndSetConflict(error)) throw error;
+      // Another replica prepared this request first (a redelivery racing the original): use its digest.
+      const winner = await this.readRequest(kv, request.requestKey);
+      if (winner) return { record: winner, reused: true };
+      throw error;
+    }
+    await kv.put(historyKey(record.userId, record.id), JSON.stringify(fromRecord(record)));
+    await this.markSent(kv, record.userId, alarms);
+    if (audit) await this.options.recordAudit({ ...audit, details: { ...audit.details, digestId: record.id, alarmCount: alarms.length } });
+    return { record, reused: false };
+  }
+
+  private async readRequest(kv: KV, key: string): Promise<DigestRecord | null> {
+    const entry = await kv.get(requestKey(key));
+    return entry && entry.operation === "PUT" ? toRecord(entry.json<StoredDigest>()) : null;
+  }
+
+  async markPublished(record: DigestRecord, atMs: number): Promise<void> {
+    const kv = await this.kv();
+    const published = fromRecord({ ...record, publishedAtMs: atMs });
+    await kv.put(historyKey(record.userId, record.id), JSON.stringify(published));
+    await kv.put(requestKey(record.requestKey), JSON.stringify(published));
+  }
+
+  async listUsersWithActiveAlarms(page: PageRequest): Promise<PageResult<UserAlarmSummary>> {
+    const kv = await this.kv();
+    const byUser = new Map<string, string[]>();
+    for await (const key of await kv.keys("a.>")) {
+      const [, user] = key.split(".");
+      byUser.set(user!, [...(byUser.get(user!) ?? []), key]);
+    }
+    const summaries: UserAlarmSummary[] = [];
+    for (const [encodedUser, keys] of [...byUser].sort(([a], [b]) => (decode(a) < decode(b) ? -1 : 1))) {
+      const states = (await Promise.all(keys.map((key) => kv.get(key)))).flatMap((entry) => (entry && entry.operation === "PUT" ? [entry.json<StoredAlarm>()] : []));
+      const active = states.filter((state) => isActive(state.s));
+      if (active.length === 0) continue;
+      const latest = active.reduce((a, b) => (BigInt(b.n) > BigInt(a.n) ? b : a));
+      summaries.push({ userId: decode(encodedUser), activeCount: active.length, criticalCount: active.filter((state) => state.s === "CRITICAL").length, latestChangedAt: latest.c });
+    }
+    const start = (page.page - 1) * page.pageSize;
+    return { items: summaries.slice(start, start + page.pageSize), total: summaries.length, ...page };
+  }
+
+  async listActiveAlarms(userId: string, page: PageRequest): Promise<PageResult<AlarmState>> {
+    const kv = await this.kv();
+    const active = (await this.readUserAlarms(kv, userId))
+      .filter((state) => isActive(state.status))
+      .sort((a, b) => (a.changedAtNanos !== b.changedAtNanos ? (a.changedAtNanos < b.changedAtNanos ? -1 : 1) : a.alarmId < b.alarmId ? -1 : 1));
+    const start = (page.page - 1) * page.pageSize;
+    return { items: active.slice(start, start + page.pageSize), total: active.length, ...page };
+  }
+
+  async listDigests(filter: { userId?: string }, page: PageRequest): Promise<PageResult<DigestRecord>> {
+    const kv = await this.kv();
+    const keys: string[] = [];
+    for await (const key of await kv.keys(filter.userId ? `h.${encode(filter.userId)}.*` : "h.>")) keys.push(key);
+    keys.sort((a, b) => (decode(a.split(".")[2]!) < decode(b.split(".")[2]!) ? 1 : -1));
+    const start = (page.page - 1) * page.pageSize;
+    const entries = await Promise.all(keys.slice(start, start + page.pageSize).map((key) => kv.get(key)));
+    return { items: entries.flatMap((entry) => (entry && entry.operation === "PUT" ? [toRecord(entry.json<StoredDigest>())] : [])), total: keys.length, ...page };
+  }
+
+  /** Deletes the bucket (tests and benches clean up after themselves). */
+  async destroy(): Promise<void> {
+    const kv = await this.kv();
+    await kv.destroy();
+    this.bucket = null;
+  }
+}

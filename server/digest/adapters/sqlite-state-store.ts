@@ -1,0 +1,191 @@
+/**
+ * The digest state in SQLite (the default). Each batch of changes is one immediate transaction (prepared
+ * statements on the hot path), so a message is acknowledged only after its change committed, and several
+ * processes sharing the file serialize on SQLite's write lock instead of losing updates. The digest, its sent
+ * markers and its audit record commit together.
+ */
+import { and, count, desc, eq, ne, sql } from "drizzle-orm";
+import type { AuditEntry } from "@/server/core/audit";
+import type { Clock } from "@/server/core/clock";
+import type { AppDatabase } from "@/db/client";
+import { createAuditRecorder } from "@/db/audit";
+import { digestAlarmState, digestRecord } from "@/db/schema/digest";
+import { selectDigestAlarms, STATUS_RANK, type AlarmState, type AlarmStatus, type AlarmStatusChange } from "../alarm-state";
+import { nanosToSortKey, sortKeyToNanos } from "../alarm-time";
+import { withBusyRetry } from "./sqlite-busy";
+import type { ApplyOutcome, DigestRecord, DigestRequest, DigestStateStore, PageRequest, PageResult, UserAlarmSummary } from "../ports";
+
+type StateRow = {
+  user_id: string;
+  alarm_id: string;
+  status: AlarmStatus;
+  changed_at: string;
+  changed_at_key: string;
+  sent_status: AlarmStatus | null;
+  sent_changed_at_key: string | null;
+};
+
+function rowToState(row: StateRow): AlarmState {
+  return {
+    userId: row.user_id,
+    alarmId: row.alarm_id,
+    status: row.status,
+    changedAt: row.changed_at,
+    changedAtNanos: sortKeyToNanos(row.changed_at_key),
+    lastSent: row.sent_status && row.sent_changed_at_key ? { status: row.sent_status, changedAtNanos: sortKeyToNanos(row.sent_changed_at_key) } : null,
+  };
+}
+
+function recordFromRow(row: typeof digestRecord.$inferSelect): DigestRecord {
+  return {
+    id: row.id,
+    userId: row.userId,
+    requestKey: row.requestKey,
+    requestedBy: row.requestedBy,
+    createdAtMs: row.createdAt,
+    alarms: row.alarms.map((alarm) => ({ alarmId: alarm.alarmId, status: alarm.status as AlarmStatus, changedAt: alarm.changedAt, changedAtNanos: sortKeyToNanos(alarm.changedAtKey) })),
+    publishedAtMs: row.publishedAt,
+  };
+}
+
+export class SqliteDigestStateStore implements DigestStateStore {
+  private readonly upsertState;
+  private readonly applyBatch;
+  private readonly selectActive;
+  private readonly markActiveSent;
+
+  constructor(
+    private readonly db: AppDatabase,
+    private readonly clock: Clock,
+  ) {
+    const client = db.$client;
+    // One statement per report: insert, or replace the stored report only if the new one supersedes it. The
+    // WHERE clause is compareReports (alarm-state.ts) in SQL: sort keys compare like the nanoseconds, the
+    // ranks come from STATUS_RANK, and the original strings are ASCII (the parser's pattern), so SQLite's
+    // byte order equals JavaScript's. The sent marker columns are left as they are.
+    const rank = (column: string) => `(CASE ${column} ${Object.entries(STATUS_RANK).map(([status, value]) => `WHEN '${status}' THEN ${value}`).join(" ")} END)`;
+    this.upsertState = client.prepare<[string, string, string, string, string, number]>(
+      `INSERT INTO digest_alarm_state (user_id, alarm_id, status, changed_at, changed_at_key, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (user_id, alarm_id) DO UPDATE SET status = excluded.status, changed_at = excluded.changed_at, changed_at_key = excluded.changed_at_key, updated_at = excluded.updated_at
+       WHERE excluded.changed_at_key > digest_alarm_state.changed_at_key
+          OR (excluded.changed_at_key = digest_alarm_state.changed_at_key AND ${rank("excluded.status")} > ${rank("digest_alarm_state.status")})
+          OR (excluded.changed_at_key = digest_alarm_state.changed_at_key AND excluded.status = digest_alarm_state.status AND excluded.changed_at > digest_alarm_state.changed_at)`,
+    );
+    this.selectActive = client.prepare<[string], StateRow>(
+      "SELECT user_id, alarm_id, status, changed_at, changed_at_key, sent_status, sent_changed_at_key FROM digest_alarm_state WHERE user_id = ? AND status != 'CLEARED' ORDER BY changed_at_key, alarm_id",
+    );
+    this.markActiveSent = client.prepare<[string]>(
+      "UPDATE digest_alarm_state SET sent_status = status, sent_changed_at_key = changed_at_key WHERE user_id = ? AND status != 'CLEARED' AND (sent_status IS NOT status OR sent_changed_at_key IS NOT changed_at_key)",
+    );
+    this.applyBatch = client.transaction((changes: readonly AlarmStatusChange[], nowMs: number): ApplyOutcome[] =>
+      // Later reports of one alarm in the same batch see the earlier ones: same transaction.
+      changes.map((change) => (this.upsertState.run(change.userId, change.alarmId, change.status, change.changedAt, nanosToSortKey(change.changedAtNanos), nowMs).changes > 0 ? "applied" : "ignored")),
+    );
+  }
+
+  async applyChanges(changes: readonly AlarmStatusChange[]): Promise<ApplyOutcome[]> {
+    return withBusyRetry(() => this.applyChangesNow(changes));
+  }
+
+  /** The same, synchronously (the demo seed runs in a synchronous bootstrap step). */
+  applyChangesNow(changes: readonly AlarmStatusChange[]): ApplyOutcome[] {
+    return this.applyBatch.immediate(changes, this.clock.now());
+  }
+
+  async prepareDigest(request: DigestRequest, newId: () => string, audit?: AuditEntry): Promise<{ record: DigestRecord; reused: boolean }> {
+    return withBusyRetry(() => this.prepareDigestNow(request, newId, audit));
+  }
+
+  private prepareDigestNow(request: DigestRequest, newId: () => string, audit?: AuditEntry): { record: DigestRecord; reused: boolean } {
+    return this.db.transaction(
+      (tx) => {
+        const existing = tx.select().from(digestRecord).where(eq(digestRecord.requestKey, request.requestKey)).get();
+        if (existing) return { record: recordFromRow(existing), reused: true };
+        // Prepared statements here: a user may have thousands of active alarms and this is on the digest's path.
+        const alarms = selectDigestAlarms(this.selectActive.all(request.userId).map(rowToState));
+        // One statement marks them sent: inside this transaction it sees exactly the rows just selected, and
+        // a stored report never moves backwards, so "the current report" is the marker nextSentMarker gives.
+        if (alarms.length > 0) this.markActiveSent.run(request.userId);
+        const record: DigestRecord = { id: newId(), userId: request.userId, requestKey: request.requestKey, requestedBy: request.requestedBy, createdAtMs: request.requestedAtMs, alarms, publishedAtMs: null };
+        tx.insert(digestRecord)
+          .values({
+            id: record.id,
+            userId: record.userId,
+            requestKey: record.requestKey,
+            requestedBy: record.requestedBy,
+            createdAt: record.createdAtMs,
+            alarmCount: alarms.length,
+            alarms: alarms.map((alarm) => ({ alarmId: alarm.alarmId, status: alarm.status, changedAt: alarm.changedAt, changedAtKey: nanosToSortKey(alarm.changedAtNanos) })),
+            publishedAt: null,
+          })
+          .run();
+        if (audit) createAuditRecorder(tx, this.clock).record({ ...audit, details: { ...audit.details, digestId: record.id, alarmCount: alarms.length } });
+        return { record, reused: false };
+      },
+      { behavior: "immediate" },
+    );
+  }
+
+  async markPublished(record: DigestRecord, atMs: number): Promise<void> {
+    await withBusyRetry(() => this.db.update(digestRecord).set({ publishedAt: atMs }).where(and(eq(digestRecord.id, record.id), sql`${digestRecord.publishedAt} IS NULL`)).run());
+  }
+
+  async listUsersWithActiveAlarms(page: PageRequest): Promise<PageResult<UserAlarmSummary>> {
+    const active = ne(digestAlarmState.status, "CLEARED");
+    const total = this.db.select({ value: sql<number>`count(DISTINCT ${digestAlarmState.userId})` }).from(digestAlarmState).where(active).get()?.value ?? 0;
+    const rows = this.db
+      .select({
+        userId: digestAlarmState.userId,
+        activeCount: count(),
+        criticalCount: sql<number>`sum(CASE WHEN ${digestAlarmState.status} = 'CRITICAL' THEN 1 ELSE 0 END)`,
+        latestKey: sql<string>`max(${digestAlarmState.changedAtKey})`,
+      })
+      .from(digestAlarmState)
+      .where(active)
+      .groupBy(digestAlarmState.userId)
+      .orderBy(digestAlarmState.userId)
+      .limit(page.pageSize)
+      .offset((page.page - 1) * page.pageSize)
+      .all();
+    const items = rows.map((row) => {
+      const latest = this.db
+        .select({ changedAt: digestAlarmState.changedAt })
+        .from(digestAlarmState)
+        .where(and(eq(digestAlarmState.userId, row.userId), eq(digestAlarmState.changedAtKey, row.latestKey)))
+        .get();
+      return { userId: row.userId, activeCount: row.activeCount, criticalCount: Number(row.criticalCount), latestChangedAt: latest?.changedAt ?? null };
+    });
+    return { items, total, ...page };
+  }
+
+  async listActiveAlarms(userId: string, page: PageRequest): Promise<PageResult<AlarmState>> {
+    const where = and(eq(digestAlarmState.userId, userId), ne(digestAlarmState.status, "CLEARED"));
+    const total = this.db.select({ value: count() }).from(digestAlarmState).where(where).get()?.value ?? 0;
+    const rows = this.db
+      .select()
+      .from(digestAlarmState)
+      .where(where)
+      .orderBy(digestAlarmState.changedAtKey, digestAlarmState.alarmId)
+      .limit(page.pageSize)
+      .offset((page.page - 1) * page.pageSize)
+      .all();
+    const items = rows.map((row) =>
+      rowToState({ user_id: row.userId, alarm_id: row.alarmId, status: row.status, changed_at: row.changedAt, changed_at_key: row.changedAtKey, sent_status: row.sentStatus, sent_changed_at_key: row.sentChangedAtKey }),
+    );
+    return { items, total, ...page };
+  }
+
+  async listDigests(filter: { userId?: string }, page: PageRequest): Promise<PageResult<DigestRecord>> {
+    const where = filter.userId ? eq(digestRecord.userId, filter.userId) : undefined;
+    const total = this.db.select({ value: count() }).from(digestRecord).where(where).get()?.value ?? 0;
+    const rows = this.db
+      .select()
+      .from(digestRecord)
+      .where(where)
+      .orderBy(desc(digestRecord.createdAt), desc(digestRecord.id))
+      .limit(page.pageSize)
+      .offset((page.page - 1) * page.pageSize)
+      .all();
+    return { items: rows.map(recordFromRow), total, ...page };
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * A standalone digest worker: only the digest engine, on NATS (NATS_URL is required). Run any number of them;
+ * they share the durable consumers (each message to one worker) and the state.
+ *
+ *   NATS_URL=nats://127.0.0.1:4222 npx tsx server/jobs/digest-worker.ts [--state=nats-kv|sqlite]
+ *     [--subject-prefix=X] [--ack-wait-ms=30000]
+ *
+ * --state=sqlite shares DATABASE_PATH between workers on one machine; --subject-prefix=X listens on
+ * X.AlarmStatusChanged, X.SendAlarmDigest and publishes X.AlarmDigest (tests and benches use it).
+ * Prints "digest worker ready" once consuming.
+ */
+import { parseArgs } from "node:util";
+import { openDatabase } from "@/db/client";
+import { SystemClock } from "@/server/core/clock";
+import { ConfigError, getConfig } from "@/server/core/config";
+import { InProcessEventBus } from "@/server/core/events";
+import { createLogger } from "@/server/core/logger";
+import { createRandomSource } from "@/server/core/random";
+import { subjectsWithPrefix } from "@/server/digest/adapters/in-process-transport";
+import { createDigestModule } from "./digest";
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { state: { type: "string", default: "nats-kv" }, "subject-prefix": { type: "string" }, "ack-wait-ms": { type: "string", default: "30000" } },
+  });
+  const config = getConfig();
+  if (!config.NATS_URL) throw new ConfigError(["NATS_URL: the digest worker needs NATS (for example nats://127.0.0.1:4222)"]);
+  if (values.state !== "nats-kv" && values.state !== "sqlite") throw new ConfigError([`--state: expected nats-kv or sqlite (got "${values.state}")`]);
+  const ackWaitMs = Number(values["ack-wait-ms"]);
+  if (!Number.isInteger(ackWaitMs) || ackWaitMs < 100) throw new ConfigError([`--ack-wait-ms: expected a whole number of milliseconds, at least 100 (got "${values["ack-wait-ms"]}")`]);
+  const logger = createLogger("digest-worker");
+  // Its own connection, without SQLite's sleeping busy handler: the store yields and retries instead, so that
+  // several workers sharing the file keep their batches moving (server/digest/adapters/sqlite-busy.ts).
+  const db = openDatabase(config.DATABASE_PATH);
+  db.$client.pragma("busy_timeout = 0");
+  const digestModule = createDigestModule(
+    { config, db, clock: new SystemClock(), random: createRandomSource(), bus: new InProcessEventBus(), logger },
+    { transport: "nats", state: values.state, subjects: subjectsWithPrefix(values["subject-prefix"]), ackWaitMs },
+  );
+  await digestModule.engine.start();
+  process.stdout.write("digest worker ready\n");
+  const shutdown = () => void digestModule.engine.stop().finally(() => process.exit(0));
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : `digest worker failed: ${error instanceof Error ? error.stack : String(error)}`}\n`);
+  process.exit(1);
+});
