@@ -8,9 +8,12 @@
  * ten pairs of complementary queries (a CPU-heavy with an IO-heavy, …), or ten near-identical singles, or at
  * higher arrival rates ten groups of k ≈ arrivals-per-tick queries filled to a common target.
  *
- * For each candidate group size k and several target vectors, groups are seeded with the most urgent
- * executions and completed from the backlog, then improved by swaps (within the window and with the backlog)
- * until every tick lies inside the band with a safety margin, or the attempt is given up. Executions whose
+ * Group sizes are tried nearest the arrival rate first. Pairs (k = 2, most windows at the defaults) come from a
+ * search over target boxes centred on the pair sums of the due and most urgent executions (searchPairs): in each
+ * box the due executions are matched first, then the others by urgency, and the balanced plan that runs the most
+ * urgent work wins — executions left to age would all come due together, in mixes no box can hold. Other sizes
+ * seed groups with the due executions, fill them by urgency and fit, then improve them by swaps (within the
+ * window and with the backlog) until every tick lies inside the band with a safety margin. Executions whose
  * deadline (queued tick + default delay + the bound on added delay) falls in the window must run in it: they
  * seed the groups first, and when no balanced plan includes them the window is given up ("lost") and only
  * the due executions run, spread so the spike stays as small as it can.

@@ -52,6 +52,36 @@ describe("the window planner", () => {
     expect(loads.every((load) => load.cpu > 0)).toBe(true);
   });
 
+  it("prefers the balanced window that runs the executions closest to their deadline", () => {
+    // Two ways to fill the window with ten complementary pairs: cpu + io (slack of four windows) or
+    // cpu + memory (due in the next window). The urgent ones must go first.
+    const items: PlannerItem[] = [];
+    for (let i = 0; i < 10; i++) {
+      items.push({ executionId: `late-c${i}`, templateId: "cpu", cost: { cpu: 60, io: 40, memory: 40 }, queuedTick: 5, deadlineTick: 59 });
+      items.push({ executionId: `late-i${i}`, templateId: "io", cost: { cpu: 40, io: 60, memory: 40 }, queuedTick: 5, deadlineTick: 59 });
+      items.push({ executionId: `soon-c${i}`, templateId: "cpu2", cost: { cpu: 62, io: 41, memory: 39 }, queuedTick: 0, deadlineTick: 29 });
+      items.push({ executionId: `soon-m${i}`, templateId: "memory", cost: { cpu: 38, io: 41, memory: 61 }, queuedTick: 0, deadlineTick: 29 });
+    }
+    const plan = planWindow(items, 10, 10, { ...DEFAULTS, reserve: 0, arrivalsPerWindow: 20 });
+    expect(plan.balanced).toBe(true);
+    expect(plan.groupSize).toBe(2);
+    expect([...plan.assignments.keys()].every((id) => id.startsWith("soon-"))).toBe(true);
+  });
+
+  it("builds the pair window around a due execution that only fits one kind of pair", () => {
+    // One memory-heavy execution is due: only cpu + memory pairs can hold it, although cpu + io pairs are plentiful.
+    const items: PlannerItem[] = [{ executionId: "due-m", templateId: "memory", cost: { cpu: 40, io: 40, memory: 60 }, queuedTick: 0, deadlineTick: 19 }];
+    for (let i = 0; i < 10; i++) {
+      items.push({ executionId: `c${i}`, templateId: "cpu", cost: { cpu: 60, io: 40, memory: 40 }, queuedTick: 5, deadlineTick: 59 });
+      items.push({ executionId: `i${i}`, templateId: "io", cost: { cpu: 40, io: 60, memory: 40 }, queuedTick: 5, deadlineTick: 59 });
+      if (i < 9) items.push({ executionId: `m${i}`, templateId: "memory", cost: { cpu: 40, io: 40, memory: 60 }, queuedTick: 8, deadlineTick: 69 });
+    }
+    const plan = planWindow(items, 10, 10, { ...DEFAULTS, reserve: 0, arrivalsPerWindow: 20 });
+    expect(plan.balanced).toBe(true);
+    expect(plan.assignments.has("due-m")).toBe(true);
+    expect([...plan.assignments.keys()].some((id) => id.startsWith("i"))).toBe(false);
+  });
+
   it("always runs the executions due in the window, even when no balanced plan exists", () => {
     const items: PlannerItem[] = [
       { executionId: "due", templateId: "a", cost: { cpu: 90, io: 10, memory: 10 }, queuedTick: 0, deadlineTick: 19 },
