@@ -10,6 +10,7 @@ import { createAuditRecorder } from "@/db/audit";
 import { account, auditLog, user } from "@/db/schema";
 import type { Actor } from "@/server/core/audit";
 import type { Clock } from "@/server/core/clock";
+import { DomainError } from "@/server/core/errors";
 import { createId } from "@/server/core/ids";
 import { ROLES, type Role } from "@/server/core/roles";
 
@@ -21,15 +22,7 @@ export const newUserInput = z.object({
 });
 export type NewUser = z.infer<typeof newUserInput>;
 
-export class UserError extends Error {
-  constructor(
-    readonly code: "CONFLICT" | "NOT_FOUND" | "BAD_REQUEST",
-    message: string,
-  ) {
-    super(message);
-    this.name = "UserError";
-  }
-}
+export class UserError extends DomainError {}
 
 export type UserSummary = { id: string; email: string; name: string; role: Role; createdAt: Date };
 

@@ -8,6 +8,7 @@
  */
 import { describeActor, type Actor } from "@/server/core/audit";
 import type { Clock } from "@/server/core/clock";
+import { DomainError } from "@/server/core/errors";
 import { createId } from "@/server/core/ids";
 import {
   idempotencyKeyFor,
@@ -55,15 +56,7 @@ export type HealthyOutcome =
   | { outcome: "duplicate-event"; message: string }
   | { outcome: "unknown-service"; message: string };
 
-export class PagerInputError extends Error {
-  constructor(
-    readonly code: "NOT_FOUND" | "BAD_REQUEST",
-    message: string,
-  ) {
-    super(message);
-    this.name = "PagerInputError";
-  }
-}
+export class PagerInputError extends DomainError {}
 
 export type PagerUseCasesOptions = {
   store: PagerStore;

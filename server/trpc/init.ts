@@ -6,6 +6,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Actor } from "@/server/core/audit";
+import { DomainError } from "@/server/core/errors";
 import { isRole, roleAllows, type Role } from "@/server/core/roles";
 import { getRuntime, type Runtime } from "@/server/jobs/runtime";
 
@@ -41,9 +42,19 @@ const t = initTRPC.context<TRPCContext>().create({
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
 
-export const signedInProcedure = t.procedure.use(({ ctx, next }) => {
+/** A use case's expected refusal (DomainError) reaches the browser with its code and message. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    throw new TRPCError({ code: result.error.cause.code, message: result.error.cause.message, cause: result.error.cause });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "You are not signed in. Sign in and try again." });
   const actor: Actor = { kind: "user", userId: ctx.user.id, email: ctx.user.email, role: ctx.user.role };
   return next({ ctx: { ...ctx, user: ctx.user, actor } });

@@ -1,14 +1,8 @@
 /** tRPC router `auth`: who am I, and the admin's user management and audit log. */
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { newUserInput, UserError } from "@/server/auth/users";
+import { newUserInput } from "@/server/auth/users";
 import { ROLES } from "@/server/core/roles";
 import { adminProcedure, createTRPCRouter, pageInput, publicProcedure, signedInProcedure } from "../init";
-
-function toTRPCError(error: unknown): never {
-  if (error instanceof UserError) throw new TRPCError({ code: error.code, message: error.message });
-  throw error;
-}
 
 export const authRouter = createTRPCRouter({
   session: publicProcedure.query(({ ctx }) => ctx.user),
@@ -19,16 +13,10 @@ export const authRouter = createTRPCRouter({
       page: input.page,
       pageSize: input.pageSize,
     })),
-    create: adminProcedure.input(newUserInput).mutation(({ ctx, input }) => ctx.runtime.users.create(input, ctx.actor).catch(toTRPCError)),
+    create: adminProcedure.input(newUserInput).mutation(({ ctx, input }) => ctx.runtime.users.create(input, ctx.actor)),
     changeRole: adminProcedure
       .input(z.object({ userId: z.string().min(1), role: z.enum(ROLES, { message: "Choose a role: viewer, responder or admin." }) }))
-      .mutation(({ ctx, input }) => {
-        try {
-          return ctx.runtime.users.changeRole(input.userId, input.role, ctx.actor);
-        } catch (error) {
-          toTRPCError(error);
-        }
-      }),
+      .mutation(({ ctx, input }) => ctx.runtime.users.changeRole(input.userId, input.role, ctx.actor)),
   }),
   audit: createTRPCRouter({
     // Everyone signed in may see who is on the team (as in PagerDuty); only admins change it.

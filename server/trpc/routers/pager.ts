@@ -6,13 +6,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { policyInput, serviceInput } from "@/server/pager/model";
-import { PagerInputError } from "@/server/pager/use-cases";
 import { adminProcedure, createTRPCRouter, pageInput, responderProcedure, signedInProcedure } from "../init";
-
-function rethrow(error: unknown): never {
-  if (error instanceof PagerInputError) throw new TRPCError({ code: error.code, message: error.message });
-  throw error;
-}
 
 const id = (what: string) => z.string({ message: `${what} is required` }).min(1, `${what} is required`).max(100);
 
@@ -23,20 +17,10 @@ export const pagerRouter = createTRPCRouter({
       // The integration key is a credential: only admins see it.
       return { ...page, items: page.items.map((item) => ({ ...item, integrationKey: ctx.user.role === "admin" ? item.integrationKey : null })) };
     }),
-    create: adminProcedure.input(serviceInput).mutation(({ ctx, input }) => {
-      try {
-        return ctx.runtime.pager.useCases.createService(input, ctx.runtime.pager.newIntegrationKey(), ctx.actor);
-      } catch (error) {
-        rethrow(error);
-      }
-    }),
+    create: adminProcedure.input(serviceInput).mutation(({ ctx, input }) => ctx.runtime.pager.useCases.createService(input, ctx.runtime.pager.newIntegrationKey(), ctx.actor)),
     update: adminProcedure.input(serviceInput.extend({ serviceId: id("serviceId") })).mutation(({ ctx, input }) => {
-      try {
-        const { serviceId, ...fields } = input;
-        return ctx.runtime.pager.useCases.updateService(serviceId, fields, ctx.actor);
-      } catch (error) {
-        rethrow(error);
-      }
+      const { serviceId, ...fields } = input;
+      return ctx.runtime.pager.useCases.updateService(serviceId, fields, ctx.actor);
     }),
     markHealthy: responderProcedure
       .input(z.object({ serviceId: id("serviceId") }))
@@ -49,20 +33,10 @@ export const pagerRouter = createTRPCRouter({
       if (!policy) throw new TRPCError({ code: "NOT_FOUND", message: `No escalation policy has the id ${input.policyId}. Go back to the policies.` });
       return policy;
     }),
-    create: adminProcedure.input(policyInput).mutation(({ ctx, input }) => {
-      try {
-        return ctx.runtime.pager.useCases.createPolicy(input, ctx.actor);
-      } catch (error) {
-        rethrow(error);
-      }
-    }),
+    create: adminProcedure.input(policyInput).mutation(({ ctx, input }) => ctx.runtime.pager.useCases.createPolicy(input, ctx.actor)),
     update: adminProcedure.input(policyInput.extend({ policyId: id("policyId") })).mutation(({ ctx, input }) => {
-      try {
-        const { policyId, ...policy } = input;
-        return ctx.runtime.pager.useCases.updatePolicy(policyId, policy, ctx.actor);
-      } catch (error) {
-        rethrow(error);
-      }
+      const { policyId, ...policy } = input;
+      return ctx.runtime.pager.useCases.updatePolicy(policyId, policy, ctx.actor);
     }),
   }),
   incident: createTRPCRouter({
