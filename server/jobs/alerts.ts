@@ -1,17 +1,157 @@
-/** Wires the alerts engine (server/alerts) to its adapters for the runner and the tRPC routers. */
+/**
+ * Wires the alerts engine (server/alerts) to its adapters for the runner and the tRPC routers: the SQLite
+ * store, the sources (alerts-server over HTTP when ALERTS_SERVER_URL is set, the simulated database's metrics,
+ * the in-process simulated values), the outbox relay onto the event bus, and the console's use cases.
+ */
+import { systemActor } from "@/server/core/audit";
 import type { MetricReader } from "@/server/core/metrics";
+import { retryWithBackoff } from "@/server/core/retry";
+import { AlertsServerClient } from "@/server/alerts/adapters/alerts-server-client";
+import { SqliteAlertStore } from "@/server/alerts/adapters/sqlite-alert-store";
+import { AlertsService } from "@/server/alerts/alerts-service";
+import { AlertEngine } from "@/server/alerts/engine";
+import { OutboxRelay } from "@/server/alerts/outbox-relay";
+import { AlertIoError, type AlertSources, type AlertValueSource } from "@/server/alerts/ports";
+import { ruleInputSchema, type RuleInput } from "@/server/alerts/rule";
+import { DbsimSource, SimulatedSource } from "@/server/alerts/sources";
 import type { EngineDependencies, EngineModule } from "./engine";
+import { DEMO_SERVICES, DEMO_USERS } from "./demo-ids";
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface AlertsServices {}
-
-export function createAlertsModule(dependencies: EngineDependencies, sources: { dbsimMetrics: MetricReader }): EngineModule<AlertsServices> {
-  void dependencies;
-  void sources;
-  return { engine: { name: "alerts", start: async () => {}, stop: async () => {} }, services: {} };
+export interface AlertsServices {
+  rules: AlertsService;
+  store: SqliteAlertStore;
+  /** The engine of this process (live counters); it only runs where WATCHPOST_ENGINES includes alerts. */
+  engine: AlertEngine;
+  /** The dbsim metric names, for the rule form's picker. */
+  dbsimMetricNames: () => string[];
+  alertsServerUrl: string | null;
 }
 
-/** Adds the alerts demo rows on first start (demo mode). */
+/** When no ALERTS_SERVER_URL is set, rules on that source fail their query with this explanation. */
+const unconfiguredAlertsServer: AlertValueSource = {
+  async query(rule) {
+    throw new AlertIoError(`alert "${rule.name}" uses the alerts-server source but ALERTS_SERVER_URL is not set`, false);
+  },
+};
+
+export function createAlertsModule(dependencies: EngineDependencies, sources: { dbsimMetrics: MetricReader }): EngineModule<AlertsServices> {
+  const { config, db, clock, random, bus } = dependencies;
+  const logger = dependencies.logger.child({ engine: "alerts" });
+  const store = new SqliteAlertStore(db, clock);
+  const client = config.ALERTS_SERVER_URL
+    ? new AlertsServerClient({ baseUrl: config.ALERTS_SERVER_URL, timeoutMs: config.ALERTS_HTTP_TIMEOUT_MS, connections: config.ALERTS_MAX_IN_FLIGHT })
+    : null;
+  const valueSources: AlertSources = {
+    "alerts-server": client ?? unconfiguredAlertsServer,
+    dbsim: new DbsimSource(sources.dbsimMetrics),
+    simulated: new SimulatedSource(clock, random),
+  };
+  const relay = new OutboxRelay({ store, bus, clock, random, logger });
+  const engine = new AlertEngine({
+    clock,
+    random,
+    logger,
+    store,
+    sources: valueSources,
+    // Rules of the alerts-server are notified there (compatible mode); every rule's state change also goes on
+    // the event bus through the outbox, which is how the pager and the digests hear of it.
+    notifierFor: (rule) => (rule.sourceKind === "alerts-server" ? client : null),
+    maxInFlight: config.ALERTS_MAX_IN_FLIGHT,
+    onCommitted: () => relay.kick(),
+  });
+  const rules = new AlertsService({ store, logger, onRulesChanged: () => engine.refresh(), alertsServerConfigured: client !== null });
+  let loadTimer: ReturnType<typeof clock.setTimeout> | null = null;
+  let stopped = false;
+
+  /** Loads /alerts once at start (the original server never changes them); retried every 30 s until it works. */
+  const loadServerAlerts = async () => {
+    if (!client || stopped) return;
+    try {
+      const body = await retryWithBackoff(() => client.listAlerts(), { clock, random, maxAttempts: 5 });
+      const summary = rules.importServerAlerts(body, systemActor("alerts-server-import"));
+      logger.info({ url: config.ALERTS_SERVER_URL, ...summary }, "loaded alerts from the alerts-server");
+    } catch (error) {
+      logger.error({ url: config.ALERTS_SERVER_URL, err: error }, "could not load /alerts from the alerts-server; trying again in 30 s");
+      if (!stopped) loadTimer = clock.setTimeout(() => void loadServerAlerts(), 30_000);
+    }
+  };
+
+  return {
+    engine: {
+      name: "alerts",
+      start: async () => {
+        stopped = false;
+        await loadServerAlerts();
+        relay.start();
+        engine.start();
+      },
+      stop: async () => {
+        stopped = true;
+        if (loadTimer) clock.clearTimeout(loadTimer);
+        await engine.stop();
+        await relay.stop();
+        await client?.close();
+      },
+    },
+    services: { rules, store, engine, dbsimMetricNames: () => sources.dbsimMetrics.names(), alertsServerUrl: config.ALERTS_SERVER_URL ?? null },
+  };
+}
+
+const demoSubscribers = [DEMO_USERS.admin.id, DEMO_USERS.responder.id, DEMO_USERS.viewer.id];
+
+/** Demo rules: simulated ones change state within a minute of start; one watches the simulated database's CPU. */
+export const DEMO_ALERT_RULES: RuleInput[] = [
+  {
+    name: "checkout-latency-p99",
+    sourceKind: "simulated",
+    query: "sine?min=40&max=260&period=120",
+    intervalSecs: 5,
+    repeatIntervalSecs: 300,
+    warn: { value: 150, message: "Checkout p99 latency above 150 ms" },
+    critical: { value: 220, message: "Checkout p99 latency above 220 ms" },
+    serviceId: DEMO_SERVICES.checkout,
+    subscriberUserIds: demoSubscribers,
+  },
+  {
+    name: "search-error-rate",
+    sourceKind: "simulated",
+    query: "script?values=1,2,6,12,7,2&step=20",
+    intervalSecs: 5,
+    repeatIntervalSecs: 120,
+    warn: { value: 5, message: "Search errors above 5%" },
+    critical: { value: 10, message: "Search errors above 10%" },
+    serviceId: DEMO_SERVICES.search,
+    subscriberUserIds: [DEMO_USERS.responder.id],
+  },
+  {
+    name: "queue-depth",
+    sourceKind: "simulated",
+    query: "random-walk?start=40&step=12&min=0&max=160",
+    intervalSecs: 2,
+    repeatIntervalSecs: 300,
+    warn: { value: 80, message: "Queue depth above 80" },
+    critical: { value: 120, message: "Queue depth above 120" },
+    serviceId: null,
+    subscriberUserIds: [DEMO_USERS.admin.id],
+  },
+  {
+    name: "database-cpu-max",
+    sourceKind: "dbsim",
+    query: "dbsim.cpu.max",
+    intervalSecs: 5,
+    repeatIntervalSecs: 300,
+    warn: { value: 220, message: "Database CPU peak above 220" },
+    critical: { value: 300, message: "Database CPU peak above 300" },
+    serviceId: DEMO_SERVICES.database,
+    subscriberUserIds: demoSubscribers,
+  },
+];
+
+/** Adds the alerts demo rows on first start (demo mode); rules that exist by name are left alone. */
 export function seedAlertsDemo(dependencies: EngineDependencies): void {
-  void dependencies;
+  const store = new SqliteAlertStore(dependencies.db, dependencies.clock);
+  const actor = systemActor("demo-seed");
+  for (const input of DEMO_ALERT_RULES) {
+    if (!store.findRuleByName(input.name!)) store.createRule(ruleInputSchema.parse(input), "console", actor);
+  }
 }

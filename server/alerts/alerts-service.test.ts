@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "@/db/test-database";
+import { auditLog } from "@/db/schema";
+import { systemActor } from "@/server/core/audit";
+import { ManualClock } from "@/server/core/clock";
+import { createLogger } from "@/server/core/logger";
+import { SqliteAlertStore } from "./adapters/sqlite-alert-store";
+import { AlertsError, AlertsService } from "./alerts-service";
+import type { RuleInput } from "./rule";
+
+const actor = systemActor("test");
+let database: TestDatabase;
+let clock: ManualClock;
+let store: SqliteAlertStore;
+let service: AlertsService;
+let changes: number;
+
+const rule = (overrides: Partial<RuleInput> = {}): RuleInput => ({
+  name: "cpu",
+  sourceKind: "simulated",
+  query: "constant?value=10",
+  intervalSecs: 1,
+  warn: { value: 100, message: "w" },
+  critical: { value: 200, message: "c" },
+  ...overrides,
+});
+
+beforeEach(() => {
+  database = createTestDatabase();
+  clock = new ManualClock();
+  store = new SqliteAlertStore(database.db, clock);
+  changes = 0;
+  service = new AlertsService({ store, logger: createLogger("test"), alertsServerConfigured: false, onRulesChanged: () => changes++ });
+});
+afterEach(() => database.close());
+
+describe("alert rule use cases", () => {
+  it("creates a rule with the default repeat interval, audits it and tells the engine", () => {
+    const created = service.createRule(rule(), actor);
+    expect(created).toMatchObject({ name: "cpu", repeatIntervalSecs: 300, state: "PASS", origin: "console" });
+    expect(changes).toBe(1);
+    expect(database.db.select().from(auditLog).all().map((row) => row.action)).toEqual(["alerts.rule.create"]);
+  });
+
+  it("refuses a duplicate name, an interval of 0, warn above critical, and the alerts-server source without its URL", () => {
+    service.createRule(rule(), actor);
+    const attempt = (input: unknown) => {
+      try {
+        service.createRule(input, actor);
+        return "created";
+      } catch (error) {
+        return error instanceof AlertsError ? `${error.code}: ${error.message}` : String(error);
+      }
+    };
+    expect(attempt(rule())).toContain('CONFLICT: A rule named "cpu" already exists');
+    expect(attempt(rule({ name: "b", intervalSecs: 0 }))).toContain("intervalSecs must be at least 0.1 seconds");
+    expect(attempt(rule({ name: "c", warn: { value: 500, message: "w" } }))).toContain("warn.value (500) is above critical.value (200)");
+    expect(attempt(rule({ name: "d", sourceKind: "alerts-server", query: "q" }))).toContain("needs ALERTS_SERVER_URL");
+  });
+
+  it("lists rules worst first, filters by state, paginates, and counts per state", () => {
+    for (const name of ["a", "b", "c"]) service.createRule(rule({ name }), actor);
+    const b = store.findRuleByName("b")!;
+    store.commitTransition({ rule: b, atMs: clock.now(), previousState: "PASS", newState: "CRITICAL", value: 300, action: "notify", message: "c", event: null });
+    const all = service.listRules({ page: 1, pageSize: 2 });
+    expect(all.items.map((item) => item.name)).toEqual(["b", "a"]);
+    expect(all.total).toBe(3);
+    expect(all.counts).toEqual({ PASS: 2, WARN: 0, CRITICAL: 1 });
+    expect(service.listRules({ page: 1, pageSize: 10, state: "PASS" }).items.map((item) => item.name)).toEqual(["a", "c"]);
+  });
+
+  it("buckets the history for the chart and shows the latest value and error", () => {
+    const created = service.createRule(rule(), actor);
+    for (let second = 0; second < 600; second++) store.recordEvaluation({ ruleId: created.id, atMs: clock.now() + second * 1000, value: second, state: "PASS", outcome: "ok", error: null });
+    store.recordEvaluation({ ruleId: created.id, atMs: clock.now() + 600_000, value: null, state: "PASS", outcome: "query-failed", error: "HTTP 500" });
+    store.flush();
+    const history = service.history(created.id, 100);
+    expect(history.series.length).toBeLessThanOrEqual(101);
+    expect(history.series[0]).toMatchObject({ min: 0, samples: 7 });
+    expect(service.getRule(created.id)).toMatchObject({ lastValue: null, lastError: "HTTP 500" });
+  });
+
+  it("loads good /alerts items, dead-letters bad ones by name, and never overwrites a console rule", () => {
+    service.createRule(rule({ name: "alert-2" }), actor);
+    const summary = service.importServerAlerts(
+      [
+        { name: "alert-1", query: "q1", intervalSecs: 5, warn: { value: 1, message: "w" }, critical: { value: 2, message: "c" } },
+        { name: "alert-2", query: "q2", intervalSecs: 5, warn: { value: 1, message: "w" }, critical: { value: 2, message: "c" } },
+        { name: "alert-3", query: "q3", intervalSecs: "soon", warn: { value: 1, message: "w" }, critical: { value: 2, message: "c" } },
+      ],
+      actor,
+    );
+    expect(summary).toMatchObject({ created: ["alert-1"], updated: [], rejected: 1, skipped: [{ name: "alert-2" }] });
+    expect(store.deadLetters().map((letter) => letter.reason)).toEqual([expect.stringContaining('alert "alert-3": intervalSecs')]);
+    expect(service.importServerAlerts([{ name: "alert-1", query: "q1", intervalSecs: 5, warn: { value: 1, message: "w" }, critical: { value: 2, message: "c" } }], actor)).toMatchObject({ created: [], updated: [] });
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * The ports of the alerts engine. Sources give values, notifiers deliver notify/resolve, the store keeps
+ * rules, state and history; adapters (server/alerts/adapters) implement them for SQLite and the alerts-server.
+ */
+import type { AlertStateChanged } from "@/server/core/events";
+import type { AlertRule, AlertState, SourceKind } from "./rule";
+
+/** Gives the current value of a rule's query. Throws on failure; `retryable` errors are retried within the interval. */
+export interface AlertValueSource {
+  query(rule: AlertRule, signal: AbortSignal): Promise<number>;
+}
+
+/** Delivers notify/resolve for a rule. Resolves only on success. */
+export interface AlertNotifier {
+  notify(rule: AlertRule, message: string, signal: AbortSignal): Promise<void>;
+  resolve(rule: AlertRule, signal: AbortSignal): Promise<void>;
+}
+
+export type AlertSources = Record<SourceKind, AlertValueSource>;
+
+/** An error a source or notifier raises; only retryable ones (transport errors, 5xx) are tried again at once. */
+export class AlertIoError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "AlertIoError";
+  }
+}
+
+export function isRetryable(error: unknown): boolean {
+  return error instanceof AlertIoError ? error.retryable : true;
+}
+
+export type PersistedStatus = {
+  state: AlertState;
+  lastValue: number | null;
+  lastNotifiedAtMs: number | null;
+};
+
+export type EvaluationOutcome = "ok" | "query-failed" | "notify-failed" | "resolve-failed";
+
+export type EvaluationRecord = {
+  ruleId: string;
+  atMs: number;
+  value: number | null;
+  /** The state after this evaluation (unchanged when it failed). */
+  state: AlertState;
+  outcome: EvaluationOutcome;
+  error: string | null;
+};
+
+export type TransitionCommit = {
+  rule: AlertRule;
+  atMs: number;
+  previousState: AlertState;
+  newState: AlertState;
+  value: number;
+  action: "notify" | "renotify" | "resolve";
+  message: string;
+  /** The event to publish through the outbox (present when the state changed). */
+  event: AlertStateChanged | null;
+};
+
+/** What the engine needs from storage. Every method is synchronous (better-sqlite3). */
+export interface AlertEngineStore {
+  listActiveRules(): AlertRule[];
+  /** Cheap fingerprint of the rule table: when it changes, the engine reloads its rules. */
+  rulesFingerprint(): string;
+  loadStatuses(): Map<string, PersistedStatus>;
+  /** May buffer; `flush` writes what is buffered. Evaluations are observations, not state: a crash may lose the last few. */
+  recordEvaluation(record: EvaluationRecord): void;
+  flush(): void;
+  /** One transaction: status, transition history and the outbox event commit together. */
+  commitTransition(commit: TransitionCommit): void;
+}
+
+export type OutboxItem = { id: number; eventId: string; topic: string; payload: unknown; attempts: number };
+
+export interface OutboxStore {
+  /** Unpublished items due at `nowMs`, oldest first. */
+  duePending(nowMs: number, limit: number): OutboxItem[];
+  markPublished(id: number, atMs: number): void;
+  markFailed(id: number, attempts: number, nextAttemptAtMs: number, error: string): void;
+}

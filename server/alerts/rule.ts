@@ -1,0 +1,93 @@
+/**
+ * The alert rule: what to query, from which source, how often, and the two thresholds. The zod schema here is
+ * the one boundary every rule crosses (console form, tRPC, /alerts import), so its messages are written for
+ * people: they name the field and say what to do.
+ */
+import { z } from "zod";
+import type { AlertState } from "@/server/core/events";
+import { parseSimulatedQuery } from "./simulated-values";
+
+export type { AlertState };
+
+export const SOURCE_KINDS = ["alerts-server", "dbsim", "simulated"] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+export type RuleOrigin = "console" | "alerts-server";
+
+export type Threshold = { value: number; message: string };
+
+export type AlertRule = {
+  id: string;
+  name: string;
+  origin: RuleOrigin;
+  sourceKind: SourceKind;
+  query: string;
+  intervalSecs: number;
+  repeatIntervalSecs: number;
+  warn: Threshold;
+  critical: Threshold;
+  serviceId: string | null;
+  subscriberUserIds: string[];
+  enabled: boolean;
+  updatedAtMs: number;
+};
+
+export const DEFAULT_REPEAT_INTERVAL_SECS = 300;
+/** Console rules may run faster than the original's whole seconds (tests, demos), never faster than this. */
+export const MIN_INTERVAL_SECS = 0.1;
+
+const thresholdSchema = (level: "warn" | "critical") =>
+  z.object({
+    value: z.number({ message: `${level}.value must be a number` }).refine(Number.isFinite, `${level}.value must be a finite number`),
+    message: z.string().trim().min(1, `${level}.message is empty: write what the people notified should read`).max(500, `${level}.message is longer than 500 characters`),
+  });
+
+const ruleFields = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, "name is empty: give the rule a unique name")
+    .max(120, "name is longer than 120 characters"),
+  sourceKind: z.enum(SOURCE_KINDS, { message: "sourceKind must be alerts-server, dbsim or simulated" }),
+  query: z.string().trim().min(1, "query is empty: say what to measure").max(500, "query is longer than 500 characters"),
+  intervalSecs: z
+    .number({ message: "intervalSecs must be a number of seconds" })
+    .min(MIN_INTERVAL_SECS, `intervalSecs must be at least ${MIN_INTERVAL_SECS} seconds (0 would evaluate without pause)`)
+    .max(86_400, "intervalSecs must be at most one day (86400)"),
+  repeatIntervalSecs: z
+    .number({ message: "repeatIntervalSecs must be a number of seconds" })
+    .min(1, "repeatIntervalSecs must be at least 1 second")
+    .max(7 * 86_400, "repeatIntervalSecs must be at most a week")
+    .default(DEFAULT_REPEAT_INTERVAL_SECS),
+  warn: thresholdSchema("warn"),
+  critical: thresholdSchema("critical"),
+  serviceId: z.string().trim().min(1).max(100).nullable().default(null),
+  subscriberUserIds: z.array(z.string().min(1).max(100)).max(200, "at most 200 subscribers a rule").default([]),
+  enabled: z.boolean().default(true),
+});
+
+/** Checks that hold across fields: thresholds in order, a query the chosen source understands. */
+function checkRule(rule: z.infer<typeof ruleFields>, context: z.RefinementCtx): void {
+  if (rule.warn.value > rule.critical.value) {
+    context.addIssue({
+      code: "custom",
+      path: ["warn", "value"],
+      message: `warn.value (${rule.warn.value}) is above critical.value (${rule.critical.value}): the warning threshold must not exceed the critical one`,
+    });
+  }
+  if (rule.sourceKind === "simulated") {
+    const parsed = parseSimulatedQuery(rule.query);
+    if (!parsed.ok) context.addIssue({ code: "custom", path: ["query"], message: parsed.error });
+  }
+  if (rule.sourceKind === "dbsim" && !/^dbsim\.[a-z]+\.[a-z0-9]+$/.test(rule.query)) {
+    context.addIssue({ code: "custom", path: ["query"], message: `query "${rule.query}" is not a dbsim metric: use a name like dbsim.cpu.max, dbsim.io.avg or dbsim.memory.min` });
+  }
+}
+
+export const ruleInputSchema = ruleFields.superRefine(checkRule);
+export type RuleInput = z.input<typeof ruleInputSchema>;
+export type ValidRuleInput = z.output<typeof ruleInputSchema>;
+
+/** The message to send when entering `state` (PASS has none: it is a resolve). */
+export function messageFor(rule: Pick<AlertRule, "warn" | "critical">, state: Exclude<AlertState, "PASS">): string {
+  return state === "CRITICAL" ? rule.critical.message : rule.warn.message;
+}
