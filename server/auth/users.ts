@@ -2,7 +2,7 @@
  * Users and their roles: creating one (password hashed with better-auth's scrypt), changing a role, listing.
  * Each change writes its audit record in the same transaction.
  */
-import { count, desc, eq, like, or } from "drizzle-orm";
+import { count, desc, eq, inArray, like, or } from "drizzle-orm";
 import { hashPassword } from "better-auth/crypto";
 import { z } from "zod";
 import type { AppDatabase } from "@/db/client";
@@ -76,6 +76,13 @@ export class UserDirectory {
   findByEmail(email: string): UserSummary | undefined {
     const row = this.db.select().from(user).where(eq(user.email, email.toLowerCase())).get();
     return row ? toSummary(row) : undefined;
+  }
+
+  /** Names and e-mails of the given user ids (ids from other engines: unknown ones are left out). */
+  describe(ids: string[]): Map<string, { name: string; email: string }> {
+    if (ids.length === 0) return new Map();
+    const rows = this.db.select({ id: user.id, name: user.name, email: user.email }).from(user).where(inArray(user.id, ids)).all();
+    return new Map(rows.map((row) => [row.id, { name: row.name, email: row.email }]));
   }
 
   countAdmins(): number {

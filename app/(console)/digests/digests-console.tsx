@@ -100,7 +100,8 @@ function UsersPanel({ role, selectedUser, onSelectUser }: { role: string; select
               {users.data.items.map((user) => (
                 <Tr key={user.userId} data-testid={`digest-user-${user.userId}`} className={selectedUser === user.userId ? "bg-sky-50 dark:bg-sky-950/40" : undefined}>
                   <Td>
-                    <code className="break-all">{user.userId}</code>
+                    {user.userLabel !== user.userId ? <div>{user.userLabel}</div> : null}
+                    <code className="break-all text-xs text-slate-500 dark:text-slate-400">{user.userId}</code>
                   </Td>
                   <Td>
                     {user.activeCount}

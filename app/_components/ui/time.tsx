@@ -18,7 +18,7 @@ export function relativeTime(fromMs: number, nowMs: number): string {
   return "";
 }
 
-// One shared "now" for every <Time>, refreshed every 15 s while any is on the page.
+// One shared "now" for every <Time>, refreshed each second while any is on the page (data refreshes that often).
 let currentNow = Date.now();
 const nowListeners = new Set<() => void>();
 let nowTimer: ReturnType<typeof setInterval> | undefined;
@@ -28,7 +28,7 @@ function subscribeToNow(listener: () => void): () => void {
   nowTimer ??= setInterval(() => {
     currentNow = Date.now();
     nowListeners.forEach((notify) => notify());
-  }, 15_000);
+  }, 1_000);
   return () => {
     nowListeners.delete(listener);
     if (nowListeners.size === 0 && nowTimer) {

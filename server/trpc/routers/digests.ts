@@ -33,10 +33,13 @@ export const digestsRouter = createTRPCRouter({
     list: signedInProcedure.input(pageInput).query(async ({ ctx, input }) => {
       const store = ctx.runtime.digest.digests.store;
       const users = await store.listUsersWithActiveAlarms(input);
+      const people = ctx.runtime.users.describe(users.items.map((summary) => summary.userId));
       const items = await Promise.all(
         users.items.map(async (summary) => {
           const alarms = await store.listActiveAlarms(summary.userId, { page: 1, pageSize: INLINE_ALARMS });
-          return { ...summary, alarms: alarms.items.map((alarm) => ({ ...alarmView(alarm), sent: alarm.lastSent !== null && alarm.lastSent.status === alarm.status && alarm.lastSent.changedAtNanos === alarm.changedAtNanos })) };
+          // UserIDs come from messages: a console user gets a name, any other id is shown as it is.
+          const person = people.get(summary.userId);
+          return { ...summary, userLabel: person ? `${person.name} (${person.email})` : summary.userId, alarms: alarms.items.map((alarm) => ({ ...alarmView(alarm), sent: alarm.lastSent !== null && alarm.lastSent.status === alarm.status && alarm.lastSent.changedAtNanos === alarm.changedAtNanos })) };
         }),
       );
       return { ...users, items } satisfies Page<unknown>;
