@@ -1,5 +1,5 @@
 /**
- * The alerts-server's wire format (contract: /work/shared/contracts/alert-engine.md) and its parsing. /alerts
+ * The alerts-server's wire format (contract: the shared contracts/alert-engine.md) and its parsing. /alerts
  * is parsed item by item, so one malformed alert is reported (by name when it has one) while the others load.
  */
 import { z } from "zod";

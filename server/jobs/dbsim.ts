@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { SystemClock } from "@/server/core/clock";
 import { getConfig } from "@/server/core/config";
 import { createLogger } from "@/server/core/logger";
-import { DbsimServer } from "@/server/scheduling/dbsim/server";
+import { DbsimServer } from "@/server/scheduling/dbsim/adapters/http-server";
 import { SqliteEventLog } from "@/server/scheduling/dbsim/adapters/sqlite-event-log";
 
 const logger = createLogger("dbsim");

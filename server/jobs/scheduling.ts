@@ -15,7 +15,7 @@ import type { Actor } from "@/server/core/audit";
 import { systemActor } from "@/server/core/audit";
 import type { MetricReader } from "@/server/core/metrics";
 import { SystemClock, type TimerHandle } from "@/server/core/clock";
-import { DbsimServer } from "@/server/scheduling/dbsim/server";
+import { DbsimServer } from "@/server/scheduling/dbsim/adapters/http-server";
 import { SqliteEventLog } from "@/server/scheduling/dbsim/adapters/sqlite-event-log";
 import type { DbsimEvent, ResourcesEvent } from "@/server/scheduling/dbsim/event-log";
 import { CaptureClient, type CaptureStatus } from "@/server/scheduling/capture/capture-client";

@@ -7,7 +7,7 @@ import { openDatabase, type AppDatabase } from "@/db/client";
 import { schedulingCaptureGap, schedulingExecution, schedulingResourceSecond, schedulingTemplate } from "@/db/schema";
 import { ManualClock } from "@/server/core/clock";
 import { SeededRandom } from "@/server/core/random";
-import { DbsimServer } from "../dbsim/server";
+import { DbsimServer } from "../dbsim/adapters/http-server";
 import { MemoryEventLog } from "../dbsim/event-log";
 import { SqliteEventLog } from "../dbsim/adapters/sqlite-event-log";
 import { CaptureClient } from "./capture-client";

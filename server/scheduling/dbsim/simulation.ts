@@ -1,6 +1,6 @@
 /**
  * The simulated database ("dbsim"): a faithful, pure port of the original Go `lib` (queue, daemon, monitor)
- * described in /work/shared/contracts/query-scheduling.md. It owns the query templates, the queue of pending
+ * described in the shared contracts/query-scheduling.md. It owns the query templates, the queue of pending
  * executions, the tick (execute due executions, then draw arrivals) and the per-second resource aggregation.
  *
  * Pure: no timers, no wall clock. Whoever owns it calls `tick()` — the HTTP server from the Clock ten times a

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "@/server/core/clock";
-import { DbsimServer } from "../../dbsim/server";
+import { DbsimServer } from "../../dbsim/adapters/http-server";
 import type { CostVector } from "../../estimation/types";
 import { inBand, Scheduler } from "../scheduler";
 import { DelayRejectedError, HttpDatabaseApi } from "./http-database-api";

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { request } from "node:http";
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { ManualClock } from "@/server/core/clock";
-import { DbsimServer } from "./server";
-import { decodeDelayRequest } from "./delay-request";
+import { DbsimServer } from "./http-server";
+import { decodeDelayRequest } from "../delay-request";
 
 /** Raw HTTP (fetch refuses bodies on some methods and hides HEAD details). */
 function call(baseUrl: string, method: string, path: string, body?: string): Promise<{ status: number; contentType: string | undefined; body: string }> {
@@ -20,7 +21,7 @@ function call(baseUrl: string, method: string, path: string, body?: string): Pro
 }
 
 type ProbeResult = { note: string; method: string; path: string; req_body: string | null; status: number; body: string };
-const probe = JSON.parse(readFileSync("/work/shared/reference/alertwest/contract_probe.json", "utf8")) as { results: ProbeResult[] };
+const probe = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "contract-probe.json"), "utf8")) as { results: ProbeResult[] };
 
 describe("dbsim HTTP server", () => {
   let clock: ManualClock;

@@ -12,9 +12,9 @@ import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Clock, TimerHandle } from "@/server/core/clock";
 import type { Logger } from "@/server/core/logger";
-import { DatabaseSimulation, UnknownExecutionError, type SimulationParameters, type TickResult, type ResourceWindow } from "./simulation";
-import { MemoryEventLog, type EventLog, type NewDbsimEvent } from "./event-log";
-import { decodeDelayRequest } from "./delay-request";
+import { DatabaseSimulation, UnknownExecutionError, type SimulationParameters, type TickResult, type ResourceWindow } from "../simulation";
+import { MemoryEventLog, type EventLog, type NewDbsimEvent } from "../event-log";
+import { decodeDelayRequest } from "../delay-request";
 
 export type DbsimServerOptions = {
   clock: Clock;
