@@ -7,6 +7,17 @@ import { Button, Callout, Field, Input } from "@/app/_components/ui";
 
 const WRONG_CREDENTIALS = "That e-mail and password do not match an account. Check both and try again; if you have no account, ask an admin to add you.";
 
+/** Where to go after signing in: a path on this site only, never another host (no open redirect). */
+function sameOriginPath(next: string | null): string {
+  if (!next) return "/";
+  try {
+    const target = new URL(next, window.location.origin);
+    return target.origin === window.location.origin ? `${target.pathname}${target.search}` : "/";
+  } catch {
+    return "/";
+  }
+}
+
 function messageFor(error: { status?: number; message?: string; code?: string }): string {
   if (error.status === 401 || error.code === "INVALID_EMAIL_OR_PASSWORD") return WRONG_CREDENTIALS;
   if (error.status === 429) return "Too many attempts. Wait a minute, then try again.";
@@ -37,7 +48,7 @@ export function SignInForm() {
       setError(messageFor(result.error));
       return;
     }
-    router.replace(next && next.startsWith("/") && !next.startsWith("//") ? next : "/");
+    router.replace(sameOriginPath(next));
     router.refresh();
   }
 

@@ -37,6 +37,8 @@ export interface EventBus {
   publish<K extends EventTopic>(topic: K, event: DomainEvents[K]): Promise<void>;
   /** Returns the function that unsubscribes. */
   subscribe<K extends EventTopic>(topic: K, handler: EventHandler<K>): () => void;
+  /** Releases connections, when the bus holds any. */
+  close?(): Promise<void>;
 }
 
 export class InProcessEventBus implements EventBus {

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { getDatabase, type AppDatabase } from "@/db/client";
+import { closeDatabases, getDatabase, type AppDatabase } from "@/db/client";
 import { setting } from "@/db/schema";
 import { createAuth, type Auth } from "@/server/auth/auth";
 import { UserDirectory } from "@/server/auth/users";
@@ -58,7 +58,7 @@ export function createRuntime(config: Config, options: { clock?: Clock; bus?: Ev
   const clock = options.clock ?? testClock ?? new SystemClock();
   const bus = options.bus ?? (config.NATS_URL ? new NatsEventBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX }) : new InProcessEventBus());
   const dependencies: EngineDependencies = { config, db, clock, random: createRandomSource(), bus, logger };
-  const auth = createAuth({ db, secret: config.WATCHPOST_AUTH_SECRET ?? storedAuthSecret(db), baseUrl: config.WATCHPOST_BASE_URL, signInAttemptsPerMinute: config.WATCHPOST_SIGN_IN_RATE_LIMIT });
+  const auth = createAuth({ db, secret: config.WATCHPOST_AUTH_SECRET ?? storedAuthSecret(db, clock), baseUrl: config.WATCHPOST_BASE_URL, signInAttemptsPerMinute: config.WATCHPOST_SIGN_IN_RATE_LIMIT });
   const users = new UserDirectory(db, clock);
   const scheduling = createSchedulingModule(dependencies);
   const modules = {
@@ -92,18 +92,27 @@ export function createRuntime(config: Config, options: { clock?: Clock; bus?: Ev
 }
 
 /** The session-signing secret: generated once and kept in the database, so sessions survive restarts. */
-function storedAuthSecret(db: AppDatabase): string {
+function storedAuthSecret(db: AppDatabase, clock: Clock): string {
   const existing = db.select().from(setting).where(eq(setting.key, "auth.secret")).get();
   if (existing) return existing.value;
-  const value = randomBytes(32).toString("base64url");
-  db.insert(setting).values({ key: "auth.secret", value, updatedAt: new Date() }).onConflictDoNothing().run();
+  // Two processes starting together may both get here: the first insert wins and both read it back.
+  db.insert(setting).values({ key: "auth.secret", value: randomBytes(32).toString("base64url"), updatedAt: new Date(clock.now()) }).onConflictDoNothing().run();
   return db.select().from(setting).where(eq(setting.key, "auth.secret")).get()!.value;
 }
 
+/**
+ * Claims a one-time bootstrap step for this process. Several processes may start together on a new database
+ * (the web console and its workers): the first to insert the marker row does the step, the others skip it.
+ */
+function claimBootstrapStep(db: AppDatabase, clock: Clock, step: string): boolean {
+  const result = db.insert(setting).values({ key: `bootstrap.${step}`, value: "done", updatedAt: new Date(clock.now()) }).onConflictDoNothing().run();
+  return result.changes === 1;
+}
+
 async function bootstrap(runtime: Runtime, dependencies: EngineDependencies): Promise<void> {
-  const { config, users, logger } = runtime;
+  const { config, users, logger, db, clock } = runtime;
   const actor = systemActor("bootstrap");
-  if (users.countAdmins() === 0 && !users.findByEmail(config.WATCHPOST_ADMIN_EMAIL)) {
+  if (users.countAdmins() === 0 && !users.findByEmail(config.WATCHPOST_ADMIN_EMAIL) && claimBootstrapStep(db, clock, "first-admin")) {
     const generated = !config.WATCHPOST_ADMIN_PASSWORD;
     const password = config.WATCHPOST_ADMIN_PASSWORD ?? randomBytes(12).toString("base64url");
     await users.create({ email: config.WATCHPOST_ADMIN_EMAIL, name: "Administrator", role: "admin", password }, actor);
@@ -114,7 +123,7 @@ async function bootstrap(runtime: Runtime, dependencies: EngineDependencies): Pr
       logger.info({ email: config.WATCHPOST_ADMIN_EMAIL }, "created the first admin from WATCHPOST_ADMIN_EMAIL / WATCHPOST_ADMIN_PASSWORD");
     }
   }
-  if (config.WATCHPOST_DEMO && !users.findByEmail(DEMO_USERS.admin.email)) {
+  if (config.WATCHPOST_DEMO && claimBootstrapStep(db, clock, "demo")) {
     for (const demo of Object.values(DEMO_USERS)) {
       if (!users.findByEmail(demo.email)) await users.create({ email: demo.email, name: demo.name, role: demo.role, password: demo.password }, actor, demo.id);
     }
@@ -135,7 +144,10 @@ export async function startEngines(runtime: Runtime): Promise<void> {
   }
 }
 
-/** Stops the engines in reverse order; each lets its work in flight finish or leaves it retryable. */
+/**
+ * Stops the engines in reverse order (each lets its work in flight finish or leaves it retryable), then
+ * closes the bus (draining a NATS connection) and the database (checkpointing its WAL).
+ */
 export async function stopEngines(runtime: Runtime): Promise<void> {
   for (const engine of [...runtime.engines].reverse()) {
     try {
@@ -145,4 +157,10 @@ export async function stopEngines(runtime: Runtime): Promise<void> {
       runtime.logger.error({ engine: engine.name, err: error }, "engine failed to stop cleanly");
     }
   }
+  try {
+    await runtime.bus.close?.();
+  } catch (error) {
+    runtime.logger.warn({ err: error }, "the event bus did not close cleanly");
+  }
+  closeDatabases();
 }

@@ -72,6 +72,14 @@ describe("auth router", () => {
     );
   });
 
+  it("keeps the audit log for admins", async () => {
+    await expect(as(viewer).auth.audit.list({ page: 1, pageSize: 10 })).rejects.toThrow("Only an admin can do this");
+  });
+
+  it("offers no demo accounts on the sign-in page outside demo mode", async () => {
+    expect(await as(null).auth.signInOptions()).toEqual({ demoAccounts: [] });
+  });
+
   it("refuses a stranger", async () => {
     await expect(as(null).auth.user.list({ page: 1, pageSize: 10 })).rejects.toThrow("You are not signed in");
   });

@@ -12,15 +12,18 @@ import { getRuntime, type Runtime } from "@/server/jobs/runtime";
 
 export type SessionUser = { id: string; email: string; name: string; role: Role };
 
+/** better-auth's user record as the console sees it; an unknown role reads as the least one. */
+function sessionUserFrom(user: { id: string; email: string; name: string; role?: unknown }): SessionUser {
+  return { id: user.id, email: user.email, name: user.name, role: isRole(user.role) ? user.role : "viewer" };
+}
+
 export type TRPCContext = { user: SessionUser | null; runtime: Runtime };
 
 export async function createTRPCContext({ headers }: { headers: Headers }): Promise<TRPCContext> {
   const runtime = getRuntime();
   await runtime.ready;
   const session = await runtime.auth.api.getSession({ headers });
-  const sessionUser = session?.user as ({ id: string; email: string; name: string; role?: unknown } | undefined);
-  const user = sessionUser ? { id: sessionUser.id, email: sessionUser.email, name: sessionUser.name, role: isRole(sessionUser.role) ? sessionUser.role : "viewer" } : null;
-  return { user, runtime };
+  return { user: session ? sessionUserFrom(session.user) : null, runtime };
 }
 
 /** Turns zod's issues into one sentence a person can act on: "email: Enter a valid e-mail address". */

@@ -1,11 +1,16 @@
-/** tRPC router `auth`: who am I, and the admin's user management and audit log. */
+/** tRPC router `auth`: who am I, what the sign-in page offers, the team, and the admin's user management and audit log. */
 import { z } from "zod";
 import { newUserInput } from "@/server/auth/users";
 import { ROLES } from "@/server/core/roles";
+import { DEMO_USERS } from "@/server/jobs/demo-ids";
 import { adminProcedure, createTRPCRouter, pageInput, publicProcedure, signedInProcedure } from "../init";
 
 export const authRouter = createTRPCRouter({
   session: publicProcedure.query(({ ctx }) => ctx.user),
+  /** What the sign-in page offers: in demo mode, the demo accounts and their passwords. */
+  signInOptions: publicProcedure.query(({ ctx }) => ({
+    demoAccounts: ctx.runtime.config.WATCHPOST_DEMO ? Object.values(DEMO_USERS).map(({ email, password, role }) => ({ email, password, role })) : [],
+  })),
   user: createTRPCRouter({
     // Everyone signed in may see who is on the team (as in PagerDuty); only admins change it.
     list: signedInProcedure.input(pageInput.extend({ search: z.string().trim().max(100).optional() })).query(({ ctx, input }) => ({
@@ -19,7 +24,6 @@ export const authRouter = createTRPCRouter({
       .mutation(({ ctx, input }) => ctx.runtime.users.changeRole(input.userId, input.role, ctx.actor)),
   }),
   audit: createTRPCRouter({
-    // Everyone signed in may see who is on the team (as in PagerDuty); only admins change it.
-    list: signedInProcedure.input(pageInput).query(({ ctx, input }) => ({ ...ctx.runtime.users.auditPage(input), page: input.page, pageSize: input.pageSize })),
+    list: adminProcedure.input(pageInput).query(({ ctx, input }) => ({ ...ctx.runtime.users.auditPage(input), page: input.page, pageSize: input.pageSize })),
   }),
 });
