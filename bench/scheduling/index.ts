@@ -16,7 +16,8 @@ import { estimateError } from "@/server/scheduling/estimation/cost-estimator";
 import type { CostVector, WindowObservation } from "@/server/scheduling/estimation/types";
 import { SimulationDatabaseApi } from "@/server/scheduling/scheduler/adapters/simulation-database-api";
 import type { PlannerOptions } from "@/server/scheduling/scheduler/planner";
-import { inBand, Scheduler, type CostModel, type SchedulingPolicy } from "@/server/scheduling/scheduler/scheduler";
+import { inBand } from "@/server/scheduling/band";
+import { Scheduler, type CostModel, type SchedulingPolicy } from "@/server/scheduling/scheduler/scheduler";
 
 export type BenchRowName = "none" | "greedy" | "ours" | "oracle";
 

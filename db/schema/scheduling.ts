@@ -117,3 +117,39 @@ export const schedulingDeadLetter = sqliteTable(
   },
   (table) => [index("scheduling_dead_letter_received_at_idx").on(table.receivedAt)],
 );
+
+/**
+ * Who runs the scheduler against a database server: one row per dbsim (keyed by its URL), held by one engine
+ * process at a time. The holder renews it every second; another engine takes it over only once it expired.
+ */
+export const schedulingSchedulerLease = sqliteTable("scheduling_scheduler_lease", {
+  /** The database server the lease is for (its base URL). */
+  dbsimKey: text("dbsim_key").primaryKey(),
+  /** The engine process holding it (`eng_…`, one per process start). */
+  owner: text("owner").notNull(),
+  acquiredAt: timestampColumn("acquired_at").notNull(),
+  /** Wall time after which another engine may take the lease over. */
+  expiresAt: timestampColumn("expires_at").notNull(),
+});
+
+/**
+ * What each running scheduling engine last reported (every few seconds), so that any process — the web tier
+ * included — shows the capture's and the scheduler's state without holding them itself.
+ */
+export const schedulingEngineStatus = sqliteTable(
+  "scheduling_engine_status",
+  {
+    /** The engine process (`eng_…`). */
+    owner: text("owner").primaryKey(),
+    dbsimUrl: text("dbsim_url"),
+    /** The capture client's status (JSON: state, cursor, lag, last error…). */
+    capture: text("capture", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** The scheduler's status (JSON) while this engine runs it; null otherwise. */
+    scheduler: text("scheduler", { mode: "json" }).$type<Record<string, unknown>>(),
+    /** The estimator's status (JSON: fittedAt, windows, templates). */
+    estimator: text("estimator", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** Wall time of the report; a row older than a few seconds belongs to an engine that stopped or died. */
+    updatedAt: timestampColumn("updated_at").notNull(),
+  },
+  (table) => [index("scheduling_engine_status_updated_at_idx").on(table.updatedAt)],
+);

@@ -4,30 +4,31 @@
  *   log next to the console's database);
  * - the capture client (Part 1) reading the server's event log into the console's database;
  * - the cost estimator, fed from what the capture stores and warmed from the stored history at start;
- * - the scheduler (Part 2), switched on and off from the console (setting `scheduling.scheduler.enabled`);
+ * - the scheduler (Part 2), run by the SchedulerSupervisor: it follows the switch `scheduling.scheduler.enabled`
+ *   (written by the SchedulingUseCases from any process) and holds the server's lease while it schedules;
+ * - the engine's status report (capture, scheduler, estimator) that every process's console reads;
  * - the `dbsim.*` metrics the alert engine reads.
  */
 import path from "node:path";
-import { eq } from "drizzle-orm";
-import { setting } from "@/db/schema";
-import { createAuditRecorder } from "@/db/audit";
-import type { Actor } from "@/server/core/audit";
 import { systemActor } from "@/server/core/audit";
 import type { MetricReader } from "@/server/core/metrics";
 import { SystemClock, type TimerHandle } from "@/server/core/clock";
+import { createId } from "@/server/core/ids";
 import { DbsimServer } from "@/server/scheduling/dbsim/adapters/http-server";
 import { SqliteEventLog } from "@/server/scheduling/dbsim/adapters/sqlite-event-log";
 import type { DbsimEvent, ResourcesEvent } from "@/server/scheduling/dbsim/event-log";
-import { CaptureClient, type CaptureStatus } from "@/server/scheduling/capture/capture-client";
+import { CaptureClient } from "@/server/scheduling/capture/capture-client";
 import { HttpEventFeed } from "@/server/scheduling/capture/adapters/http-event-feed";
 import { SqliteCaptureStore } from "@/server/scheduling/capture/adapters/sqlite-capture-store";
 import { CaptureQueries } from "@/server/scheduling/capture/adapters/capture-queries";
 import { CostEstimatorService } from "@/server/scheduling/estimation/estimator-service";
-import { Scheduler, type SchedulerStatus } from "@/server/scheduling/scheduler/scheduler";
+import { Scheduler } from "@/server/scheduling/scheduler/scheduler";
 import { HttpDatabaseApi } from "@/server/scheduling/scheduler/adapters/http-database-api";
+import { SchedulingUseCases, type EstimatorStatus } from "@/server/scheduling/scheduler-control";
+import { SchedulerSupervisor } from "@/server/scheduling/scheduler-supervisor";
+import { SqliteEngineStatusStore, SqliteSchedulerLeaseStore, SqliteSchedulerSwitchStore } from "@/server/scheduling/adapters/sqlite-scheduler-control";
 import type { EngineDependencies, EngineModule } from "./engine";
 
-export const SCHEDULER_ENABLED_SETTING = "scheduling.scheduler.enabled";
 const METRIC_NAMES = ["cpu", "io", "memory"].flatMap((resource) => ["max", "avg", "min"].map((statistic) => `dbsim.${resource}.${statistic}`));
 const REFIT_INTERVAL_MS = 15_000;
 
@@ -38,15 +39,8 @@ export interface SchedulingServices {
   queries: CaptureQueries;
   /** The time base of the captured history (the database server's wall clock), for "the last hour". */
   now(): number;
-  /** The database server the engine talks to (known once started). */
-  dbsimUrl(): string | undefined;
-  captureStatus(): CaptureStatus;
-  schedulerEnabled(): boolean;
-  /** Switches the scheduler on or off; audited; takes effect at once in this process. */
-  setSchedulerEnabled(enabled: boolean, actor: Actor): Promise<void>;
-  schedulerStatus(): SchedulerStatus | undefined;
-  /** When the estimator last refitted, and on how many windows. */
-  estimatorStatus(): { fittedAt: number | undefined; windows: number; templates: number };
+  /** The scheduler switch and the engines' reported status (any process). */
+  useCases: SchedulingUseCases;
 }
 
 export function createSchedulingModule(dependencies: EngineDependencies): EngineModule<SchedulingServices> {
@@ -55,18 +49,31 @@ export function createSchedulingModule(dependencies: EngineDependencies): Engine
   const queries = new CaptureQueries(db);
   const store = new SqliteCaptureStore(db);
   const estimator = new CostEstimatorService();
-  // Wall time drives the simulated database even under the browser tests' movable clock.
+  // Wall time drives the simulated database even under the browser tests' movable clock, and everything compared
+  // with its timestamps (stored history, leases, status reports shared across processes) uses it too.
   const wallClock = new SystemClock();
+  const switches = new SqliteSchedulerSwitchStore(db, clock);
+  const leases = new SqliteSchedulerLeaseStore(db);
+  const statuses = new SqliteEngineStatusStore(db);
+  const owner = createId("eng");
   let latest: ResourcesEvent | undefined;
   let url: string | undefined = config.DBSIM_URL;
   let server: DbsimServer | undefined;
   let capture: CaptureClient | undefined;
-  let scheduler: Scheduler | undefined;
+  let supervisor: SchedulerSupervisor | undefined;
   let refitTimer: TimerHandle | undefined;
   let fittedAt: number | undefined;
   let running = false;
 
-  const readEnabled = () => db.select().from(setting).where(eq(setting.key, SCHEDULER_ENABLED_SETTING)).get()?.value === "true";
+  const useCases = new SchedulingUseCases({
+    switches,
+    statuses,
+    clock,
+    wallClock,
+    captureCursor: () => store.cursor(),
+    // This process's engine (if it runs one) follows at once; engines elsewhere on their next poll.
+    onSwitched: () => void supervisor?.poll(),
+  });
 
   const onStored = (_logId: string, events: readonly DbsimEvent[]) => {
     const executions = [];
@@ -97,7 +104,8 @@ export function createSchedulingModule(dependencies: EngineDependencies): Engine
   const warmEstimator = () => {
     const cursor = store.cursor();
     if (!cursor) return;
-    const history = queries.recentHistory(cursor.logId, clock.now() - 30 * 60_000);
+    // The stored seconds carry the database server's wall time, so "the last 30 minutes" is wall time too.
+    const history = queries.recentHistory(cursor.logId, wallClock.now() - 30 * 60_000);
     estimator.recordExecutions(history.executions);
     for (const row of history.windows) {
       estimator.recordWindow({
@@ -111,28 +119,7 @@ export function createSchedulingModule(dependencies: EngineDependencies): Engine
     }
   };
 
-  const startScheduler = () => {
-    if (!url || scheduler) return;
-    scheduler = new Scheduler({
-      // The scheduler reasons in the database's ticks, stamped with wall time: it polls on the wall clock too.
-      api: new HttpDatabaseApi({ baseUrl: url, clock: wallClock }),
-      costs: estimator,
-      clock: wallClock,
-      onError: (error) => logger.warn({ err: error }, "scheduler step failed; it retries on the next tick"),
-    });
-    scheduler.start();
-    logger.info({ url }, "scheduler on");
-  };
-
-  const stopScheduler = async () => {
-    const current = scheduler;
-    scheduler = undefined;
-    if (!current) return;
-    // Hands the executions it holds back to the database before it stops.
-    await current.setEnabled(false).catch((error: unknown) => logger.warn({ err: error }, "releasing held executions failed"));
-    await current.stop();
-    logger.info("scheduler off");
-  };
+  const estimatorStatus = (): EstimatorStatus => ({ fittedAt, windows: estimator.estimates()?.windows ?? 0, templates: estimator.estimates()?.templates.size ?? 0 });
 
   const engine = {
     name: "scheduling",
@@ -153,16 +140,37 @@ export function createSchedulingModule(dependencies: EngineDependencies): Engine
           logger.warn({ url }, "DBSIM_PORT is taken: using the database server already listening there");
         }
       }
+      const dbsimUrl = url!;
       warmEstimator();
-      capture = new CaptureClient({ feed: new HttpEventFeed(url!), store, clock, random, logger, onStored });
+      capture = new CaptureClient({ feed: new HttpEventFeed(dbsimUrl), store, clock, random, logger, onStored });
       capture.start();
       refitTimer = clock.setTimeout(refit, 5_000);
-      if (readEnabled()) startScheduler();
+      supervisor = new SchedulerSupervisor({
+        owner,
+        leaseKey: dbsimUrl,
+        switches,
+        leases,
+        statuses,
+        clock: wallClock,
+        createScheduler: () =>
+          new Scheduler({
+            // The scheduler reasons in the database's ticks, stamped with wall time: it polls on the wall clock too.
+            api: new HttpDatabaseApi({ baseUrl: dbsimUrl, clock: wallClock }),
+            costs: estimator,
+            clock: wallClock,
+            onError: (error) => logger.warn({ err: error }, "scheduler step failed; it retries on the next tick"),
+          }),
+        report: () => ({ dbsimUrl, capture: capture!.status(), estimator: estimatorStatus() }),
+        onError: (error, during) => logger.warn({ err: error, during }, "scheduler supervisor: a round failed; it tries again in a second"),
+        onSchedulerChange: (on, reason) => logger.info({ url: dbsimUrl, owner, reason }, on ? "scheduler on" : "scheduler off"),
+      });
+      supervisor.start();
     },
     async stop() {
       running = false;
       if (refitTimer) clock.clearTimeout(refitTimer);
-      await stopScheduler();
+      await supervisor?.stop();
+      supervisor = undefined;
       await capture?.stop();
       await server?.stop();
       server = undefined;
@@ -183,46 +191,14 @@ export function createSchedulingModule(dependencies: EngineDependencies): Engine
     },
   };
 
-  const services: SchedulingServices = {
-    metrics,
-    queries,
-    now: () => wallClock.now(),
-    dbsimUrl: () => url,
-    captureStatus: () =>
-      capture?.status() ?? { state: "stopped", logId: store.cursor()?.logId, lastSeq: store.cursor()?.lastSeq ?? 0, lag: 0, lastSuccessAt: undefined, lastError: undefined, consecutiveFailures: 0, logChanges: store.cursor()?.logChanges ?? 0 },
-    schedulerEnabled: readEnabled,
-    async setSchedulerEnabled(enabled, actor) {
-      db.transaction(
-        (tx) => {
-          tx.insert(setting)
-            .values({ key: SCHEDULER_ENABLED_SETTING, value: String(enabled), updatedAt: new Date(clock.now()) })
-            .onConflictDoUpdate({ target: setting.key, set: { value: String(enabled), updatedAt: new Date(clock.now()) } })
-            .run();
-          createAuditRecorder(tx, clock).record({ actor, action: enabled ? "scheduling.scheduler.enable" : "scheduling.scheduler.disable", target: SCHEDULER_ENABLED_SETTING, details: { enabled } });
-        },
-        { behavior: "immediate" },
-      );
-      if (!running) return;
-      if (enabled) startScheduler();
-      else await stopScheduler();
-    },
-    schedulerStatus: () => scheduler?.status(),
-    estimatorStatus: () => ({ fittedAt, windows: estimator.estimates()?.windows ?? 0, templates: estimator.estimates()?.templates.size ?? 0 }),
-  };
-
+  const services: SchedulingServices = { metrics, queries, now: () => wallClock.now(), useCases };
   return { engine, services };
 }
 
 /** Adds the scheduling demo rows on first start (demo mode): the scheduler starts off, so the spikes show. */
 export function seedSchedulingDemo(dependencies: EngineDependencies): void {
   const { db, clock } = dependencies;
-  db.transaction(
-    (tx) => {
-      const inserted = tx.insert(setting).values({ key: SCHEDULER_ENABLED_SETTING, value: "false", updatedAt: new Date(clock.now()) }).onConflictDoNothing().run();
-      if (inserted.changes > 0) {
-        createAuditRecorder(tx, clock).record({ actor: systemActor("demo-seed"), action: "scheduling.scheduler.disable", target: SCHEDULER_ENABLED_SETTING, details: { enabled: false, reason: "demo starts unscheduled" } });
-      }
-    },
-    { behavior: "immediate" },
-  );
+  const wallClock = new SystemClock();
+  const store = new SqliteCaptureStore(db);
+  new SchedulingUseCases({ switches: new SqliteSchedulerSwitchStore(db, clock), statuses: new SqliteEngineStatusStore(db), clock, wallClock, captureCursor: () => store.cursor() }).seedSchedulerSwitch(systemActor("demo-seed"));
 }

@@ -46,6 +46,8 @@ function SummaryPanel({ canSwitch }: { canSwitch: boolean }) {
   if (summary.isError) return <ErrorState error={summary.error} retry={() => void summary.refetch()} />;
   const data = summary.data;
   const enabled = data.scheduler.enabled;
+  // While saving, the switch shows the value asked for; a native checkbox exposes `checked` as its state.
+  const checked = toggle.isPending ? Boolean(toggle.variables?.enabled) : enabled;
   const capture = data.capture;
 
   return (
@@ -67,13 +69,12 @@ function SummaryPanel({ canSwitch }: { canSwitch: boolean }) {
                 id="scheduler-switch"
                 type="checkbox"
                 role="switch"
-                aria-checked={enabled}
-                checked={toggle.isPending ? Boolean(toggle.variables?.enabled) : enabled}
+                checked={checked}
                 disabled={!canSwitch || toggle.isPending}
                 onChange={(event) => toggle.mutate({ enabled: event.target.checked })}
                 className="h-5 w-9 cursor-pointer accent-sky-600"
               />
-              Scheduler {enabled ? "on" : "off"}
+              Scheduler {checked ? "on" : "off"}
             </label>
           </>
         }

@@ -24,7 +24,7 @@ export interface CaptureStore {
    */
   storePage(input: { logId: string; previousSeq: number; lastSeq: number; page: FeedPage; at: number }): { executions: number; windows: number };
   /** Atomically: records that the server's log changed (state lost) and resets the cursor to the new log. */
-  switchLog(input: { previous: CaptureCursor | undefined; logId: string; at: number }): void;
+  switchLog(input: { logId: string; at: number }): void;
   saveTemplates(logId: string, templates: FeedTemplate[], at: number): void;
 }
 
@@ -91,7 +91,7 @@ export class CaptureClient {
     let cursor = store.cursor();
     let page = await feed.read(cursor?.lastSeq ?? 0, this.pageSize, signal);
     if (!cursor || cursor.logId !== page.logId) {
-      store.switchLog({ previous: cursor, logId: page.logId, at: clock.now() });
+      store.switchLog({ logId: page.logId, at: clock.now() });
       if (cursor) this.options.logger?.warn({ previousLogId: cursor.logId, logId: page.logId }, "the database server's event log changed: it lost its state; starting the new log from the beginning");
       const stale = cursor !== undefined && cursor.lastSeq !== 0;
       cursor = store.cursor()!;

@@ -21,9 +21,24 @@ export type DatabaseTiming = {
   tickMs: number;
 };
 
+/**
+ * The database refused a delay because it no longer holds the execution (it ran, or the server lost its
+ * state): the original API's 500 "Failed to delay query". The only delay failure after which the scheduler
+ * forgets the execution; any other failure (network, another status) leaves it tracked.
+ */
+export class DelayRejectedError extends Error {
+  constructor(
+    readonly executionId: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "DelayRejectedError";
+  }
+}
+
 export interface DatabaseApi {
   queued(): Promise<QueuedExecutionView[]>;
-  /** Adds `ticks` (may be negative) to the execution's remaining delay. Rejects for an unknown or executed id. */
+  /** Adds `ticks` (may be negative) to the execution's remaining delay. Rejects with DelayRejectedError for an unknown or executed id. */
   delay(executionId: string, ticks: number): Promise<void>;
   /** The latest closed resources window, if any. */
   resources(): Promise<WindowObservation | undefined>;

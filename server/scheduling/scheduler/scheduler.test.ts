@@ -3,8 +3,10 @@ import { DatabaseSimulation } from "../dbsim/simulation";
 import { CostEstimatorService } from "../estimation/estimator-service";
 import type { CostVector } from "../estimation/types";
 import { SimulationDatabaseApi } from "./adapters/simulation-database-api";
+import type { DatabaseApi } from "./database-api";
 import { DEFAULT_PLANNER_OPTIONS as DEFAULTS, planWindow, windowSpread, type PlannerItem } from "./planner";
-import { inBand, Scheduler, type CostModel, type SchedulingPolicy } from "./scheduler";
+import { inBand } from "../band";
+import { Scheduler, type CostModel, type SchedulingPolicy } from "./scheduler";
 
 function trueCosts(simulation: DatabaseSimulation): CostModel {
   const truth = new Map<string, CostVector>(simulation.templates.map((template) => [template.id, { ...template.cost }]));
@@ -170,5 +172,95 @@ describe("the scheduler on a seeded simulation", () => {
     expect(scheduler.isEnabled()).toBe(false);
     simulation.tick();
     expect(simulation.queued().every((execution) => execution.addedDelayTicks === 0)).toBe(true);
+  });
+
+  it("switched off while a step is sending delays, releases only after that step: no delay of the step follows the release", async () => {
+    const simulation = new DatabaseSimulation({ seed: 15, arrivalScale: 4 });
+    const inner = new SimulationDatabaseApi(simulation);
+    const calls: number[] = [];
+    let gate: Promise<void> | undefined;
+    let openGate: () => void = () => undefined;
+    let blocked = false;
+    const api: DatabaseApi = {
+      queued: () => inner.queued(),
+      resources: () => inner.resources(),
+      timing: () => inner.timing(),
+      async delay(executionId, ticks) {
+        if (gate) {
+          blocked = true;
+          const wait = gate;
+          gate = undefined;
+          await wait;
+        }
+        calls.push(ticks);
+        return inner.delay(executionId, ticks);
+      },
+    };
+    const scheduler = new Scheduler({ api, costs: trueCosts(simulation), maxAddedDelayTicks: 30 });
+    await run(simulation, scheduler, 20);
+    // Hold the next step inside one of its delay requests.
+    let inFlight: Promise<void> | undefined;
+    for (let attempt = 0; attempt < 50 && !blocked; attempt++) {
+      simulation.tick();
+      gate = new Promise((resolve) => (openGate = resolve));
+      inFlight = scheduler.step();
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!blocked) {
+        gate = undefined;
+        await inFlight;
+      }
+    }
+    expect(blocked).toBe(true);
+    const before = calls.length;
+    const switchingOff = scheduler.setEnabled(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    openGate();
+    await Promise.all([inFlight, switchingOff]);
+    const after = calls.slice(before);
+    const firstRelease = after.findIndex((ticks) => ticks <= -1_000_000);
+    expect(firstRelease).toBeGreaterThanOrEqual(0);
+    expect(after.slice(firstRelease).every((ticks) => ticks <= -1_000_000)).toBe(true);
+    simulation.tick();
+    expect(simulation.queued().every((execution) => execution.addedDelayTicks === 0)).toBe(true);
+  });
+
+  it("forgets an execution only when the database rejects its delay; a network failure keeps it tracked and is reported", async () => {
+    const simulation = new DatabaseSimulation({ seed: 16, arrivalScale: 4 });
+    const inner = new SimulationDatabaseApi(simulation);
+    let failing = false;
+    const api: DatabaseApi = {
+      queued: () => inner.queued(),
+      resources: () => inner.resources(),
+      timing: () => inner.timing(),
+      async delay(executionId, ticks) {
+        if (failing) throw new TypeError("fetch failed: connect ECONNREFUSED 127.0.0.1:8080");
+        return inner.delay(executionId, ticks);
+      },
+    };
+    const errors: unknown[] = [];
+    const scheduler = new Scheduler({ api, costs: trueCosts(simulation), maxAddedDelayTicks: 30, onError: (error) => errors.push(error) });
+    await run(simulation, scheduler, 5);
+    failing = true;
+    simulation.tick();
+    await scheduler.step();
+    const backlog = scheduler.status().backlog;
+    expect(backlog).toBeGreaterThan(0);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(scheduler.status().lastError).toContain("ECONNREFUSED");
+    // Every queued execution is still in the ledger: none was taken for executed.
+    expect(backlog).toBe(simulation.queued().length);
+
+    // A rejected delay (the execution ran meanwhile) drops exactly that execution.
+    failing = false;
+    const executed = simulation.queued()[0]!;
+    const rejecting = new Scheduler({
+      api: { ...api, delay: async (executionId, ticks) => (executionId === executed.id ? inner.delay("00000000-0000-4000-8000-000000000000", ticks) : inner.delay(executionId, ticks)) },
+      costs: trueCosts(simulation),
+      maxAddedDelayTicks: 30,
+    });
+    simulation.tick();
+    await rejecting.step();
+    expect(rejecting.status().backlog).toBe(simulation.queued().length - 1);
+    expect(rejecting.status().lastError).toBeUndefined();
   });
 });

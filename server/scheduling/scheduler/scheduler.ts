@@ -17,8 +17,9 @@
  * knowing the remaining delay. So the scheduler resumes from the system state alone.
  */
 import type { Clock, TimerHandle } from "@/server/core/clock";
+import { inBand } from "../band";
 import type { CostVector, WindowObservation } from "../estimation/types";
-import type { DatabaseApi, DatabaseTiming, QueuedExecutionView } from "./database-api";
+import { DelayRejectedError, type DatabaseApi, type DatabaseTiming, type QueuedExecutionView } from "./database-api";
 import { planGreedyTick } from "./greedy";
 import { DEFAULT_PLANNER_OPTIONS, planWindow, type PlannerItem, type PlannerOptions } from "./planner";
 
@@ -62,12 +63,6 @@ export type SchedulerStatus = {
   windowsBalanced: number;
   lastError?: string;
 };
-
-/** A second's min and max both within ±10% of its average; an idle second (average 0) counts as outside. */
-export function inBand(statistics: { average: number; min: number; max: number }, tolerance = 0.1): boolean {
-  const { average, min, max } = statistics;
-  return average > 0 && max <= average * (1 + tolerance) && min >= average * (1 - tolerance);
-}
 
 type LedgerEntry = {
   executionId: string;
@@ -119,15 +114,20 @@ export class Scheduler {
     return this.enabled;
   }
 
-  /** Off: new arrivals are left alone (they run after the default delay) and parked ones are released. */
+  /**
+   * Off: new arrivals are left alone (they run after the default delay) and parked ones are released. A step
+   * in flight finishes first, so no delay of its own can follow (and undo) the release.
+   */
   async setEnabled(on: boolean): Promise<void> {
     if (on === this.enabled) return;
     this.enabled = on;
     if (!on) {
+      await this.stepping;
       // Hand everything back at once: the executions we hold run on the next tick.
-      for (const entry of this.ledger.values()) await this.tryDelay(entry.executionId, RELEASE_DELAY);
+      const held = [...this.ledger.values()];
       this.ledger.clear();
       this.releases.clear();
+      for (const entry of held) await this.tryDelay(entry.executionId, RELEASE_DELAY);
     }
   }
 
@@ -143,11 +143,8 @@ export class Scheduler {
     this.running = true;
     const loop = () => {
       if (!this.running) return;
-      this.stepping = this.step()
-        .catch((error: unknown) => {
-          this.lastError = error instanceof Error ? error.message : String(error);
-          this.options.onError?.(error);
-        })
+      this.step()
+        .catch((error: unknown) => this.report(error))
         .finally(() => {
           if (this.running) this.timer = clock.setTimeout(loop, this.options.pollMs ?? 20);
         });
@@ -187,13 +184,25 @@ export class Scheduler {
   }
 
   /** One scheduling step; does nothing when the database has not run a tick since the last step. */
-  async step(): Promise<void> {
+  step(): Promise<void> {
+    const run = this.runStep();
+    // Kept so that stop() and setEnabled(false) can wait for it (its failure is the caller's to handle).
+    this.stepping = run.catch(() => undefined);
+    return run;
+  }
+
+  private report(error: unknown): void {
+    this.lastError = error instanceof Error ? error.message : String(error);
+    this.options.onError?.(error);
+  }
+
+  private async runStep(): Promise<void> {
     const timing = await this.api.timing();
     const now = timing.lastTick;
     if (this.lastStepTick !== undefined && now <= this.lastStepTick) return;
     const firstStep = this.lastStepTick === undefined;
     this.lastStepTick = now;
-    await this.observeResources(timing);
+    await this.observeResources();
     const queued = await this.api.queued();
     this.syncLedger(queued, now, timing, firstStep);
     if (!this.enabled || this.policy === "none") {
@@ -206,14 +215,13 @@ export class Scheduler {
     await this.sendReleases(now);
   }
 
-  private async observeResources(timing: DatabaseTiming): Promise<void> {
+  private async observeResources(): Promise<void> {
     const window: WindowObservation | undefined = await this.api.resources();
     if (!window || window.lastTick === this.lastWindowSeen) return;
     this.lastWindowSeen = window.lastTick;
     this.seconds.push({ cpu: inBand(window.cpu), io: inBand(window.io), memory: inBand(window.memory) });
     const keep = this.options.statusWindowSeconds ?? 600;
     if (this.seconds.length > keep) this.seconds.splice(0, this.seconds.length - keep);
-    void timing;
   }
 
   private deadlineFor(queuedTick: number, timing: DatabaseTiming): number {
@@ -285,8 +293,8 @@ export class Scheduler {
         }
         continue;
       }
-      entry.parked = true;
-      await this.moveTo(entry, entry.deadlineTick);
+      // Parked only once the database took the delay; a failed request is tried again on the next step.
+      entry.parked = await this.moveTo(entry, entry.deadlineTick);
     }
   }
 
@@ -336,17 +344,19 @@ export class Scheduler {
   }
 
   /** Moves an execution to run in `tick`: a relative delay when its planned tick is known, a release otherwise. */
-  private async moveTo(entry: LedgerEntry, tick: number): Promise<void> {
+  private async moveTo(entry: LedgerEntry, tick: number): Promise<boolean> {
     if (entry.plannedTick === undefined) {
       entry.releaseTick = tick;
       const list = this.releases.get(tick - 1) ?? [];
       list.push(entry.executionId);
       this.releases.set(tick - 1, list);
-      return;
+      return true;
     }
     const change = tick - entry.plannedTick;
-    if (change === 0) return;
-    if (await this.tryDelay(entry.executionId, change)) entry.plannedTick = tick;
+    if (change === 0) return true;
+    if (!(await this.tryDelay(entry.executionId, change))) return false;
+    entry.plannedTick = tick;
+    return true;
   }
 
   private async sendReleases(now: number): Promise<void> {
@@ -361,9 +371,14 @@ export class Scheduler {
     try {
       await this.api.delay(executionId, ticks);
       return true;
-    } catch {
-      // Already executed (or unknown after a database restart): forget it.
-      this.ledger.delete(executionId);
+    } catch (error) {
+      if (error instanceof DelayRejectedError) {
+        // The database no longer holds it (executed, or lost in a server restart): forget it.
+        this.ledger.delete(executionId);
+      } else {
+        // A network error or another answer says nothing about the execution: keep it; the next steps retry.
+        this.report(error);
+      }
       return false;
     }
   }

@@ -1,7 +1,8 @@
 /**
  * tRPC router `scheduling`: thin procedures over the scheduling engine's services (ctx.runtime.scheduling):
  * the per-second resources bucketed on the server, band and latency figures, the captured executions, the
- * templates with true and estimated costs, and the scheduler switch (responders; audited).
+ * templates with true and estimated costs, the engines' reported status, and the scheduler switch (responders;
+ * audited; the engine that runs the scheduler follows it within a second or two).
  */
 import { z } from "zod";
 import { createTRPCRouter, pageInput, responderProcedure, signedInProcedure } from "../init";
@@ -24,14 +25,16 @@ export const schedulingRouter = createTRPCRouter({
       .query(({ ctx, input }) => {
         const scheduling = ctx.runtime.scheduling;
         const since = scheduling.now() - input.windowSeconds * 1000;
+        // Read from the engines' reports in the database: this process may run no engine (WATCHPOST_ENGINES=none).
+        const engines = scheduling.useCases.engineStatus();
         return {
           windowSeconds: input.windowSeconds,
           band: scheduling.queries.band(since),
           latency: scheduling.queries.latency(since),
-          capture: scheduling.captureStatus(),
-          scheduler: { enabled: scheduling.schedulerEnabled(), status: scheduling.schedulerStatus() ?? null },
-          estimator: scheduling.estimatorStatus(),
-          dbsimUrl: scheduling.dbsimUrl() ?? null,
+          capture: engines.capture,
+          scheduler: { enabled: scheduling.useCases.schedulerEnabled(), status: engines.scheduler ?? null },
+          estimator: engines.estimator ?? { fittedAt: undefined, windows: 0, templates: 0 },
+          dbsimUrl: engines.dbsimUrl ?? null,
           gaps: scheduling.queries.gaps(5),
         };
       }),
@@ -45,9 +48,9 @@ export const schedulingRouter = createTRPCRouter({
     list: signedInProcedure.input(pageInput).query(({ ctx, input }) => ctx.runtime.scheduling.queries.templates(input)),
   }),
   scheduler: createTRPCRouter({
-    setEnabled: responderProcedure.input(z.object({ enabled: z.boolean({ message: "enabled must be true or false" }) })).mutation(async ({ ctx, input }) => {
-      await ctx.runtime.scheduling.setSchedulerEnabled(input.enabled, ctx.actor);
-      return { enabled: ctx.runtime.scheduling.schedulerEnabled() };
+    setEnabled: responderProcedure.input(z.object({ enabled: z.boolean({ message: "enabled must be true or false" }) })).mutation(({ ctx, input }) => {
+      ctx.runtime.scheduling.useCases.setSchedulerEnabled(input.enabled, ctx.actor);
+      return { enabled: input.enabled };
     }),
   }),
 });

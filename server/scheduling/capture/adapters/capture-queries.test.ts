@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/db/test-database";
 import { schedulingResourceSecond } from "@/db/schema";
-import { CaptureQueries, secondInBand } from "./capture-queries";
+import { inBand } from "../../band";
+import { CaptureQueries } from "./capture-queries";
 
 describe("CaptureQueries", () => {
   let database: TestDatabase;
@@ -28,9 +29,9 @@ describe("CaptureQueries", () => {
   });
 
   it("counts a second inside the band only when min and max are within 10% of a non-zero average", () => {
-    expect(secondInBand({ average: 100, min: 90, max: 110 })).toBe(true);
-    expect(secondInBand({ average: 100, min: 89, max: 110 })).toBe(false);
-    expect(secondInBand({ average: 0, min: 0, max: 0 })).toBe(false);
+    expect(inBand({ average: 100, min: 90, max: 110 })).toBe(true);
+    expect(inBand({ average: 100, min: 89, max: 110 })).toBe(false);
+    expect(inBand({ average: 0, min: 0, max: 0 })).toBe(false);
   });
 
   it("reports the band fraction and buckets an hour into at most 120 points on the server", () => {

@@ -6,6 +6,7 @@
 import { and, asc, count, desc, eq, gte, like, or, sql } from "drizzle-orm";
 import type { AppDatabase } from "@/db/client";
 import { schedulingCaptureGap, schedulingExecution, schedulingResourceSecond, schedulingTemplate } from "@/db/schema";
+import { inBand } from "../../band";
 
 export type ResourceKey = "cpu" | "io" | "memory";
 export type SeriesPoint = {
@@ -34,11 +35,6 @@ type SecondRow = typeof schedulingResourceSecond.$inferSelect;
 
 function statistics(row: SecondRow, key: ResourceKey) {
   return { average: row[`${key}Average`], min: row[`${key}Min`], max: row[`${key}Max`] };
-}
-
-/** The contract's band: min and max within ±10% of the average; an idle second counts as outside. */
-export function secondInBand(value: { average: number; min: number; max: number }, tolerance = 0.1): boolean {
-  return value.average > 0 && value.max <= value.average * (1 + tolerance) && value.min >= value.average * (1 - tolerance);
 }
 
 function percentile(sorted: number[], fraction: number): number {
@@ -75,8 +71,8 @@ export class CaptureQueries {
         const average = (pick: (value: { average: number; min: number; max: number }) => number) => values.reduce((sum, value) => sum + pick(value), 0) / values.length;
         return { average: average((value) => value.average), min: average((value) => value.min), max: average((value) => value.max) };
       };
-      const inBand = rows.filter((row) => RESOURCE_KEYS.every((key) => secondInBand(statistics(row, key)))).length / rows.length;
-      return { at, seconds: rows.length, cpu: mean("cpu"), io: mean("io"), memory: mean("memory"), inBand };
+      const inside = rows.filter((row) => RESOURCE_KEYS.every((key) => inBand(statistics(row, key)))).length / rows.length;
+      return { at, seconds: rows.length, cpu: mean("cpu"), io: mean("io"), memory: mean("memory"), inBand: inside };
     });
     return { bucketSeconds, points };
   }
@@ -90,7 +86,7 @@ export class CaptureQueries {
       let all = true;
       for (const key of RESOURCE_KEYS) {
         const value = statistics(row, key);
-        if (secondInBand(value)) fraction[key]++;
+        if (inBand(value)) fraction[key]++;
         else all = false;
         if (value.average > 0) {
           spreadSum[key] += (value.max - value.min) / value.average;

@@ -91,8 +91,8 @@ export class SqliteCaptureStore implements CaptureStore {
     );
   }
 
-  switchLog(input: { previous: CaptureCursor | undefined; logId: string; at: number }): void {
-    const { previous, logId, at } = input;
+  switchLog(input: { logId: string; at: number }): void {
+    const { logId, at } = input;
     this.db.transaction(
       (tx) => {
         const current = tx.select().from(schedulingCaptureCursor).where(eq(schedulingCaptureCursor.id, CURSOR_ID)).get();
@@ -111,7 +111,6 @@ export class SqliteCaptureStore implements CaptureStore {
       },
       { behavior: "immediate" },
     );
-    void previous;
   }
 
   saveTemplates(logId: string, templates: FeedTemplate[], at: number): void {

@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "@/server/core/clock";
 import { DbsimServer } from "../../dbsim/adapters/http-server";
 import type { CostVector } from "../../estimation/types";
-import { inBand, Scheduler } from "../scheduler";
-import { DelayRejectedError, HttpDatabaseApi } from "./http-database-api";
+import { inBand } from "../../band";
+import { Scheduler } from "../scheduler";
+import { DelayRejectedError } from "../database-api";
+import { HttpDatabaseApi } from "./http-database-api";
 
 let server: DbsimServer | undefined;
 afterEach(async () => {
@@ -42,6 +44,19 @@ describe("the HTTP adapter of the scheduler's database port", () => {
     await api.delay(execution!.executionId, 7);
     expect(server.simulation.queued().find((queued) => queued.id === execution!.executionId)?.addedDelayTicks).toBe(7);
     await expect(api.delay("6f1c2d3e-0000-4000-8000-000000000000", 1)).rejects.toBeInstanceOf(DelayRejectedError);
+  });
+
+  it("reports only the server's \"Failed to delay query\" answer as a rejected delay, not another failure", async () => {
+    const answer = (status: number, body: string): typeof fetch => async () => new Response(body, { status });
+    const clock = new ManualClock();
+    const rejected = new HttpDatabaseApi({ baseUrl: "http://127.0.0.1:1", clock, fetch: answer(500, "Failed to delay query\n") });
+    await expect(rejected.delay("6f1c2d3e-0000-4000-8000-000000000000", 1)).rejects.toBeInstanceOf(DelayRejectedError);
+    for (const [status, body] of [[502, "Bad gateway"], [500, "Internal server error"], [400, "Invalid request body"]] as const) {
+      const api = new HttpDatabaseApi({ baseUrl: "http://127.0.0.1:1", clock, fetch: answer(status, body) });
+      const failure = await api.delay("6f1c2d3e-0000-4000-8000-000000000000", 1).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(Error);
+      expect(failure).not.toBeInstanceOf(DelayRejectedError);
+    }
   });
 
   it("lets the scheduler balance the database over HTTP", async () => {

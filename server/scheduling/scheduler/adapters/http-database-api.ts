@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { Clock } from "@/server/core/clock";
 import type { WindowObservation } from "../../estimation/types";
-import type { DatabaseApi, DatabaseTiming, QueuedExecutionView } from "../database-api";
+import { DelayRejectedError, type DatabaseApi, type DatabaseTiming, type QueuedExecutionView } from "../database-api";
 
 const statisticsSchema = z.object({ average: z.number(), min: z.number(), max: z.number() });
 const resourcesSchema = z.object({ cpu: statisticsSchema, io: statisticsSchema, memory: statisticsSchema, timestamp: z.number() });
@@ -18,15 +18,8 @@ const statusSchema = z.object({
   parameters: z.object({ tickRateHz: z.number().positive(), defaultDelayTicks: z.number().int(), metricsWindowTicks: z.number().int().positive() }),
 });
 
-export class DelayRejectedError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = "DelayRejectedError";
-  }
-}
+/** The server's answer to a delay of an execution it does not hold (unknown or already executed). */
+const DELAY_REJECTED = { status: 500, body: "Failed to delay query" } as const;
 
 export type HttpDatabaseApiOptions = {
   /** e.g. http://127.0.0.1:8080 (DBSIM_URL). */
@@ -110,6 +103,10 @@ export class HttpDatabaseApi implements DatabaseApi {
   async delay(executionId: string, ticks: number): Promise<void> {
     const response = await this.request("/delay", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ id: executionId, delay: ticks }) });
     if (response.ok) return;
-    throw new DelayRejectedError(response.status, `POST /delay answered ${response.status}: ${(await response.text()).trim()}`);
+    const body = (await response.text()).trim();
+    const message = `POST /delay answered ${response.status}: ${body}`;
+    if (response.status === DELAY_REJECTED.status && body === DELAY_REJECTED.body) throw new DelayRejectedError(executionId, message);
+    // Anything else (a proxy's 502, a 400 for a malformed request…) says nothing about the execution.
+    throw new Error(message);
   }
 }

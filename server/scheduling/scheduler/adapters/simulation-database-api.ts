@@ -3,9 +3,9 @@
  * latest resources window, timing), without the network. Benches and tests drive the simulation tick by tick
  * with it, far faster than real time; the production scheduler uses the HTTP adapter instead.
  */
-import type { DatabaseSimulation } from "../../dbsim/simulation";
+import { UnknownExecutionError, type DatabaseSimulation } from "../../dbsim/simulation";
 import type { WindowObservation } from "../../estimation/types";
-import type { DatabaseApi, DatabaseTiming, QueuedExecutionView } from "../database-api";
+import { DelayRejectedError, type DatabaseApi, type DatabaseTiming, type QueuedExecutionView } from "../database-api";
 
 export class SimulationDatabaseApi implements DatabaseApi {
   /** Delay calls made, for the benches. */
@@ -19,7 +19,12 @@ export class SimulationDatabaseApi implements DatabaseApi {
 
   async delay(executionId: string, ticks: number): Promise<void> {
     this.delayCalls++;
-    this.simulation.delay(executionId, ticks);
+    try {
+      this.simulation.delay(executionId, ticks);
+    } catch (error) {
+      if (error instanceof UnknownExecutionError) throw new DelayRejectedError(executionId, error.message);
+      throw error;
+    }
   }
 
   async resources(): Promise<WindowObservation | undefined> {
