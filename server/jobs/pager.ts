@@ -30,6 +30,8 @@ export interface PagerServices {
   newIntegrationKey(): string;
 }
 
+const DEAD_LETTER_PRUNE_INTERVAL_MS = 60_000;
+
 export type PagerModuleOptions = {
   /** Overrides the senders built from SMTP_URL / SMS_API_URL (tests); `null` means "not configured". */
   email?: EmailSender | null;
@@ -41,6 +43,7 @@ export type PagerModuleOptions = {
 export function createPagerModule(dependencies: EngineDependencies, options: PagerModuleOptions = {}): EngineModule<PagerServices> {
   const { config, db, clock, random, bus } = dependencies;
   const logger = dependencies.logger.child({ engine: "pager" });
+  let lastPruneMs = Number.NEGATIVE_INFINITY;
   const store = new SqlitePagerStore(db, clock);
   const queries = new SqlitePagerQueries(db, clock);
   const useCases = new PagerUseCases({ store, clock, baseUrl: config.WATCHPOST_BASE_URL });
@@ -70,14 +73,22 @@ export function createPagerModule(dependencies: EngineDependencies, options: Pag
     logger: logger.child({ component: "timer-poller" }),
     pollIntervalMs: options.pollIntervalMs ?? 1000,
     // Each tick also wakes the relay: it picks up rows other processes queued and rows whose sender died.
-    onTick: () => relay.wake(),
+    // And, once a minute, applies the dead letters' retention, so bad requests cannot grow the table for ever.
+    onTick: () => {
+      relay.wake();
+      if (clock.now() - lastPruneMs >= DEAD_LETTER_PRUNE_INTERVAL_MS) {
+        lastPruneMs = clock.now();
+        const pruned = queries.pruneDeadLetters();
+        if (pruned > 0) logger.info({ pruned }, "dead letters past their retention removed");
+      }
+    },
   });
   const inbound = new PagerInbound({
     useCases,
     findServiceByIntegrationKey: (key) => queries.findServiceByIntegrationKey(key),
     recordDeadLetter: (source, reason, rawBody) => queries.recordDeadLetter(source, reason, rawBody),
   });
-  useCases.setListener({ deliveriesQueued: () => relay.wake(), timerSet: () => {} });
+  useCases.setListener({ deliveriesQueued: () => relay.wake() });
 
   let unsubscribe: (() => void) | undefined;
   return {
@@ -103,11 +114,20 @@ export function createPagerModule(dependencies: EngineDependencies, options: Pag
   };
 }
 
-/** Adds the pager demo rows on first start (demo mode): the standard policy, three services, one open incident. */
+/**
+ * Adds the pager demo rows on first start (demo mode): the standard policy, three services, one open incident.
+ * The check and every insert are one IMMEDIATE transaction (the use cases' own transactions nest as savepoints
+ * on the same connection), so two processes starting on a new database cannot both insert the fixed ids, and a
+ * failure half-way leaves nothing behind.
+ */
 export function seedPagerDemo(dependencies: EngineDependencies): void {
   const { db, clock, config } = dependencies;
-  if (db.select({ id: pagerPolicy.id }).from(pagerPolicy).where(eq(pagerPolicy.id, DEMO_POLICIES.standard)).get()) return;
   const useCases = new PagerUseCases({ store: new SqlitePagerStore(db, clock), clock, baseUrl: config.WATCHPOST_BASE_URL });
+  db.$client.transaction(() => seedPagerDemoRows(db, useCases)).immediate();
+}
+
+function seedPagerDemoRows(db: EngineDependencies["db"], useCases: PagerUseCases): void {
+  if (db.select({ id: pagerPolicy.id }).from(pagerPolicy).where(eq(pagerPolicy.id, DEMO_POLICIES.standard)).get()) return;
   const actor = systemActor("demo-seed");
   useCases.createPolicy(DEMO_STANDARD_POLICY, actor, DEMO_POLICIES.standard);
   const services = [

@@ -3,13 +3,15 @@
  * ingest bodies of /api/v1/pager/events — PagerDuty Events API v2 (trigger / acknowledge / resolve with
  * dedup_key; routing_key is the service's integration key) and Alertmanager webhooks (the key comes as
  * `Authorization: Bearer <key>` or `?integration_key=`). Bad bodies and keys give an answer that says what
- * was wrong and go to the dead-letter table with the raw body.
+ * was wrong and go to the dead-letter table. Anyone can reach the endpoint, so only a request that carries a
+ * known integration key has its raw body kept (up to 64 KiB); an unauthenticated or unknown-key request keeps
+ * its first KiB, enough to see what was sent and too little to fill the table (which is also pruned).
  */
 import { z } from "zod";
 import { systemActor } from "@/server/core/audit";
 import type { AlertStateChanged } from "@/server/core/events";
 import type { MonitoredService } from "./model";
-import type { AlertOutcome, HealthyOutcome, IncidentOutcome, PagerUseCases } from "./use-cases";
+import type { AlertOutcome, HealthyOutcome, IncidentOutcome, PagerUseCases, RuleRecoveredOutcome } from "./use-cases";
 
 const pagerDutyEvent = z
   .object({
@@ -64,6 +66,21 @@ export type IngestResult =
   | { kind: "accepted"; format: "pagerduty" | "alertmanager"; dedupKey: string | null; outcome: string; message: string; incidentId: string | null }
   | { kind: "invalid" | "unauthenticated" | "unknown-key"; message: string; errors: string[] };
 
+/** Bytes of raw body kept in a dead letter: a caller with a known key, and anyone else. */
+export const DEAD_LETTER_AUTHENTICATED_BYTES = 64 * 1024;
+export const DEAD_LETTER_ANONYMOUS_BYTES = 1024;
+
+/** The longest prefix of `text` whose UTF-8 encoding fits `maxBytes` (never splitting a character). */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (text.length * 3 <= maxBytes) return text;
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length <= maxBytes) return text;
+  let end = maxBytes;
+  // Back up over continuation bytes (10xxxxxx) so the cut falls on a character boundary.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return new TextDecoder().decode(bytes.subarray(0, end));
+}
+
 export type InboundDependencies = {
   useCases: PagerUseCases;
   findServiceByIntegrationKey: (key: string) => MonitoredService | undefined;
@@ -89,7 +106,7 @@ export class PagerInbound {
     try {
       body = JSON.parse(request.rawBody);
     } catch {
-      return this.reject("http", "invalid", "The body is not JSON. Send a PagerDuty Events API v2 event or an Alertmanager webhook body with content-type application/json.", [], request.rawBody);
+      return this.reject("http", "invalid", "The body is not JSON. Send a PagerDuty Events API v2 event or an Alertmanager webhook body with content-type application/json.", [], request, this.headerKeyIsKnown(request));
     }
     if (body && typeof body === "object" && "event_action" in body) return this.ingestPagerDuty(body, request);
     if (body && typeof body === "object" && "alerts" in body) return this.ingestAlertmanager(body, request);
@@ -98,15 +115,21 @@ export class PagerInbound {
       "invalid",
       "Unrecognised body: expected a PagerDuty Events API v2 event (routing_key, event_action, payload) or an Alertmanager webhook (version, groupKey, status, alerts).",
       [],
-      request.rawBody,
+      request,
+      this.headerKeyIsKnown(request),
     );
   }
 
-  /** The alert engine's transitions: WARN/CRITICAL alerts the rule's service, PASS makes it healthy. */
-  handleAlertStateChanged(event: AlertStateChanged): AlertOutcome | HealthyOutcome | { outcome: "ignored"; message: string } {
+  /**
+   * The alert engine's transitions: WARN/CRITICAL alerts the rule's service (dedup key = the rule id); PASS clears
+   * that rule's alert only — another rule's alert on the same service keeps it Unhealthy.
+   */
+  handleAlertStateChanged(event: AlertStateChanged): AlertOutcome | RuleRecoveredOutcome | { outcome: "ignored"; message: string } {
     if (!event.serviceId) return { outcome: "ignored", message: `Rule ${event.ruleName} pages no service.` };
     const actor = systemActor("alert-engine");
-    if (event.newState === "PASS") return this.dependencies.useCases.healthyEvent({ serviceId: event.serviceId, actor, eventId: event.eventId });
+    if (event.newState === "PASS") {
+      return this.dependencies.useCases.ruleRecovered({ serviceId: event.serviceId, ruleId: event.ruleId, ruleName: event.ruleName, actor, eventId: event.eventId });
+    }
     return this.dependencies.useCases.receiveAlert({
       serviceId: event.serviceId,
       summary: `${event.ruleName} is ${event.newState}: ${event.message}`,
@@ -117,11 +140,13 @@ export class PagerInbound {
   }
 
   private ingestPagerDuty(body: object, request: IngestRequest): IngestResult {
+    const routingKey = (body as { routing_key?: unknown }).routing_key;
+    const known = typeof routingKey === "string" && routingKey ? this.dependencies.findServiceByIntegrationKey(routingKey) : undefined;
     const parsed = pagerDutyEvent.safeParse(body);
-    if (!parsed.success) return this.reject("pagerduty", "invalid", "Invalid PagerDuty Events API v2 event.", issuesOf(parsed.error), request.rawBody);
+    if (!parsed.success) return this.reject("pagerduty", "invalid", "Invalid PagerDuty Events API v2 event.", issuesOf(parsed.error), request, !!known);
     const event = parsed.data;
-    const service = this.dependencies.findServiceByIntegrationKey(event.routing_key);
-    if (!service) return this.reject("pagerduty", "unknown-key", "routing_key matches no monitored service's integration key. Copy the key from the service's page.", [], request.rawBody);
+    const service = known;
+    if (!service) return this.reject("pagerduty", "unknown-key", "routing_key matches no monitored service's integration key. Copy the key from the service's page.", [], request, false);
     const actor = systemActor(`events-api:${service.name}`);
     const { useCases } = this.dependencies;
     const result =
@@ -136,12 +161,13 @@ export class PagerInbound {
   private ingestAlertmanager(body: object, request: IngestRequest): IngestResult {
     const key = request.bearerKey ?? request.queryKey;
     if (!key) {
-      return this.reject("alertmanager", "unauthenticated", "Missing integration key: send `Authorization: Bearer <integration key>` (http_config.authorization in Alertmanager) or ?integration_key=….", [], request.rawBody);
+      return this.reject("alertmanager", "unauthenticated", "Missing integration key: send `Authorization: Bearer <integration key>` (http_config.authorization in Alertmanager) or ?integration_key=….", [], request, false);
     }
-    const parsed = alertmanagerWebhook.safeParse(body);
-    if (!parsed.success) return this.reject("alertmanager", "invalid", "Invalid Alertmanager webhook body.", issuesOf(parsed.error), request.rawBody);
+    // The key first: a caller without a valid key learns nothing about the body and keeps no more than a KiB.
     const service = this.dependencies.findServiceByIntegrationKey(key);
-    if (!service) return this.reject("alertmanager", "unknown-key", "The integration key matches no monitored service. Copy the key from the service's page.", [], request.rawBody);
+    if (!service) return this.reject("alertmanager", "unknown-key", "The integration key matches no monitored service. Copy the key from the service's page.", [], request, false);
+    const parsed = alertmanagerWebhook.safeParse(body);
+    if (!parsed.success) return this.reject("alertmanager", "invalid", "Invalid Alertmanager webhook body.", issuesOf(parsed.error), request, true);
     const webhook = parsed.data;
     const actor = systemActor(`alertmanager:${webhook.receiver || service.name}`);
     // A group is one problem: Alertmanager resends the whole group, so the group key is the dedup key.
@@ -160,8 +186,16 @@ export class PagerInbound {
     return `[${firing.length} firing] ${name}${text ? `: ${text}` : ""}`;
   }
 
-  private reject(source: string, kind: "invalid" | "unauthenticated" | "unknown-key", message: string, errors: string[], rawBody: string): IngestResult {
-    this.dependencies.recordDeadLetter(source, [message, ...errors].join(" "), rawBody);
+  private headerKeyIsKnown(request: IngestRequest): boolean {
+    const key = request.bearerKey ?? request.queryKey;
+    return !!key && !!this.dependencies.findServiceByIntegrationKey(key);
+  }
+
+  /** Keeps a dead letter: the whole body (to 64 KiB) for a caller with a known key, the first KiB for anyone else. */
+  private reject(source: string, kind: "invalid" | "unauthenticated" | "unknown-key", message: string, errors: string[], request: IngestRequest, authenticated: boolean): IngestResult {
+    const rawBody = truncateUtf8(request.rawBody, authenticated ? DEAD_LETTER_AUTHENTICATED_BYTES : DEAD_LETTER_ANONYMOUS_BYTES);
+    const reason = [message, ...errors].join(" ").slice(0, 2000) + (authenticated ? "" : " (unauthenticated: at most the first 1 KiB of the body is kept)");
+    this.dependencies.recordDeadLetter(source, reason, rawBody);
     return { kind, message, errors };
   }
 }

@@ -49,6 +49,10 @@ export interface PagerUnitOfWork {
   /** Counts one more alert on the incident and remembers its dedup key. */
   recordDuplicateAlert(incidentId: string, atMs: number, dedupKey: string | null): void;
   hasDedupKey(incidentId: string, dedupKey: string): boolean;
+  /** Forgets one dedup key of the incident (its alert cleared); true when it was there. */
+  forgetDedupKey(incidentId: string, dedupKey: string): boolean;
+  /** How many dedup keys the incident still carries (alerts not cleared yet). */
+  countDedupKeys(incidentId: string): number;
   /** Conditional writes: true only when the incident was in the expected state (and step). */
   advanceEscalation(incidentId: string, fromStep: number, toStep: number): boolean;
   acknowledgeIncident(incidentId: string, atMs: number, by: string): boolean;
@@ -76,16 +80,22 @@ export type OutgoingEmail = { to: string; subject: string; text: string; idempot
 export type OutgoingSms = { to: string; body: string; idempotencyKey: string };
 export type SendResult = { providerMessageId: string };
 
+/**
+ * A sender bounds each send: `maxSendMs` is the longest one `send` can take before it rejects (its own
+ * timeouts), so the relay can prove its whole retry budget fits inside its lease. `signal` aborts a send
+ * (shutdown); the sender then rejects promptly.
+ */
 export interface EmailSender {
-  send(message: OutgoingEmail): Promise<SendResult>;
+  readonly maxSendMs: number;
+  send(message: OutgoingEmail, signal?: AbortSignal): Promise<SendResult>;
 }
 
 export interface SmsSender {
-  send(message: OutgoingSms): Promise<SendResult>;
+  readonly maxSendMs: number;
+  send(message: OutgoingSms, signal?: AbortSignal): Promise<SendResult>;
 }
 
-/** What the use cases tell the engine after a commit, so it can deliver and re-arm without waiting a poll. */
+/** What the use cases tell the engine after a commit, so it can deliver without waiting for a poll. */
 export interface PagerActivityListener {
   deliveriesQueued(): void;
-  timerSet(dueAtMs: number): void;
 }

@@ -5,7 +5,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { pagerIncident, pagerService, pagerTimer } from "@/db/schema";
+import { auditLog, pagerIncident, pagerService, pagerTimer } from "@/db/schema";
 import { systemActor, type Actor } from "@/server/core/audit";
 import { createPagerHarness, type PagerHarness } from "./adapters/test-harness";
 
@@ -160,6 +160,10 @@ describe("escalation timers", () => {
     expect(pendingTimers()).toHaveLength(0);
     const page = harness.pager.queries.getIncident(opened.outcome === "opened" ? opened.incidentId : "")!;
     expect(page.timeline.map((entry) => entry.kind)).toContain("escalation_exhausted");
+    const audit = harness.database.db.select().from(auditLog).where(eq(auditLog.action, "pager.incident.escalationExhausted")).all();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actorKind: "system", actorId: "pager", target: page.incident.id });
+    expect(audit[0]!.details).toMatchObject({ step: 1, rounds: 1 });
   });
 
   it("runs the policy again after the last level as many times as its repeat count says", async () => {

@@ -56,6 +56,11 @@ export type HealthyOutcome =
   | { outcome: "duplicate-event"; message: string }
   | { outcome: "unknown-service"; message: string };
 
+export type RuleRecoveredOutcome =
+  | HealthyOutcome
+  | { outcome: "still-unhealthy"; serviceId: string; incidentId: string; remainingAlerts: number; message: string }
+  | { outcome: "not-firing"; serviceId: string; message: string };
+
 export class PagerInputError extends DomainError {}
 
 export type PagerUseCasesOptions = {
@@ -88,7 +93,7 @@ export class PagerUseCases {
   /** Scenario 1 (healthy service: open, notify level 1, arm the timer) and scenario 4 (unhealthy: deduplicate). */
   receiveAlert(input: AlertInput): AlertOutcome {
     const now = this.clock.now();
-    const result = this.store.transact((work): AlertOutcome & { dueAtMs?: number } => {
+    const result = this.store.transact((work): AlertOutcome => {
       if (input.eventId !== undefined && !work.markEventSeen(input.eventId, now)) {
         return { outcome: "duplicate-event", message: `Event ${input.eventId} was handled before; nothing to do.` };
       }
@@ -100,12 +105,15 @@ export class PagerUseCases {
 
       const policy = work.getPolicy(service.policyId);
       if (!policy) return { outcome: "unknown-service", message: `Service ${service.name} has no escalation policy (${service.policyId} is gone); attach one.` };
+      const id = createId("inc");
       const incident: Incident = {
-        id: createId("inc"),
+        id,
         serviceId: service.id,
         state: "open",
         summary: input.summary.slice(0, 1000),
-        dedupKey: input.dedupKey ?? null,
+        // An alert without a key (a PagerDuty trigger without dedup_key) is keyed by the incident's id: that is
+        // the dedup_key the Events API answers with, so acknowledge/resolve with it must find the incident.
+        dedupKey: input.dedupKey ?? id,
         policySnapshot: { policyId: policy.id, name: policy.name, version: policy.version, levels: policy.levels, repeatCount: policy.repeatCount },
         escalationStep: 0,
         alertCount: 1,
@@ -126,19 +134,18 @@ export class PagerUseCases {
       if (service.health !== "unhealthy") work.setServiceHealth(service.id, "unhealthy", now);
       const actor = describeActor(input.actor);
       work.appendTimeline(incident.id, { atMs: now, kind: "alert_received", actor, details: { summary: incident.summary, dedupKey: incident.dedupKey, policy: policy.name, policyVersion: policy.version } });
-      const { notified, dueAtMs } = this.notifyStep(work, incident, service, 0, now, actor);
+      const { notified } = this.notifyStep(work, incident, service, 0, now, actor);
       work.audit.record({ actor: input.actor, action: "pager.incident.open", target: incident.id, details: { serviceId: service.id, summary: incident.summary, dedupKey: incident.dedupKey } });
-      return { outcome: "opened", incidentId: incident.id, notified, dueAtMs, message: `Opened incident ${incident.id} on ${service.name}; notified ${notified} target(s) of level 1.` };
+      return { outcome: "opened", incidentId: incident.id, notified, message: `Opened incident ${incident.id} on ${service.name}; notified ${notified} target(s) of level 1.` };
     });
-    if (result.outcome === "opened") this.afterCommit(result.dueAtMs);
-    delete result.dueAtMs;
+    if (result.outcome === "opened") this.afterCommit();
     return result;
   }
 
   /** Scenario 2 (escalate to the next level), 3 (acknowledged: nothing), 5 (healthy: nothing); stale or repeated timers do nothing. */
   acknowledgementTimeout(timerId: string): TimeoutOutcome {
     const now = this.clock.now();
-    const result = this.store.transact((work): TimeoutOutcome & { dueAtMs?: number } => {
+    const result = this.store.transact((work): TimeoutOutcome => {
       const timer = work.getTimer(timerId);
       if (!timer) return { outcome: "ignored", reason: "unknown-timer", message: `No timer has the id ${timerId}.` };
       if (timer.state !== "pending") return { outcome: "ignored", reason: "already-fired", message: `Timer ${timerId} was ${timer.state} already; a second firing does nothing.` };
@@ -156,6 +163,12 @@ export class PagerUseCases {
       if (nextStep > lastStep(snapshot)) {
         work.settleTimer(timer.id, "fired", now, "policy exhausted");
         work.appendTimeline(incident.id, { atMs: now, kind: "escalation_exhausted", actor: "system:pager", details: { rounds: snapshot.repeatCount + 1 } });
+        work.audit.record({
+          actor: { kind: "system", name: "pager" },
+          action: "pager.incident.escalationExhausted",
+          target: incident.id,
+          details: { step: timer.step, rounds: snapshot.repeatCount + 1, policyId: snapshot.policyId, policyVersion: snapshot.version },
+        });
         return { outcome: "exhausted", incidentId: incident.id, message: `Every level of ${snapshot.name} was notified${snapshot.repeatCount ? ` ${snapshot.repeatCount + 1} times` : ""}; nothing more to escalate.` };
       }
       // Compare-and-set on the step: the Grafana OnCall check, in the database, inside the lock.
@@ -167,7 +180,7 @@ export class PagerUseCases {
       const service = work.getService(incident.serviceId)!;
       const position = stepPosition(snapshot, nextStep);
       work.appendTimeline(incident.id, { atMs: now, kind: "escalated", actor: "system:pager", details: { fromStep: timer.step, toStep: nextStep, level: position.level + 1, round: position.round } });
-      const { notified, dueAtMs } = this.notifyStep(work, { ...incident, escalationStep: nextStep }, service, nextStep, now, "system:pager");
+      const { notified } = this.notifyStep(work, { ...incident, escalationStep: nextStep }, service, nextStep, now, "system:pager");
       work.audit.record({ actor: { kind: "system", name: "pager" }, action: "pager.incident.escalate", target: incident.id, details: { toStep: nextStep, level: position.level + 1, round: position.round } });
       return {
         outcome: "escalated",
@@ -176,12 +189,10 @@ export class PagerUseCases {
         level: position.level + 1,
         round: position.round,
         notified,
-        dueAtMs,
         message: `Escalated incident ${incident.id} to level ${position.level + 1}${position.round ? ` (repeat ${position.round})` : ""}; notified ${notified} target(s).`,
       };
     });
-    if (result.outcome === "escalated") this.afterCommit(result.dueAtMs);
-    delete result.dueAtMs;
+    if (result.outcome === "escalated") this.afterCommit();
     return result;
   }
 
@@ -249,6 +260,47 @@ export class PagerUseCases {
     });
   }
 
+  /**
+   * An alert rule went back to PASS. It clears only that rule's alert (dedup key = the rule id) on the service's
+   * active incident; the incident is resolved — and the service Healthy — only when no other alert on it (another
+   * rule, a PagerDuty or Alertmanager key) is still firing. A rule whose alert is not on the incident changes
+   * nothing. The console's "Mark healthy" (healthyEvent) still heals the whole service.
+   */
+  ruleRecovered(input: { serviceId: string; ruleId: string; ruleName: string; actor: Actor; eventId?: string }): RuleRecoveredOutcome {
+    const now = this.clock.now();
+    return this.store.transact((work): RuleRecoveredOutcome => {
+      if (input.eventId !== undefined && !work.markEventSeen(input.eventId, now)) {
+        return { outcome: "duplicate-event", message: `Event ${input.eventId} was handled before; nothing to do.` };
+      }
+      const service = work.getService(input.serviceId);
+      if (!service) return { outcome: "unknown-service", message: `No monitored service has the id ${input.serviceId}.` };
+      const active = work.findActiveIncident(service.id);
+      if (!active) return { outcome: "not-firing", serviceId: service.id, message: `${service.name} has no active incident; ${input.ruleName} back to PASS changes nothing.` };
+      if (!work.forgetDedupKey(active.id, input.ruleId)) {
+        return { outcome: "not-firing", serviceId: service.id, message: `${input.ruleName} has no alert on incident ${active.id}; the incident stays ${active.state}.` };
+      }
+      const remaining = work.countDedupKeys(active.id);
+      if (remaining > 0) {
+        work.audit.record({ actor: input.actor, action: "pager.incident.alertCleared", target: active.id, details: { ruleId: input.ruleId, remainingAlerts: remaining } });
+        return {
+          outcome: "still-unhealthy",
+          serviceId: service.id,
+          incidentId: active.id,
+          remainingAlerts: remaining,
+          message: `${input.ruleName} is back to PASS, but ${remaining} other alert(s) on incident ${active.id} are still firing; ${service.name} stays Unhealthy.`,
+        };
+      }
+      const actor = describeActor(input.actor);
+      work.setServiceHealth(service.id, "healthy", now);
+      if (work.resolveIncident(active.id, now, actor, "healthy")) {
+        work.cancelTimers(active.id, now, "service healthy");
+        work.appendTimeline(active.id, { atMs: now, kind: "healthy", actor, details: { serviceId: service.id, ruleId: input.ruleId } });
+      }
+      work.audit.record({ actor: input.actor, action: "pager.service.markHealthy", target: service.id, details: { resolvedIncidentId: active.id, ruleId: input.ruleId } });
+      return { outcome: "healthy", serviceId: service.id, resolvedIncidentId: active.id, message: `${service.name} is healthy: ${input.ruleName} was its last firing alert; incident ${active.id} resolved.` };
+    });
+  }
+
   // ---- Admin edits ----
 
   createPolicy(raw: PolicyInput, actor: Actor, id: string = createId("pol")): EscalationPolicy {
@@ -302,14 +354,17 @@ export class PagerUseCases {
   // ---- Internals ----
 
   private deduplicate(work: PagerUnitOfWork, incident: ActiveIncidentRef, dedupKey: string | null, now: number): AlertOutcome {
-    work.recordDuplicateAlert(incident.id, now, dedupKey === incident.dedupKey ? null : dedupKey);
+    // Always (re)remember the key, the opening one included: a rule that cleared and fires again must count
+    // as firing again. A keyless alert is keyed by the incident id, the dedup_key the Events API answers with.
+    work.recordDuplicateAlert(incident.id, now, dedupKey ?? incident.id);
     return { outcome: "deduplicated", incidentId: incident.id, message: `Incident ${incident.id} is ${incident.state} for this service; the alert was added to it and nobody was notified again.` };
   }
 
   private findByDedupKey(work: PagerUnitOfWork, serviceId: string, dedupKey: string): Incident | undefined {
     const active = work.findActiveIncident(serviceId);
     if (!active) return undefined;
-    return active.dedupKey === dedupKey || work.hasDedupKey(active.id, dedupKey) ? active : undefined;
+    // The incident's id is also a key: it is the dedup_key answered to a trigger that carried none.
+    return active.id === dedupKey || active.dedupKey === dedupKey || work.hasDedupKey(active.id, dedupKey) ? active : undefined;
   }
 
   private acknowledgeIn(work: PagerUnitOfWork, incident: Incident, actor: Actor, now: number): IncidentOutcome {
@@ -373,8 +428,7 @@ export class PagerUseCases {
     return { notified, dueAtMs };
   }
 
-  private afterCommit(dueAtMs: number | undefined): void {
+  private afterCommit(): void {
     this.listener?.deliveriesQueued();
-    if (dueAtMs !== undefined) this.listener?.timerSet(dueAtMs);
   }
 }

@@ -8,6 +8,8 @@ import { Button, Callout, Card, CardHeader, EmptyState, ErrorState, Field, Input
 import { HealthBadge, IncidentStateBadge } from "./badges";
 
 const PAGE_SIZE = 20;
+/** The policy dropdown lists one page of policies; with more, the form says so instead of hiding the rest. */
+const POLICY_CHOICES = 200;
 
 /** Services and their health; responders mark one healthy; admins add services and see integration keys. */
 export function ServicesPanel({ role }: { role: "viewer" | "responder" | "admin" }) {
@@ -16,7 +18,7 @@ export function ServicesPanel({ role }: { role: "viewer" | "responder" | "admin"
   const [page, setPage] = useState(1);
   const [message, setMessage] = useState<{ tone: "success" | "error" | "info"; text: string } | null>(null);
   const services = useQuery(trpc.pager.service.list.queryOptions({ page, pageSize: PAGE_SIZE }, { refetchInterval: 5_000 }));
-  const policies = useQuery({ ...trpc.pager.policy.list.queryOptions({ page: 1, pageSize: 200 }), enabled: role === "admin" });
+  const policies = useQuery({ ...trpc.pager.policy.list.queryOptions({ page: 1, pageSize: POLICY_CHOICES }), enabled: role === "admin" });
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.pager.pathKey() });
 
   const markHealthy = useMutation(
@@ -67,7 +69,17 @@ export function ServicesPanel({ role }: { role: "viewer" | "responder" | "admin"
           <Field label="Description" htmlFor="new-service-description">
             <Input id="new-service-description" name="description" maxLength={500} />
           </Field>
-          <Field label="Escalation policy" htmlFor="new-service-policy">
+          <Field
+            label="Escalation policy"
+            htmlFor="new-service-policy"
+            hint={
+              policies.isError
+                ? "The policies could not be loaded; reload the page."
+                : policies.data && policies.data.total > policies.data.items.length
+                  ? `Showing the first ${policies.data.items.length} of ${policies.data.total} policies, sorted by name.`
+                  : undefined
+            }
+          >
             <Select id="new-service-policy" name="policyId" required>
               {(policies.data?.items ?? []).map((policy) => (
                 <option key={policy.id} value={policy.id}>

@@ -3,13 +3,16 @@
  * HTTP receiver get exactly what the relay sends; retries wait on the ManualClock; an unconfigured provider is
  * recorded as not sent with the reason.
  */
+import { createServer as createTcpServer, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { pagerDelivery } from "@/db/schema";
 import { systemActor } from "@/server/core/audit";
 import { createLogger } from "@/server/core/logger";
 import { SeededRandom } from "@/server/core/random";
-import { OutboxRelay } from "./outbox-relay";
+import type { EmailSender, OutgoingEmail, OutgoingSms, SendResult, SmsSender } from "../ports";
+import { OutboxRelay, worstCaseClaimMs } from "./outbox-relay";
 import { SmtpMailer } from "./smtp-mailer";
 import { createPagerHarness, type PagerHarness } from "./test-harness";
 import { TwilioSms } from "./twilio-sms";
@@ -21,6 +24,19 @@ afterEach(async () => {
   await harness?.close();
   harness = undefined;
 });
+
+/** A sender whose sends wait until the test settles them, to hold a claim open as long as it likes. */
+class HeldSender implements EmailSender, SmsSender {
+  readonly maxSendMs = 1000;
+  readonly held: { to: string; resolve: (result: SendResult) => void; reject: (error: Error) => void }[] = [];
+  send(message: OutgoingEmail | OutgoingSms): Promise<SendResult> {
+    return new Promise((resolve, reject) => this.held.push({ to: message.to, resolve, reject }));
+  }
+}
+
+async function until(condition: () => boolean) {
+  await vi.waitFor(() => expect(condition()).toBe(true), { timeout: 5000, interval: 5 });
+}
 
 function deliveries(h: PagerHarness) {
   return h.database.db.select().from(pagerDelivery).all();
@@ -143,5 +159,85 @@ describe("the outbox relay", () => {
     await harness.clock.advance(61_000);
     await harness.settle();
     expect(harness.smtp!.messages).toHaveLength(1);
+  });
+
+  it("does not let a relay whose lease was taken over overwrite the new owner's result", async () => {
+    harness = await createPagerHarness({ providers: false });
+    harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "disk full", actor: system });
+    const { db } = harness.database;
+    const makeRelay = (sender: HeldSender) =>
+      new OutboxRelay({ db, clock: harness!.clock, random: new SeededRandom(3), logger: createLogger("relay-test"), email: sender, sms: sender, leaseMs: 60_000, maxAttempts: 1 });
+    const slow = new HeldSender();
+    const slowPass = makeRelay(slow).deliverBatch();
+    await until(() => slow.held.length === 2);
+
+    // The slow relay's lease runs out; another relay takes both rows over and starts sending.
+    await harness.clock.advance(61_000);
+    const next = new HeldSender();
+    const nextPass = makeRelay(next).deliverBatch();
+    await until(() => next.held.length === 2);
+
+    // The slow relay finishes late — one send succeeded, one failed: neither result may land.
+    slow.held[0]!.resolve({ providerMessageId: "from-the-slow-relay" });
+    slow.held[1]!.reject(new Error("slow relay failed"));
+    await slowPass;
+    expect(deliveries(harness).map((row) => row.status)).toEqual(["sending", "sending"]);
+
+    next.held[0]!.resolve({ providerMessageId: "next-1" });
+    next.held[1]!.resolve({ providerMessageId: "next-2" });
+    await nextPass;
+    expect(
+      deliveries(harness)
+        .map((row) => [row.status, row.providerMessageId, row.reason])
+        .sort(),
+    ).toEqual([
+      ["sent", "next-1", null],
+      ["sent", "next-2", null],
+    ]);
+  });
+
+  it("refuses retry settings whose worst case outlives the lease; the defaults fit with room to spare", async () => {
+    harness = await createPagerHarness({ providers: false });
+    const base = { db: harness.database.db, clock: harness.clock, random: new SeededRandom(3), logger: createLogger("relay-test") };
+    const email = new SmtpMailer("smtp://127.0.0.1:1", "Watchpost <pager@test.local>");
+    const sms = new TwilioSms({ apiUrl: "http://127.0.0.1:1", accountSid: "ACtest", from: "+15550100" });
+    expect(email.maxSendMs).toBeLessThanOrEqual(30_000);
+    expect(() => new OutboxRelay({ ...base, email, sms, maxAttempts: 10, leaseMs: 5 * 60_000 })).toThrow(/do not fit the lease/);
+    expect(() => new OutboxRelay({ ...base, email, sms })).not.toThrow();
+    expect(worstCaseClaimMs({ maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30_000, maxSendMs: email.maxSendMs })).toBeLessThan(0.6 * 5 * 60_000);
+    email.close();
+  });
+
+  it("gives up on an SMTP server that accepts the connection but never greets, within the greeting timeout", async () => {
+    const sockets: Socket[] = [];
+    const silent = createTcpServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", () => resolve()));
+    const { port } = silent.address() as AddressInfo;
+    const mailer = new SmtpMailer(`smtp://127.0.0.1:${port}`, "Watchpost <pager@test.local>", { greetingTimeoutMs: 200, sendTimeoutMs: 5000 });
+    try {
+      const started = performance.now();
+      await expect(mailer.send({ to: "a@example.com", subject: "s", text: "t", idempotencyKey: "k" })).rejects.toThrow(/greeting/i);
+      expect(performance.now() - started).toBeLessThan(4000);
+    } finally {
+      mailer.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it("returns from stop() promptly while a send is backing off, and leaves the row to its lease", async () => {
+    harness = await createPagerHarness();
+    harness.sms!.failNext(10);
+    await harness.engine.start();
+    harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "disk full", actor: system });
+    const sms = () => deliveries(harness!).find((row) => row.channel === "sms")!;
+    // The poller's tick is one pending timer; the backoff wait of the failed SMS is the second.
+    await until(() => sms().attempts === 1 && harness!.clock.pendingTimers() >= 2 && harness!.smtp!.messages.length === 1);
+
+    const outcome = await Promise.race([harness.engine.stop().then(() => "stopped"), new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2000))]);
+    expect(outcome).toBe("stopped");
+    expect(sms()).toMatchObject({ status: "sending", attempts: 1 });
+    expect(sms().leaseUntilMs).toBeGreaterThan(harness.clock.now());
+    expect(harness.sms!.messages).toHaveLength(0);
   });
 });

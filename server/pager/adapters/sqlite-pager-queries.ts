@@ -2,11 +2,15 @@
  * The console's read side of the pager: paginated lists and the incident page (timeline + deliveries). Reads
  * never change anything; the lists are bounded by the page size.
  */
-import { and, asc, count, desc, eq, inArray, ne, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, lt, lte, ne, or, type SQL } from "drizzle-orm";
 import type { AppDatabase } from "@/db/client";
 import { pagerDeadLetter, pagerDelivery, pagerIncident, pagerPolicy, pagerService, pagerTimelineEntry, pagerTimer } from "@/db/schema";
 import type { Clock } from "@/server/core/clock";
-import type { EscalationPolicy, IncidentState, MonitoredService } from "../model";
+import { DEAD_LETTER_AUTHENTICATED_BYTES, truncateUtf8 } from "../inbound";
+import { stepPosition, type EscalationPolicy, type IncidentState, type MonitoredService, type PolicySnapshot } from "../model";
+
+/** Dead letters kept: the newest 1,000, none older than 7 days. */
+export const DEAD_LETTER_RETENTION = { keepNewest: 1000, maxAgeMs: 7 * 24 * 60 * 60_000 };
 
 export type PageRequest = { page: number; pageSize: number };
 export type PageResult<T> = { items: T[]; total: number; page: number; pageSize: number };
@@ -30,6 +34,12 @@ export type IncidentSummary = {
   acknowledgedBy: string | null;
   resolvedAtMs: number | null;
 };
+
+/** Where an escalation step sits: its 1-based level, the policy's level count and the repeat (0 = first pass). */
+function levelOf(step: number, snapshot: PolicySnapshot): { level: number; levelCount: number; round: number } {
+  const position = stepPosition(snapshot, step);
+  return { level: position.level + 1, levelCount: snapshot.levels.length, round: position.round };
+}
 
 export class SqlitePagerQueries {
   constructor(
@@ -128,7 +138,7 @@ export class SqlitePagerQueries {
         state: incident.state,
         summary: incident.summary,
         alertCount: incident.alertCount,
-        level: (incident.escalationStep % incident.policySnapshot.levels.length) + 1,
+        level: levelOf(incident.escalationStep, incident.policySnapshot).level,
         openedAtMs: incident.openedAtMs,
         acknowledgedBy: incident.acknowledgedBy,
         resolvedAtMs: incident.resolvedAtMs,
@@ -175,11 +185,22 @@ export class SqlitePagerQueries {
       .from(pagerTimer)
       .where(and(eq(pagerTimer.incidentId, id), eq(pagerTimer.state, "pending")))
       .get();
-    return { incident: row.incident, serviceName: row.serviceName, serviceHealth: row.serviceHealth, timeline, deliveries, pendingTimer: pendingTimer ?? null, nowMs: this.clock.now() };
+    return { incident: row.incident, position: levelOf(row.incident.escalationStep, row.incident.policySnapshot), serviceName: row.serviceName, serviceHealth: row.serviceHealth, timeline, deliveries, pendingTimer: pendingTimer ?? null, nowMs: this.clock.now() };
   }
 
   recordDeadLetter(source: string, reason: string, rawBody: string): void {
-    this.db.insert(pagerDeadLetter).values({ receivedAtMs: this.clock.now(), source, reason, rawBody: rawBody.slice(0, 64 * 1024) }).run();
+    this.db.insert(pagerDeadLetter).values({ receivedAtMs: this.clock.now(), source, reason, rawBody: truncateUtf8(rawBody, DEAD_LETTER_AUTHENTICATED_BYTES) }).run();
+  }
+
+  /**
+   * Retention of the dead letters: drops those older than `maxAgeMs` and all but the newest `keepNewest`, so a
+   * flood of bad requests cannot grow the table without bound. Returns how many rows went.
+   */
+  pruneDeadLetters(retention: { keepNewest: number; maxAgeMs: number } = DEAD_LETTER_RETENTION): number {
+    const cutoff = this.clock.now() - retention.maxAgeMs;
+    const boundary = this.db.select({ id: pagerDeadLetter.id }).from(pagerDeadLetter).orderBy(desc(pagerDeadLetter.id)).limit(1).offset(retention.keepNewest).get();
+    const condition = boundary ? or(lt(pagerDeadLetter.receivedAtMs, cutoff), lte(pagerDeadLetter.id, boundary.id)) : lt(pagerDeadLetter.receivedAtMs, cutoff);
+    return this.db.delete(pagerDeadLetter).where(condition).run().changes;
   }
 
   listDeadLetters(request: PageRequest) {

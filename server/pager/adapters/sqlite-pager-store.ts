@@ -4,7 +4,7 @@
  * use cases one after the other, and the partial unique index `pager_incident_active_service_idx` backs the
  * one-active-incident rule even if a reader raced. The statements of the alert hot path are prepared once.
  */
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, count, eq, ne, sql } from "drizzle-orm";
 import type { AppDatabase, AppExecutor } from "@/db/client";
 import { createAuditRecorder } from "@/db/audit";
 import {
@@ -154,6 +154,14 @@ class SqliteUnitOfWork implements PagerUnitOfWork {
       .from(pagerIncidentKey)
       .where(and(eq(pagerIncidentKey.incidentId, incidentId), eq(pagerIncidentKey.dedupKey, dedupKey)))
       .get();
+  }
+
+  forgetDedupKey(incidentId: string, dedupKey: string): boolean {
+    return this.tx.delete(pagerIncidentKey).where(and(eq(pagerIncidentKey.incidentId, incidentId), eq(pagerIncidentKey.dedupKey, dedupKey))).run().changes === 1;
+  }
+
+  countDedupKeys(incidentId: string): number {
+    return this.tx.select({ keys: count() }).from(pagerIncidentKey).where(eq(pagerIncidentKey.incidentId, incidentId)).get()?.keys ?? 0;
   }
 
   advanceEscalation(incidentId: string, fromStep: number, toStep: number): boolean {

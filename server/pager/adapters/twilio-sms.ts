@@ -3,6 +3,8 @@
  * POST {SMS_API_URL}/2010-04-01/Accounts/{SMS_ACCOUNT_SID}/Messages.json, form-encoded To/From/Body, HTTP Basic
  * auth with the account SID and SMS_AUTH_TOKEN, and Twilio's `I-Twilio-Idempotency-Token` header carrying the
  * delivery's idempotency key. A 4xx other than 429 is permanent (not retried); 5xx and 429 are retried.
+ * Each request — connect, answer and body — is bounded by `timeoutMs` (`maxSendMs`, default 10 s), which the
+ * outbox relay adds up against its lease; the relay's signal aborts it on shutdown.
  */
 import { z } from "zod";
 import type { OutgoingSms, SendResult, SmsSender } from "../ports";
@@ -22,10 +24,15 @@ const messageResponse = z.object({ sid: z.string().min(1) });
 export type TwilioSmsOptions = { apiUrl: string; accountSid: string; authToken?: string; from: string; timeoutMs?: number };
 
 export class TwilioSms implements SmsSender {
-  constructor(private readonly options: TwilioSmsOptions) {}
+  readonly maxSendMs: number;
 
-  async send(message: OutgoingSms): Promise<SendResult> {
-    const { apiUrl, accountSid, authToken, from, timeoutMs = 10_000 } = this.options;
+  constructor(private readonly options: TwilioSmsOptions) {
+    this.maxSendMs = options.timeoutMs ?? 10_000;
+  }
+
+  async send(message: OutgoingSms, signal?: AbortSignal): Promise<SendResult> {
+    const { apiUrl, accountSid, authToken, from } = this.options;
+    const deadline = AbortSignal.timeout(this.maxSendMs);
     const url = `${apiUrl.replace(/\/$/, "")}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`;
     const headers: Record<string, string> = {
       "content-type": "application/x-www-form-urlencoded",
@@ -36,7 +43,7 @@ export class TwilioSms implements SmsSender {
       method: "POST",
       headers,
       body: new URLSearchParams({ To: message.to, From: from, Body: message.body }),
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
     });
     const text = await response.text();
     if (!response.ok) {

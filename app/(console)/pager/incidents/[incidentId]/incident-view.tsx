@@ -51,9 +51,8 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
       </>
     );
 
-  const { incident, serviceName, serviceHealth, timeline, deliveries, pendingTimer } = query.data;
+  const { incident, position, serviceName, serviceHealth, timeline, deliveries, pendingTimer } = query.data;
   const canRespond = role !== "viewer";
-  const levelCount = incident.policySnapshot.levels.length;
 
   return (
     <>
@@ -131,8 +130,8 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
               <Time value={incident.openedAtMs} />
             </Fact>
             <Fact label="Current level">
-              {(incident.escalationStep % levelCount) + 1} of {levelCount}
-              {incident.escalationStep >= levelCount ? ` (repeat ${Math.floor(incident.escalationStep / levelCount)})` : ""}
+              {position.level} of {position.levelCount}
+              {position.round > 0 ? ` (repeat ${position.round})` : ""}
             </Fact>
             <Fact label="Next escalation">{pendingTimer && incident.state === "open" ? <Time value={pendingTimer.dueAtMs} /> : "none"}</Fact>
             <Fact label="Acknowledged by">{incident.acknowledgedBy ?? "—"}</Fact>

@@ -5,6 +5,7 @@
  * bad body 400, a missing key 401, an unknown key 403 — each saying what was wrong.
  */
 import { getRuntime } from "@/server/jobs/runtime";
+import { readBodyWithin } from "@/server/pager/adapters/http-body";
 
 export const dynamic = "force-dynamic";
 
@@ -13,10 +14,10 @@ const MAX_BODY_BYTES = 512 * 1024;
 export async function POST(request: Request): Promise<Response> {
   const runtime = getRuntime();
   await runtime.ready;
-  const rawBody = await request.text();
-  if (rawBody.length > MAX_BODY_BYTES) {
-    return Response.json({ status: "invalid event", message: `The body is larger than ${MAX_BODY_BYTES} bytes.`, errors: [] }, { status: 413 });
-  }
+  // Content-Length first, then the bytes actually read: a large body is refused before it is buffered.
+  const body = await readBodyWithin(request, MAX_BODY_BYTES);
+  if (!body.ok) return Response.json({ status: "invalid event", message: body.message, errors: [] }, { status: body.status });
+  const rawBody = body.text;
   const authorization = request.headers.get("authorization");
   const bearerKey = authorization?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim() ?? null;
   const queryKey = new URL(request.url).searchParams.get("integration_key");
