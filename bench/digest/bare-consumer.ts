@@ -5,13 +5,14 @@
  */
 import { connect } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
+import { STATUS_PULL_MESSAGES } from "@/server/digest/adapters/nats-transport";
 
 async function main(): Promise<void> {
   const [url = "nats://127.0.0.1:4222", stream, durable] = process.argv.slice(2);
   if (!stream || !durable) throw new Error("usage: bare-consumer.ts <nats-url> <stream> <durable>");
   const nc = await connect({ servers: url.replace(/^nats:\/\//, "") });
   const consumer = await jetstream(nc).consumers.get(stream, durable);
-  await consumer.consume({ max_messages: 2048, callback: (message) => message.ack() });
+  await consumer.consume({ max_messages: STATUS_PULL_MESSAGES, callback: (message) => message.ack() });
   process.stdout.write("bare consumer ready\n");
   process.once("SIGTERM", () => void nc.drain().finally(() => process.exit(0)));
 }

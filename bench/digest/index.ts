@@ -11,20 +11,74 @@
  * Targets (issue 5): 20,000 msg/s on one worker, two workers >= 1.6x one, ratio >= 0.5, p99 < 20 ms.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { LazyNatsConnection } from "@/server/digest/adapters/nats-connection";
 import { NatsDigestTransport, digestStreamNames } from "@/server/digest/adapters/nats-transport";
-import { collectDigests, deleteRun, plainClient, startWorkerProcess, TEST_NATS_URL, uniqueRun, waitForConsumerDrained, type WorkerProcess } from "@/server/digest/adapters/nats-test-kit";
+import { collectDigests, workerNodeOptions, deleteRun, plainClient, startWorkerProcess, TEST_NATS_URL, uniqueRun, waitForConsumerDrained, type WorkerProcess } from "@/server/digest/adapters/nats-test-kit";
 import { openDatabase } from "@/db/client";
 
 const MESSAGES = Number(process.env.DIGEST_BENCH_MESSAGES ?? 100_000);
 const KV_MESSAGES = Math.min(MESSAGES, 20_000);
 const LATENCY_SAMPLES = 100;
 const USERS = 200;
+/** DIGEST_BENCH_PARTS=bare1,bare2,worker1,worker2,kv1,kv2,latency (default: all) runs only those parts. */
+const PARTS = new Set((process.env.DIGEST_BENCH_PARTS ?? "bare1,bare2,worker1,worker2,kv1,kv2,latency").split(",").map((part) => part.trim()));
+
+/**
+ * CPU seconds used so far by a process and its descendants (tsx runs the script in a child node process), from
+ * /proc: a figure that other load on the machine does not inflate, unlike messages per second.
+ */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const own = (Number(fields[11]) + Number(fields[12])) / 100;
+    const children = readdirSafe(`/proc/${pid}/task`).flatMap((task) => readFileSafe(`/proc/${pid}/task/${task}/children`).split(" ").filter(Boolean).map(Number));
+    return own + children.reduce((sum, child) => sum + cpuSeconds(child), 0);
+  } catch {
+    return 0;
+  }
+}
+
+function readdirSafe(directory: string): string[] {
+  try {
+    return readdirSync(directory);
+  } catch {
+    return [];
+  }
+}
+
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** The nats-server's pid, found by name in /proc (it shares this machine's cores with the consumers). */
+function natsServerPid(): number | null {
+  for (const entry of readdirSafe("/proc")) {
+    if (/^\d+$/.test(entry) && readFileSafe(`/proc/${entry}/comm`).trim() === "nats-server") return Number(entry);
+  }
+  return null;
+}
+
+/** Busy CPU seconds of the whole machine (every process, other jobs included), from /proc/stat. */
+function machineBusySeconds(): number {
+  const fields = readFileSafe("/proc/stat").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return (fields.reduce((sum, value) => sum + value, 0) - idle) / 100;
+}
+
+/**
+ * Messages per second and where the CPU went during the run, in cores (CPU seconds per second of the run):
+ * the consumers, the NATS server, this bench process (the publisher), and the whole machine (other jobs too).
+ */
+export type Rate = { perSecond: number; cpuMicrosPerMessage: number; cores: { consumers: number; server: number; publisher: number; machine: number } };
 
 function statusMessage(index: number, round = 0): string {
   const second = String(index % 60).padStart(2, "0");
@@ -41,16 +95,29 @@ async function publishBurst(nc: NatsConnection, subject: string, count: number, 
   await nc.flush();
 }
 
-/** Times the drain of `count` messages published after the consumers are ready. */
-async function timeDrain(nc: NatsConnection, prefix: string, subject: string, count: number): Promise<number> {
+/** Times the drain of `count` messages published after the consumers are ready, and the consumers' CPU. */
+async function timeDrain(nc: NatsConnection, prefix: string, subject: string, count: number, pids: number[]): Promise<Rate> {
+  const serverPid = natsServerPid();
+  const cpuBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const serverBefore = serverPid ? cpuSeconds(serverPid) : 0;
+  const publisherBefore = process.cpuUsage();
+  const machineBefore = machineBusySeconds();
   const started = performance.now();
   await publishBurst(nc, subject, count, (index) => statusMessage(index));
   await waitForConsumerDrained(nc, prefix, "statusConsumer", 300_000);
   const seconds = (performance.now() - started) / 1000;
+  const cpu = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore;
+  const publisher = process.cpuUsage(publisherBefore);
+  const cores = {
+    consumers: cpu / seconds,
+    server: serverPid ? (cpuSeconds(serverPid) - serverBefore) / seconds : NaN,
+    publisher: (publisher.user + publisher.system) / 1e6 / seconds,
+    machine: (machineBusySeconds() - machineBefore) / seconds,
+  };
   const jsm = await jetstreamManager(nc);
   const info = await jsm.consumers.info(digestStreamNames(prefix).inbound, digestStreamNames(prefix).statusConsumer);
   if (info.delivered.stream_seq < count) throw new Error(`only ${info.delivered.stream_seq} of ${count} messages reached the stream`);
-  return count / seconds;
+  return { perSecond: count / seconds, cpuMicrosPerMessage: (cpu / count) * 1e6, cores };
 }
 
 async function createStreams(prefix: string, subjects: ReturnType<typeof uniqueRun>["subjects"]): Promise<void> {
@@ -59,12 +126,12 @@ async function createStreams(prefix: string, subjects: ReturnType<typeof uniqueR
   await connection.close();
 }
 
-async function bareRate(nc: NatsConnection, consumers: number): Promise<number> {
+async function bareRate(nc: NatsConnection, consumers: number): Promise<Rate> {
   const { prefix, subjects } = uniqueRun("bench_bare");
   await createStreams(prefix, subjects);
   const names = digestStreamNames(prefix);
   const children = Array.from({ length: consumers }, () =>
-    spawn(path.join(process.cwd(), "node_modules", ".bin", "tsx"), [path.join(process.cwd(), "bench/digest/bare-consumer.ts"), TEST_NATS_URL, names.inbound, names.statusConsumer], { stdio: ["ignore", "pipe", "inherit"] }),
+    spawn(process.execPath, ["--import", "tsx", path.join(process.cwd(), "bench/digest/bare-consumer.ts"), TEST_NATS_URL, names.inbound, names.statusConsumer], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_OPTIONS: workerNodeOptions() } }),
   );
   try {
     await Promise.all(
@@ -76,14 +143,14 @@ async function bareRate(nc: NatsConnection, consumers: number): Promise<number> 
           }),
       ),
     );
-    return await timeDrain(nc, prefix, subjects.statusChanged, MESSAGES);
+    return await timeDrain(nc, prefix, subjects.statusChanged, MESSAGES, children.map((child) => child.pid!));
   } finally {
     for (const child of children) child.kill("SIGTERM");
     await deleteRun(nc, prefix);
   }
 }
 
-async function workerRate(nc: NatsConnection, workers: number, state: "sqlite" | "nats-kv", count: number): Promise<number> {
+async function workerRate(nc: NatsConnection, workers: number, state: "sqlite" | "nats-kv", count: number): Promise<Rate> {
   const { prefix, subjects } = uniqueRun(`bench_w${workers}`);
   const directory = mkdtempSync(path.join(tmpdir(), "watchpost-digest-bench-"));
   const databasePath = path.join(directory, "bench.db");
@@ -92,7 +159,7 @@ async function workerRate(nc: NatsConnection, workers: number, state: "sqlite" |
   const started: WorkerProcess[] = Array.from({ length: workers }, () => startWorkerProcess({ prefix, databasePath, state, ackWaitMs: 30_000 }));
   try {
     await Promise.all(started.map((worker) => worker.ready));
-    return await timeDrain(nc, prefix, subjects.statusChanged, count);
+    return await timeDrain(nc, prefix, subjects.statusChanged, count, started.map((worker) => worker.child.pid!));
   } finally {
     for (const worker of started) worker.child.kill("SIGTERM");
     await Promise.all(started.map((worker) => worker.exited));
@@ -145,20 +212,31 @@ export async function runDigestBench(): Promise<void> {
   const nc = await plainClient();
   try {
     console.log(`digest bench: NATS ${TEST_NATS_URL}, ${fmt(MESSAGES)} AlarmStatusChanged per run, ${USERS} users`);
-    const bare = await bareRate(nc, 1);
-    console.log(`bare consume-and-ack consumer:          ${fmt(bare)} msg/s`);
-    const bareTwo = await bareRate(nc, 2);
-    console.log(`bare consume-and-ack consumers x2:      ${fmt(bareTwo)} msg/s   x${(bareTwo / bare).toFixed(2)} of one (this machine's ceiling for scaling out)`);
-    const one = await workerRate(nc, 1, "sqlite", MESSAGES);
-    console.log(`digest worker x1 (SQLite state):        ${fmt(one)} msg/s   ratio to bare ${(one / bare).toFixed(2)}   (target >= 20,000 msg/s, ratio >= 0.5)`);
-    const two = await workerRate(nc, 2, "sqlite", MESSAGES);
-    console.log(`digest workers x2 (SQLite state):       ${fmt(two)} msg/s   ratio to bare ${(two / bare).toFixed(2)}   x${(two / one).toFixed(2)} of one worker (target >= 1.6)`);
-    const kv = await workerRate(nc, 1, "nats-kv", KV_MESSAGES);
-    console.log(`digest worker x1 (NATS KV state, CAS):  ${fmt(kv)} msg/s   ratio to bare ${(kv / bare).toFixed(2)}   (information; ${fmt(KV_MESSAGES)} messages)`);
-    const kvTwo = await workerRate(nc, 2, "nats-kv", KV_MESSAGES);
-    console.log(`digest workers x2 (NATS KV state, CAS): ${fmt(kvTwo)} msg/s   x${(kvTwo / kv).toFixed(2)} of one KV worker (information)`);
-    const latency = await digestLatency(nc);
-    console.log(`digest latency, user with ${latency.alarms} active alarms (${LATENCY_SAMPLES} digests): p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms (target p99 < 20 ms)`);
+    const cpu = (rate: Rate) =>
+      `${rate.cpuMicrosPerMessage.toFixed(1)} µs CPU/msg   cores busy: consumers ${rate.cores.consumers.toFixed(2)}, nats-server ${rate.cores.server.toFixed(2)}, publisher ${rate.cores.publisher.toFixed(2)}, machine ${rate.cores.machine.toFixed(2)} of ${availableParallelism()}`;
+    const none: Rate = { perSecond: NaN, cpuMicrosPerMessage: NaN, cores: { consumers: NaN, server: NaN, publisher: NaN, machine: NaN } };
+    const bare = PARTS.has("bare1") ? await bareRate(nc, 1) : none;
+    if (PARTS.has("bare1")) console.log(`bare consume-and-ack consumer:          ${fmt(bare.perSecond)} msg/s   ${cpu(bare)}`);
+    if (PARTS.has("bare2")) {
+      const bareTwo = await bareRate(nc, 2);
+      console.log(`bare consume-and-ack consumers x2:      ${fmt(bareTwo.perSecond)} msg/s   ${cpu(bareTwo)}   x${(bareTwo.perSecond / bare.perSecond).toFixed(2)} of one (this machine's ceiling for scaling out)`);
+    }
+    const one = PARTS.has("worker1") ? await workerRate(nc, 1, "sqlite", MESSAGES) : none;
+    if (PARTS.has("worker1")) console.log(`digest worker x1 (SQLite state):        ${fmt(one.perSecond)} msg/s   ${cpu(one)}   ratio to bare ${(one.perSecond / bare.perSecond).toFixed(2)}   (target >= 20,000 msg/s, ratio >= 0.5)`);
+    if (PARTS.has("worker2")) {
+      const two = await workerRate(nc, 2, "sqlite", MESSAGES);
+      console.log(`digest workers x2 (SQLite state):       ${fmt(two.perSecond)} msg/s   ${cpu(two)}   ratio to bare ${(two.perSecond / bare.perSecond).toFixed(2)}   x${(two.perSecond / one.perSecond).toFixed(2)} of one worker (target >= 1.6)`);
+    }
+    const kv = PARTS.has("kv1") ? await workerRate(nc, 1, "nats-kv", KV_MESSAGES) : none;
+    if (PARTS.has("kv1")) console.log(`digest worker x1 (NATS KV state, CAS):  ${fmt(kv.perSecond)} msg/s   ${cpu(kv)}   ratio to bare ${(kv.perSecond / bare.perSecond).toFixed(2)}   (information; ${fmt(KV_MESSAGES)} messages)`);
+    if (PARTS.has("kv2")) {
+      const kvTwo = await workerRate(nc, 2, "nats-kv", KV_MESSAGES);
+      console.log(`digest workers x2 (NATS KV state, CAS): ${fmt(kvTwo.perSecond)} msg/s   ${cpu(kvTwo)}   x${(kvTwo.perSecond / kv.perSecond).toFixed(2)} of one KV worker (information)`);
+    }
+    if (PARTS.has("latency")) {
+      const latency = await digestLatency(nc);
+      console.log(`digest latency, user with ${latency.alarms} active alarms (${LATENCY_SAMPLES} digests): p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms (target p99 < 20 ms)`);
+    }
   } finally {
     await nc.drain();
   }

@@ -25,6 +25,8 @@ export type AlarmStatusChange = {
   /** The producer's string, echoed back as LatestChangedAt. */
   changedAt: string;
   changedAtNanos: bigint;
+  /** nanosToSortKey(changedAtNanos) when the parser already has it (saves a BigInt round trip per message). */
+  changedAtKey?: string;
 };
 
 /** What a user was last sent for an alarm. */

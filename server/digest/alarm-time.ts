@@ -7,7 +7,8 @@
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
-export type ParsedInstant = { nanos: bigint; original: string };
+/** `sortKey` is nanosToSortKey(nanos), computed without a BigInt round trip (the worker's hot path needs it). */
+export type ParsedInstant = { nanos: bigint; original: string; sortKey: string };
 
 export class InvalidTimestampError extends Error {
   constructor(readonly value: string, detail: string) {
@@ -16,8 +17,27 @@ export class InvalidTimestampError extends Error {
   }
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
+}
+
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil), in plain integer
+ * arithmetic: exact for every year 0000..9999, and no Date object per message.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
 }
 
 /** Parses an RFC 3339 timestamp into exact nanoseconds since the Unix epoch. Throws InvalidTimestampError. */
@@ -42,16 +62,20 @@ export function parseChangedAt(value: string): ParsedInstant {
     if (hours > 23 || minutes > 59) throw new InvalidTimestampError(value, "offset out of range");
     offsetMinutes = (sign === "-" ? -1 : 1) * (hours * 60 + minutes);
   }
-  // Date.UTC maps two-digit years to 19xx; setUTCFullYear keeps the year as written.
-  const base = new Date(Date.UTC(2000, 0, 1, hour, minute, second));
-  base.setUTCFullYear(year, month - 1, day);
-  const epochSeconds = BigInt(base.getTime() / 1000) - BigInt(offsetMinutes * 60);
-  const nanosOfSecond = BigInt(fraction.padEnd(9, "0") || "0");
-  return { nanos: epochSeconds * 1_000_000_000n + nanosOfSecond, original: value };
+  // Whole seconds stay far inside Number's exact range (|x| < 4e11); only the nanoseconds need a BigInt.
+  const epochSeconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
+  const nanosOfSecond = fraction.length === 9 ? fraction : fraction.padEnd(9, "0");
+  return {
+    nanos: BigInt(epochSeconds) * 1_000_000_000n + BigInt(nanosOfSecond),
+    original: value,
+    // (nanos + SORT_KEY_SHIFT) written out: the shifted seconds, then the nine digits of the fraction.
+    sortKey: String(epochSeconds + SORT_KEY_SHIFT_SECONDS).padStart(SORT_KEY_WIDTH - 9, "0") + nanosOfSecond,
+  };
 }
 
 // Years 0000..9999 with any offset stay within ±4e20 ns; shifting by 1e21 keeps every key positive.
 const SORT_KEY_SHIFT = 10n ** 21n;
+const SORT_KEY_SHIFT_SECONDS = 1e12;
 const SORT_KEY_WIDTH = 22;
 
 /** A fixed-width decimal string that sorts like the nanoseconds it encodes (for storage that sorts text). */

@@ -47,7 +47,7 @@ export function parseAlarmStatusChanged(raw: string): ParseResult<AlarmStatusCha
   if (!parsed.success) return { ok: false, reason: describe(parsed.error) };
   try {
     const instant = parseChangedAt(parsed.data.ChangedAt);
-    return { ok: true, value: { userId: parsed.data.UserID, alarmId: parsed.data.AlarmID, status: parsed.data.Status, changedAt: instant.original, changedAtNanos: instant.nanos } };
+    return { ok: true, value: { userId: parsed.data.UserID, alarmId: parsed.data.AlarmID, status: parsed.data.Status, changedAt: instant.original, changedAtNanos: instant.nanos, changedAtKey: instant.sortKey } };
   } catch (error) {
     if (error instanceof InvalidTimestampError) return { ok: false, reason: error.message };
     throw error;

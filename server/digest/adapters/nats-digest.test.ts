@@ -142,7 +142,8 @@ describe("worker processes", () => {
     await first.exited;
     for (const message of messages) nc.publish(subjects.statusChanged, JSON.stringify(message));
     await nc.flush();
-    const doomed = startWorkerProcess({ prefix, databasePath: database.filePath, state: "sqlite" });
+    // Small commits, so that it is reliably killed mid-stream (at full batch size it can drain before the kill).
+    const doomed = startWorkerProcess({ prefix, databasePath: database.filePath, state: "sqlite", maxBatch: 64 });
     children.push(doomed);
     await doomed.ready;
     const applied = () => (database.db.$client.prepare("SELECT count(*) AS n FROM digest_alarm_state").get() as { n: number }).n;

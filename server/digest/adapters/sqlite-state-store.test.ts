@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "@/server/core/clock";
 import { SeededRandom } from "@/server/core/random";
 import { createTestDatabase, type TestDatabase } from "@/db/test-database";
-import { ALARM_STATUSES, compareReports, type AlarmStatusChange } from "../alarm-state";
+import { ALARM_STATUSES, compareReports, nextSentMarker, selectDigestAlarms, supersedes, type AlarmState, type AlarmStatusChange } from "../alarm-state";
 import { parseChangedAt } from "../alarm-time";
 import { SqliteDigestStateStore } from "./sqlite-state-store";
 
@@ -39,5 +39,35 @@ describe("SqliteDigestStateStore", () => {
     }
     const stored = database.db.$client.prepare("SELECT alarm_id, status, changed_at FROM digest_alarm_state").all() as { alarm_id: string; status: string; changed_at: string }[];
     expect(new Map(stored.map((row) => [row.alarm_id, `${row.status} ${row.changed_at}`]))).toEqual(new Map([...expected].map(([alarmId, change]) => [alarmId, `${change.status} ${change.changedAt}`])));
+  });
+
+  it("puts in each digest exactly what the domain's selectDigestAlarms picks, in its order, and marks it sent", async () => {
+    const random = new SeededRandom(11);
+    const store = new SqliteDigestStateStore(database.db, new ManualClock());
+    // Ids whose order differs between UTF-8 bytes (SQLite) and UTF-16 code units (JavaScript), at equal instants.
+    const alarmIds = ["a", "b", "\uFF5E", "\u{1F600}", "z", "\uE000x", "\u{10000}y"];
+    const model = new Map<string, AlarmState>();
+    let digests = 0;
+    for (let step = 0; step < 300; step++) {
+      if (random.integer(0, 9) === 0) {
+        const expected = selectDigestAlarms(model.values());
+        const { record } = await store.prepareDigest({ requestKey: `r${step}`, userId: "u", requestedAtMs: step, requestedBy: "test" }, () => `d${step}`);
+        expect(record.alarms).toEqual(expected);
+        for (const alarm of expected) {
+          const state = model.get(alarm.alarmId)!;
+          state.lastSent = nextSentMarker(state.lastSent, alarm);
+        }
+        const again = await store.prepareDigest({ requestKey: `r${step}`, userId: "u", requestedAtMs: step, requestedBy: "test" }, () => "unused");
+        expect(again).toMatchObject({ reused: true, record: { id: `d${step}`, alarms: expected } });
+        digests++;
+        continue;
+      }
+      const changedAt = SPELLINGS[random.integer(0, SPELLINGS.length - 1)]!;
+      const change: AlarmStatusChange = { userId: "u", alarmId: alarmIds[random.integer(0, alarmIds.length - 1)]!, status: ALARM_STATUSES[random.integer(0, 2)]!, changedAt, changedAtNanos: parseChangedAt(changedAt).nanos };
+      await store.applyChanges([change]);
+      const current = model.get(change.alarmId);
+      if (supersedes(change, current)) model.set(change.alarmId, { ...change, lastSent: current?.lastSent ?? null });
+    }
+    expect(digests).toBeGreaterThan(10);
   });
 });

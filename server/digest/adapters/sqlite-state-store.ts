@@ -10,7 +10,7 @@ import type { Clock } from "@/server/core/clock";
 import type { AppDatabase } from "@/db/client";
 import { createAuditRecorder } from "@/db/audit";
 import { digestAlarmState, digestRecord } from "@/db/schema/digest";
-import { selectDigestAlarms, STATUS_RANK, type AlarmState, type AlarmStatus, type AlarmStatusChange } from "../alarm-state";
+import { STATUS_RANK, type AlarmState, type AlarmStatus, type AlarmStatusChange } from "../alarm-state";
 import { nanosToSortKey, sortKeyToNanos } from "../alarm-time";
 import { withBusyRetry } from "./sqlite-busy";
 import type { ApplyOutcome, DigestRecord, DigestRequest, DigestStateStore, PageRequest, PageResult, UserAlarmSummary } from "../ports";
@@ -48,11 +48,46 @@ function recordFromRow(row: typeof digestRecord.$inferSelect): DigestRecord {
   };
 }
 
+type DigestRecordRow = {
+  id: string;
+  user_id: string;
+  request_key: string;
+  requested_by: string;
+  created_at: number;
+  alarms: string;
+  published_at: number | null;
+};
+
+type StoredDigestAlarm = { alarmId: string; status: string; changedAt: string; changedAtKey: string };
+
+function recordFromRawRow(row: DigestRecordRow): DigestRecord {
+  const alarms = JSON.parse(row.alarms) as StoredDigestAlarm[];
+  return {
+    id: row.id,
+    userId: row.user_id,
+    requestKey: row.request_key,
+    requestedBy: row.requested_by,
+    createdAtMs: row.created_at,
+    alarms: alarms.map((alarm) => ({ alarmId: alarm.alarmId, status: alarm.status as AlarmStatus, changedAt: alarm.changedAt, changedAtNanos: sortKeyToNanos(alarm.changedAtKey) })),
+    publishedAtMs: row.published_at,
+  };
+}
+
+/** selectDigestAlarms' order (instant, then alarm id in JavaScript's code-unit order), on the sort keys. */
+function compareDigestRows(a: StoredDigestAlarm, b: StoredDigestAlarm): number {
+  if (a.changedAtKey !== b.changedAtKey) return a.changedAtKey < b.changedAtKey ? -1 : 1;
+  return a.alarmId < b.alarmId ? -1 : a.alarmId > b.alarmId ? 1 : 0;
+}
+
 export class SqliteDigestStateStore implements DigestStateStore {
   private readonly upsertState;
   private readonly applyBatch;
-  private readonly selectActive;
+  private readonly selectUnsent;
   private readonly markActiveSent;
+  private readonly selectRecordByRequest;
+  private readonly insertRecord;
+  private readonly markRecordPublished;
+  private readonly prepareBatch;
 
   constructor(
     private readonly db: AppDatabase,
@@ -71,16 +106,53 @@ export class SqliteDigestStateStore implements DigestStateStore {
           OR (excluded.changed_at_key = digest_alarm_state.changed_at_key AND ${rank("excluded.status")} > ${rank("digest_alarm_state.status")})
           OR (excluded.changed_at_key = digest_alarm_state.changed_at_key AND excluded.status = digest_alarm_state.status AND excluded.changed_at > digest_alarm_state.changed_at)`,
     );
-    this.selectActive = client.prepare<[string], StateRow>(
-      "SELECT user_id, alarm_id, status, changed_at, changed_at_key, sent_status, sent_changed_at_key FROM digest_alarm_state WHERE user_id = ? AND status != 'CLEARED' ORDER BY changed_at_key, alarm_id",
-    );
+    // The digest's selection in SQL: active, and not already sent unchanged (alreadySent in alarm-state.ts: a
+    // NULL marker never matches, hence IS NOT), oldest first. The user's rows come from the primary key's
+    // (user_id, …) prefix; the ORDER BY sorts only them (an index on the sort would tax every status write).
+    // Raw rows (arrays) and only the four columns a digest carries: this is on the digest's latency path.
+    this.selectUnsent = client
+      .prepare<[string], [string, AlarmStatus, string, string]>(
+        `SELECT alarm_id, status, changed_at, changed_at_key FROM digest_alarm_state
+         WHERE user_id = ? AND status != 'CLEARED' AND (sent_status IS NOT status OR sent_changed_at_key IS NOT changed_at_key)
+         ORDER BY changed_at_key, alarm_id`,
+      )
+      .raw(true);
+    // The same rows, marked sent. Inside the digest's transaction it sees exactly the rows just selected, and a
+    // stored report never moves backwards, so "the current report" is the marker nextSentMarker gives.
     this.markActiveSent = client.prepare<[string]>(
       "UPDATE digest_alarm_state SET sent_status = status, sent_changed_at_key = changed_at_key WHERE user_id = ? AND status != 'CLEARED' AND (sent_status IS NOT status OR sent_changed_at_key IS NOT changed_at_key)",
     );
-    this.applyBatch = client.transaction((changes: readonly AlarmStatusChange[], nowMs: number): ApplyOutcome[] =>
-      // Later reports of one alarm in the same batch see the earlier ones: same transaction.
-      changes.map((change) => (this.upsertState.run(change.userId, change.alarmId, change.status, change.changedAt, nanosToSortKey(change.changedAtNanos), nowMs).changes > 0 ? "applied" : "ignored")),
+    this.selectRecordByRequest = client.prepare<[string], DigestRecordRow>("SELECT id, user_id, request_key, requested_by, created_at, alarms, published_at FROM digest_record WHERE request_key = ?");
+    this.insertRecord = client.prepare<[string, string, string, string, number, number, string]>(
+      "INSERT INTO digest_record (id, user_id, request_key, requested_by, created_at, alarm_count, alarms, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
     );
+    this.markRecordPublished = client.prepare<[number, string]>("UPDATE digest_record SET published_at = ? WHERE id = ? AND published_at IS NULL");
+    // One transaction, built once. The audit entry (console requests only) goes through drizzle on the same
+    // connection, so it is part of this same commit.
+    this.prepareBatch = client.transaction((request: DigestRequest, newId: () => string, audit: AuditEntry | undefined): { record: DigestRecord; reused: boolean } => {
+      const existing = this.selectRecordByRequest.get(request.requestKey);
+      if (existing) return { record: recordFromRawRow(existing), reused: true };
+      const stored: StoredDigestAlarm[] = this.selectUnsent.all(request.userId).map(([alarmId, status, changedAt, changedAtKey]) => ({ alarmId, status, changedAt, changedAtKey }));
+      // SQLite orders ties by the alarm id's UTF-8 bytes, JavaScript by UTF-16 code units; they differ only for
+      // characters beyond U+FFFF against U+E000–U+FFFF. Re-sorting already sorted rows is one linear pass.
+      stored.sort(compareDigestRows);
+      if (stored.length > 0) this.markActiveSent.run(request.userId);
+      const alarms = stored.map((alarm) => ({ alarmId: alarm.alarmId, status: alarm.status as AlarmStatus, changedAt: alarm.changedAt, changedAtNanos: sortKeyToNanos(alarm.changedAtKey) }));
+      const record: DigestRecord = { id: newId(), userId: request.userId, requestKey: request.requestKey, requestedBy: request.requestedBy, createdAtMs: request.requestedAtMs, alarms, publishedAtMs: null };
+      this.insertRecord.run(record.id, record.userId, record.requestKey, record.requestedBy, record.createdAtMs, alarms.length, JSON.stringify(stored));
+      if (audit) createAuditRecorder(this.db, this.clock).record({ ...audit, details: { ...audit.details, digestId: record.id, alarmCount: alarms.length } });
+      return { record, reused: false };
+    });
+    this.applyBatch = client.transaction((changes: readonly AlarmStatusChange[], nowMs: number): ApplyOutcome[] => {
+      // Later reports of one alarm in the same batch see the earlier ones: same transaction.
+      const outcomes = new Array<ApplyOutcome>(changes.length);
+      for (let index = 0; index < changes.length; index++) {
+        const change = changes[index]!;
+        const key = change.changedAtKey ?? nanosToSortKey(change.changedAtNanos);
+        outcomes[index] = this.upsertState.run(change.userId, change.alarmId, change.status, change.changedAt, key, nowMs).changes > 0 ? "applied" : "ignored";
+      }
+      return outcomes;
+    });
   }
 
   async applyChanges(changes: readonly AlarmStatusChange[]): Promise<ApplyOutcome[]> {
@@ -97,37 +169,11 @@ export class SqliteDigestStateStore implements DigestStateStore {
   }
 
   private prepareDigestNow(request: DigestRequest, newId: () => string, audit?: AuditEntry): { record: DigestRecord; reused: boolean } {
-    return this.db.transaction(
-      (tx) => {
-        const existing = tx.select().from(digestRecord).where(eq(digestRecord.requestKey, request.requestKey)).get();
-        if (existing) return { record: recordFromRow(existing), reused: true };
-        // Prepared statements here: a user may have thousands of active alarms and this is on the digest's path.
-        const alarms = selectDigestAlarms(this.selectActive.all(request.userId).map(rowToState));
-        // One statement marks them sent: inside this transaction it sees exactly the rows just selected, and
-        // a stored report never moves backwards, so "the current report" is the marker nextSentMarker gives.
-        if (alarms.length > 0) this.markActiveSent.run(request.userId);
-        const record: DigestRecord = { id: newId(), userId: request.userId, requestKey: request.requestKey, requestedBy: request.requestedBy, createdAtMs: request.requestedAtMs, alarms, publishedAtMs: null };
-        tx.insert(digestRecord)
-          .values({
-            id: record.id,
-            userId: record.userId,
-            requestKey: record.requestKey,
-            requestedBy: record.requestedBy,
-            createdAt: record.createdAtMs,
-            alarmCount: alarms.length,
-            alarms: alarms.map((alarm) => ({ alarmId: alarm.alarmId, status: alarm.status, changedAt: alarm.changedAt, changedAtKey: nanosToSortKey(alarm.changedAtNanos) })),
-            publishedAt: null,
-          })
-          .run();
-        if (audit) createAuditRecorder(tx, this.clock).record({ ...audit, details: { ...audit.details, digestId: record.id, alarmCount: alarms.length } });
-        return { record, reused: false };
-      },
-      { behavior: "immediate" },
-    );
+    return this.prepareBatch.immediate(request, newId, audit);
   }
 
   async markPublished(record: DigestRecord, atMs: number): Promise<void> {
-    await withBusyRetry(() => this.db.update(digestRecord).set({ publishedAt: atMs }).where(and(eq(digestRecord.id, record.id), sql`${digestRecord.publishedAt} IS NULL`)).run());
+    await withBusyRetry(() => this.markRecordPublished.run(atMs, record.id));
   }
 
   async listUsersWithActiveAlarms(page: PageRequest): Promise<PageResult<UserAlarmSummary>> {
