@@ -173,7 +173,8 @@ describe("worker processes", () => {
       prefixes.push(prefix);
       // SQLite workers share one file; each run gets its own so that the two runs do not see each other's state.
       const databasePath = state === "sqlite" ? `${database.filePath}.${workers}` : database.filePath;
-      const started = Array.from({ length: workers }, () => startWorkerProcess({ prefix, databasePath, state }));
+      // A long ack wait: this test is about sharing the stream, not redelivery (the crash test covers that).
+      const started = Array.from({ length: workers }, () => startWorkerProcess({ prefix, databasePath, state, ackWaitMs: 15_000 }));
       children.push(...started);
       await Promise.all(started.map((worker) => worker.ready));
       for (const message of shuffled) nc.publish(subjects.statusChanged, JSON.stringify(message));

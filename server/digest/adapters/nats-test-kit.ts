@@ -30,8 +30,17 @@ export function collectDigests(nc: NatsConnection, subject: string): { digests: 
   const digests: AlarmDigestMessage[] = [];
   // Waiters are woken on arrival (no polling), so that the bench's latency figures are not rounded up.
   const waiters = new Set<() => void>();
+  // Delivery is at least once: a digest republished after a redelivered request carries the same Nats-Msg-Id
+  // (JetStream drops it from the stream, but a core subscriber sees both). Count each digest once, as a
+  // JetStream consumer of AlarmDigest would.
+  const seenIds = new Set<string>();
   nc.subscribe(subject, {
     callback: (_error, message) => {
+      const digestId = message.headers?.get("Nats-Msg-Id");
+      if (digestId) {
+        if (seenIds.has(digestId)) return;
+        seenIds.add(digestId);
+      }
       digests.push(message.json<AlarmDigestMessage>());
       for (const wake of [...waiters]) wake();
     },
