@@ -32,6 +32,8 @@ export type AlertsBenchResult = {
 
 const TARGET_LAG_P99_MS = 50;
 const TARGET_HTTP_RATIO = 0.8;
+/** Distinct query targets of the bare client (the engine's alerts query test-query-0 … test-query-N). */
+const BARE_TARGETS = 30_000;
 
 function percentile(sorted: number[], fraction: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]! : Number.NaN;
@@ -92,7 +94,11 @@ function buildEngine(clock: Clock, store: SqliteAlertStore, sources: AlertSource
   });
 }
 
-async function benchInProcess(alerts: number, seconds: number): Promise<AlertsBenchResult["inProcess"]> {
+export async function benchInProcess(
+  alerts: number,
+  seconds: number,
+  options: { onMeasureStart?: () => Promise<void>; onMeasureEnd?: () => Promise<void> } = {},
+): Promise<AlertsBenchResult["inProcess"]> {
   const database = createTestDatabase();
   const clock = new SystemClock();
   const store = new SqliteAlertStore(database.db, clock);
@@ -118,6 +124,7 @@ async function benchInProcess(alerts: number, seconds: number): Promise<AlertsBe
   });
   engine.start();
   await sleep(warmUpMs);
+  await options.onMeasureStart?.();
   const transitionsBefore = engine.counters.transitions;
   measuring = true;
   const cpuBefore = process.cpuUsage();
@@ -126,6 +133,7 @@ async function benchInProcess(alerts: number, seconds: number): Promise<AlertsBe
   const elapsed = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   measuring = false;
+  await options.onMeasureEnd?.();
   const transitions = engine.counters.transitions - transitionsBefore;
   await engine.stop();
   database.close();
@@ -152,15 +160,20 @@ export async function startSimulatorProcess(): Promise<{ child: ChildProcess; ur
   return { child, url };
 }
 
-/** A bare keep-alive client: `connections` loops, each sending the next GET /query as soon as the last answered. */
-async function bareClientRate(url: string, connections: number, seconds: number): Promise<{ rate: number; cpuMicrosPerRequest: number }> {
-  const pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+/**
+ * A bare keep-alive client: `connections` loops, each sending the next GET /query as soon as the last answered.
+ * Same pool options as the engine's client, and targets from the same `test-query-N` space as the engine's
+ * alerts, so that the simulator does the same work per request in both runs.
+ */
+export async function bareClientRate(url: string, connections: number, seconds: number): Promise<{ rate: number; cpuMicrosPerRequest: number }> {
+  const pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
   let stop = false;
   let count = 0;
   const loop = async (worker: number) => {
-    let index = 0;
+    let index = worker;
     while (!stop) {
-      const response = await pool.request({ path: `/query?target=${encodeURIComponent(`test-query-${worker}-${index++ % 100}`)}`, method: "GET" });
+      const response = await pool.request({ path: `/query?target=${encodeURIComponent(`test-query-${index % BARE_TARGETS}`)}`, method: "GET", headersTimeout: 10_000, bodyTimeout: 10_000 });
+      index += connections;
       await response.body.text();
       if (response.statusCode === 200) count++;
     }

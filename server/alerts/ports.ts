@@ -70,9 +70,13 @@ export interface AlertEngineStore {
   /** Cheap fingerprint of the rule table: when it changes, the engine reloads its rules. */
   rulesFingerprint(): string;
   loadStatuses(): Map<string, PersistedStatus>;
-  /** May buffer; `flush` writes what is buffered. Evaluations are observations, not state: a crash may lose the last few. */
+  /**
+   * May buffer; `flush` writes everything buffered, `flushDue` what has waited long enough (called often).
+   * Evaluations are observations, not state: a crash may lose the last few seconds of them.
+   */
   recordEvaluation(record: EvaluationRecord): void;
   flush(): void;
+  flushDue(nowMs: number): void;
   /** One transaction: status, transition history and the outbox event commit together. */
   commitTransition(commit: TransitionCommit): void;
 }

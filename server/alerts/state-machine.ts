@@ -17,6 +17,9 @@ export type Decision =
   | { kind: "notify"; message: string; repeat: boolean }
   | { kind: "resolve" };
 
+/** Shared: "nothing to send" is the answer of almost every evaluation, and needs no allocation. */
+const NONE: Decision = Object.freeze({ kind: "none" });
+
 /**
  * The transition table. A re-notify of an unchanged WARN/CRITICAL waits `repeatIntervalSecs` from the last
  * successful notify; an alert in WARN/CRITICAL with no notify on record (never the case after a commit) is
@@ -29,10 +32,10 @@ export function decide(
   lastNotifiedAtMs: number | null,
   nowMs: number,
 ): Decision {
-  if (next === "PASS") return previous === "PASS" ? { kind: "none" } : { kind: "resolve" };
+  if (next === "PASS") return previous === "PASS" ? NONE : { kind: "resolve" };
   if (previous !== next) return { kind: "notify", message: messageFor(rule, next), repeat: false };
   if (lastNotifiedAtMs === null || nowMs - lastNotifiedAtMs >= rule.repeatIntervalSecs * 1000) {
     return { kind: "notify", message: messageFor(rule, next), repeat: true };
   }
-  return { kind: "none" };
+  return NONE;
 }

@@ -21,6 +21,8 @@ type Method = "GET" | "POST";
 export class AlertsServerClient implements AlertValueSource, AlertNotifier {
   private readonly pool: Pool;
   private readonly basePath: string;
+  /** The /query path of each rule, built once (rule objects are replaced when a rule is edited). */
+  private readonly queryPaths = new WeakMap<AlertRule, string>();
 
   constructor(private readonly options: AlertsServerClientOptions) {
     const url = new URL(options.baseUrl);
@@ -39,7 +41,12 @@ export class AlertsServerClient implements AlertValueSource, AlertNotifier {
   }
 
   async query(rule: AlertRule, signal: AbortSignal): Promise<number> {
-    const text = await this.call("GET", `/query?target=${encodeURIComponent(rule.query)}`, undefined, signal);
+    let path = this.queryPaths.get(rule);
+    if (path === undefined) {
+      path = `/query?target=${encodeURIComponent(rule.query)}`;
+      this.queryPaths.set(rule, path);
+    }
+    const text = await this.call("GET", path, undefined, signal);
     let body: unknown;
     try {
       body = JSON.parse(text);

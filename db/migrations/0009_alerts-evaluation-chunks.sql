@@ -1,0 +1,1 @@
+ALTER TABLE `alert_evaluation` ADD `samples` text;

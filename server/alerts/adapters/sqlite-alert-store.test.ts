@@ -1,0 +1,87 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { createTestDatabase, type TestDatabase } from "@/db/test-database";
+import { systemActor } from "@/server/core/audit";
+import { ManualClock } from "@/server/core/clock";
+import { ruleInputSchema } from "../rule";
+import { EVALUATION_CHUNK_RING_SIZE, EVALUATION_RING_SIZE, HISTORY_WRITE_EVERY_MS, MAX_SAMPLES_PER_CHUNK, SqliteAlertStore } from "./sqlite-alert-store";
+
+const actor = systemActor("test");
+let database: TestDatabase;
+
+beforeEach(() => {
+  database = createTestDatabase();
+});
+afterEach(() => database.close());
+
+function setup() {
+  const clock = new ManualClock();
+  const store = new SqliteAlertStore(database.db, clock);
+  const rule = store.createRule(
+    ruleInputSchema.parse({ name: "a", sourceKind: "simulated", query: "constant?value=1", intervalSecs: 1, warn: { value: 100, message: "w" }, critical: { value: 200, message: "c" } }),
+    "console",
+    actor,
+  );
+  const record = (value: number | null) => store.recordEvaluation({ ruleId: rule.id, atMs: clock.now(), value, state: "PASS", outcome: value === null ? "query-failed" : "ok", error: value === null ? "HTTP 500" : null });
+  const rows = () => (database.db.get(sql`SELECT count(*) AS n FROM alert_evaluation`) as { n: number }).n;
+  return { clock, store, rule, record, rows };
+}
+
+describe("SqliteAlertStore evaluation history", () => {
+  it("writes a rule's buffered evaluations as one chunk once they have waited HISTORY_WRITE_EVERY_MS", () => {
+    const { clock, store, rule, record, rows } = setup();
+    for (let second = 0; second < 4; second++) {
+      record(second);
+      clock.set(clock.now() + 1000);
+      store.flushDue(clock.now());
+    }
+    expect(rows()).toBe(0);
+    clock.set(clock.now() + HISTORY_WRITE_EVERY_MS);
+    store.flushDue(clock.now());
+    expect(rows()).toBe(1);
+    expect(store.history(rule.id).evaluations.map((point) => point.value)).toEqual([0, 1, 2, 3]);
+    // The newest evaluation is the rule's latest value.
+    expect(store.getRule(rule.id)!.lastValue).toBe(3);
+  });
+
+  it("writes a full chunk at once, keeps failures with their error, and flush writes everything", () => {
+    const { store, rule, record, rows } = setup();
+    for (let index = 0; index < MAX_SAMPLES_PER_CHUNK; index++) record(index);
+    store.flushDue(0);
+    expect(rows()).toBe(1);
+    record(null);
+    store.flush();
+    expect(rows()).toBe(2);
+    expect(store.history(rule.id).evaluations.at(-1)).toMatchObject({ value: null, outcome: "query-failed", error: "HTTP 500" });
+    expect(store.getRule(rule.id)).toMatchObject({ lastValue: null, lastError: "HTTP 500" });
+  });
+
+  it("stays bounded: at most EVALUATION_CHUNK_RING_SIZE rows per rule, the newest EVALUATION_RING_SIZE evaluations shown", () => {
+    const { store, rule, record, rows } = setup();
+    for (let chunk = 0; chunk < EVALUATION_CHUNK_RING_SIZE + 50; chunk++) {
+      record(chunk * 2);
+      record(chunk * 2 + 1);
+      store.flush();
+    }
+    expect(rows()).toBe(EVALUATION_CHUNK_RING_SIZE);
+    const values = store.history(rule.id).evaluations.map((point) => point.value);
+    expect(values).toHaveLength(EVALUATION_RING_SIZE);
+    expect(values.at(-1)).toBe((EVALUATION_CHUNK_RING_SIZE + 50) * 2 - 1);
+  });
+
+  it("drops the buffered evaluations of a deleted rule instead of failing the batch", () => {
+    const { store, rule, record, rows } = setup();
+    const other = store.createRule(
+      ruleInputSchema.parse({ name: "b", sourceKind: "simulated", query: "constant?value=1", intervalSecs: 1, warn: { value: 100, message: "w" }, critical: { value: 200, message: "c" } }),
+      "console",
+      actor,
+    );
+    record(1);
+    store.recordEvaluation({ ruleId: other.id, atMs: 0, value: 5, state: "PASS", outcome: "ok", error: null });
+    // Deleted behind the store's back (another process): the batch is written again without that rule's rows.
+    database.db.run(sql`DELETE FROM alert_rule WHERE id = ${rule.id}`);
+    store.flush();
+    expect(rows()).toBe(1);
+    expect(store.history(other.id).evaluations.map((point) => point.value)).toEqual([5]);
+  });
+});
