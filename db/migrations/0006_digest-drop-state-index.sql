@@ -1,1 +1,0 @@
-DROP INDEX `digest_alarm_state_user_id_status_changed_at_key_idx`;

@@ -1,1 +1,0 @@
-ALTER TABLE `alert_evaluation` ADD `samples` text;
