@@ -18,6 +18,16 @@ export const serverAlertSchema = z.looseObject({
 });
 export type ServerAlert = z.infer<typeof serverAlertSchema>;
 
+/** An alert as the alerts-server API defines it: what the simulator serves and what the validator checks against. */
+export type AlertDefinition = {
+  name: string;
+  query: string;
+  intervalSecs: number;
+  repeatIntervalSecs?: number;
+  warn: { value: number; message: string };
+  critical: { value: number; message: string };
+};
+
 export const queryResponseSchema = z.looseObject({ value: z.number({ message: "value is not a number" }) });
 
 export type ParsedAlerts = {

@@ -6,20 +6,14 @@
  * Anything else is extra; expected changes never seen are missing. Alerts on unscripted targets are listed
  * but not judged.
  */
+import type { AlertDefinition } from "./alerts-server-api";
 import type { AlertState } from "./rule";
 import { parseSimulatedQuery, scriptedValueAt, type SimulatedSpec } from "./simulated-values";
 import { classify } from "./state-machine";
 
 export type RecordedCall = { kind: "notify" | "resolve"; alertName: string; message?: string; atMs: number };
 
-export type ValidatorAlert = {
-  name: string;
-  query: string;
-  intervalSecs: number;
-  repeatIntervalSecs?: number;
-  warn: { value: number; message: string };
-  critical: { value: number; message: string };
-};
+export type ValidatorAlert = AlertDefinition;
 
 export type ValidationProblem = { alertName: string; kind: "missing" | "extra" | "early" | "late"; detail: string };
 

@@ -5,6 +5,7 @@
  * at a given rate and a fixed latency, and records every notify/resolve it accepted, with its time, for the
  * validator. Extra endpoints: GET /_sim/calls (the record) and POST /_sim/reset.
  */
+import type { AlertDefinition } from "../alerts-server-api";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SystemClock, type Clock } from "@/server/core/clock";
@@ -13,14 +14,7 @@ import { SeededRandom, type RandomSource } from "@/server/core/random";
 import { SimulatedValues, type SimulatedSpec } from "../simulated-values";
 import type { RecordedCall } from "../validator";
 
-export type SimulatorAlert = {
-  name: string;
-  query: string;
-  intervalSecs: number;
-  repeatIntervalSecs?: number;
-  warn: { value: number; message: string };
-  critical: { value: number; message: string };
-};
+export type SimulatorAlert = AlertDefinition;
 
 export type AlertsSimulatorOptions = {
   port?: number;
