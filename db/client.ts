@@ -20,13 +20,34 @@ export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
 export function openDatabase(filePath: string, options: { migrate?: boolean } = {}): AppDatabase {
   if (filePath !== ":memory:") mkdirSync(path.dirname(path.resolve(filePath)), { recursive: true });
   const sqlite = new BetterSqlite3(filePath);
-  sqlite.pragma("journal_mode = WAL");
+  // The busy timeout first: switching a new file to WAL takes a lock that a process starting alongside may hold.
   sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("synchronous = NORMAL");
   const db = drizzle({ client: sqlite, schema }) as AppDatabase;
-  if (options.migrate !== false) migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  if (options.migrate !== false) migrateAlongsideOthers(db);
   return db;
+}
+
+/**
+ * Applies the migrations, also when other processes (the web console, its workers) start on the same new file at
+ * the same moment. drizzle's migrator reads which migrations ran before it takes the write lock, so the later of
+ * two starters can try to create what the first just created, or find its read snapshot stale when it asks to
+ * write (SQLITE_BUSY_SNAPSHOT, which waits for nobody); either way it fails inside its own transaction (nothing
+ * half-applied), and reading again finds everything applied.
+ */
+function migrateAlongsideOthers(db: AppDatabase, attempts = 10): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+      return;
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause;
+      const raced = /already exists/i.test(String(cause ?? error)) || /^SQLITE_BUSY/.test(cause?.code ?? (error as { code?: string }).code ?? "");
+      if (attempt >= attempts || !raced) throw error;
+    }
+  }
 }
 
 const globalForDatabase = globalThis as unknown as { watchpostDatabases?: Map<string, AppDatabase> };

@@ -121,7 +121,9 @@ export function startWorkerProcess(options: { prefix: string; databasePath: stri
       stdout += chunk.toString();
       if (stdout.includes("digest worker ready")) resolve();
     });
-    void exited.then((code) => reject(new Error(`digest worker exited (${code}) before it was ready: ${stderr}`)));
+    // The child's stack frames are left out of the message: vitest would try to map them to source maps of
+    // files it never loaded (tsx's own loader) and fail on that instead of reporting this error.
+    void exited.then((code) => reject(new Error(`digest worker exited (${code}) before it was ready: ${stderr.split("\n").filter((line) => !/^\s+at /.test(line)).join("\n")}`)));
   });
   return { child, ready, exited };
 }
