@@ -3,11 +3,12 @@
  * they share the durable consumers (each message to one worker) and the state.
  *
  *   NATS_URL=nats://127.0.0.1:4222 npx tsx server/jobs/digest-worker.ts [--state=nats-kv|sqlite]
- *     [--subject-prefix=X] [--ack-wait-ms=30000] [--max-batch=4096]
+ *     [--subject-prefix=X] [--ack-wait-ms=30000] [--max-batch=4096] [--exit-with-parent]
  *
  * --state=sqlite shares DATABASE_PATH between workers on one machine; --subject-prefix=X listens on
  * X.AlarmStatusChanged, X.SendAlarmDigest and publishes X.AlarmDigest (tests and benches use it); --max-batch
- * caps the status changes committed at once (default 4,096; a test makes it small to be killed mid-stream).
+ * caps the status changes committed at once (default 4,096; a test makes it small to be killed mid-stream);
+ * --exit-with-parent stops the worker when its standard input closes (the tests start workers so).
  * Prints "digest worker ready" once consuming.
  */
 import { parseArgs } from "node:util";
@@ -22,7 +23,7 @@ import { createDigestModule } from "./digest";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { state: { type: "string", default: "nats-kv" }, "subject-prefix": { type: "string" }, "ack-wait-ms": { type: "string", default: "30000" }, "max-batch": { type: "string" } },
+    options: { state: { type: "string", default: "nats-kv" }, "subject-prefix": { type: "string" }, "ack-wait-ms": { type: "string", default: "30000" }, "max-batch": { type: "string" }, "exit-with-parent": { type: "boolean", default: false } },
   });
   const config = getConfig();
   if (!config.NATS_URL) throw new ConfigError(["NATS_URL: the digest worker needs NATS (for example nats://127.0.0.1:4222)"]);
@@ -50,6 +51,12 @@ async function main(): Promise<void> {
   const shutdown = () => void digestModule.engine.stop().finally(() => process.exit(0));
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
+  // For tests and supervisors that hold our standard input: when the parent goes (even killed, so that it could
+  // not stop us), stop too, instead of consuming on as an orphan.
+  if (values["exit-with-parent"]) {
+    process.stdin.once("end", shutdown);
+    process.stdin.resume();
+  }
 }
 
 main().catch((error: unknown) => {
