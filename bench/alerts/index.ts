@@ -8,6 +8,7 @@
  *    of connections, measured in the same run. Target: at least 0.8.
  * Figures are printed, never asserted.
  */
+import { percentile } from "@/server/core/percentile";
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -35,9 +36,6 @@ const TARGET_HTTP_RATIO = 0.8;
 /** Distinct query targets of the bare client (the engine's alerts query test-query-0 … test-query-N). */
 const BARE_TARGETS = 30_000;
 
-function percentile(sorted: number[], fraction: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]! : Number.NaN;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -10,6 +10,7 @@
  * first publish until the durable consumer has nothing pending and nothing unacknowledged.
  * Targets (issue 5): 20,000 msg/s on one worker, two workers >= 1.6x one, ratio >= 0.5, p99 < 20 ms.
  */
+import { percentile } from "@/server/core/percentile";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -168,10 +169,6 @@ async function workerRate(nc: NatsConnection, workers: number, state: "sqlite" |
   }
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 async function digestLatency(nc: NatsConnection): Promise<{ p50: number; p99: number; max: number; alarms: number }> {
   const { prefix, subjects } = uniqueRun("bench_latency");
   const directory = mkdtempSync(path.join(tmpdir(), "watchpost-digest-bench-"));
@@ -203,7 +200,7 @@ async function digestLatency(nc: NatsConnection): Promise<{ p50: number; p99: nu
     rmSync(directory, { recursive: true, force: true });
   }
   samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), max: samples[samples.length - 1]!, alarms };
+  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), max: samples[samples.length - 1]!, alarms };
 }
 
 const fmt = (value: number) => Math.round(value).toLocaleString("en-US");

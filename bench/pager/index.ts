@@ -4,6 +4,7 @@
  * same kind of database file — the raw better-sqlite3 single-row transaction rate as the reference.
  * Targets (issue 4): at least 5,000 alerts/s and at least 0.3 of the raw rate. Figures are printed, not asserted.
  */
+import { percentile } from "@/server/core/percentile";
 import { performance } from "node:perf_hooks";
 import { createTestDatabase } from "@/db/test-database";
 import { systemActor, type Actor } from "@/server/core/audit";
@@ -28,10 +29,6 @@ function ratePerSecond(count: number, run: () => void): number {
   const started = performance.now();
   run();
   return count / ((performance.now() - started) / 1000);
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
 }
 
 export async function runPagerBench(options: { alerts?: number; acknowledgements?: number } = {}): Promise<PagerBenchResult> {

@@ -10,6 +10,7 @@
  *
  * Run: `npx tsx bench/scheduling/run.ts` (env SCHEDULING_BENCH_SECONDS, SCHEDULING_BENCH_SEEDS, …).
  */
+import { percentile } from "@/server/core/percentile";
 import { DatabaseSimulation } from "@/server/scheduling/dbsim/simulation";
 import { CostEstimatorService } from "@/server/scheduling/estimation/estimator-service";
 import { estimateError } from "@/server/scheduling/estimation/cost-estimator";
@@ -50,10 +51,6 @@ export type ScenarioResult = {
 
 type ResourceName = "cpu" | "io" | "memory";
 
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
 
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const started = performance.now();
@@ -120,7 +117,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     seconds: counted,
     band,
     spread,
-    latencyTicks: { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), max: latencies.at(-1) ?? 0 },
+    latencyTicks: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: latencies.at(-1) ?? 0 },
     idleSeconds: windows.filter((w) => w.cpu.max === 0 && w.io.max === 0 && w.memory.max === 0).length,
     ...(error ? { estimateError: error } : {}),
     wallMs: performance.now() - started,

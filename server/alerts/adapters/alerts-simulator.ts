@@ -8,7 +8,7 @@
 import type { AlertDefinition } from "../alerts-server-api";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SystemClock, type Clock } from "@/server/core/clock";
+import { sleep, SystemClock, type Clock } from "@/server/core/clock";
 import type { Logger } from "@/server/core/logger";
 import { SeededRandom, type RandomSource } from "@/server/core/random";
 import { SimulatedValues, type SimulatedSpec } from "../simulated-values";
@@ -110,7 +110,7 @@ export class AlertsSimulator {
     const body = await readBody(request);
     this.requests++;
     const latencyMs = this.options.latencyMs ?? 0;
-    if (latencyMs > 0) await new Promise<void>((resolve) => this.clock.setTimeout(resolve, latencyMs));
+    if (latencyMs > 0) await sleep(this.clock, latencyMs);
     const send = (status: number, payload: unknown) => {
       const text = typeof payload === "string" ? payload : JSON.stringify(payload);
       response.writeHead(status, { "content-type": typeof payload === "string" ? "text/plain" : "application/json", "content-length": Buffer.byteLength(text) });

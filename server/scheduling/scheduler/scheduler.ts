@@ -16,6 +16,7 @@
  * before t with a very negative delay, which the database runs on its next tick: exact placement without
  * knowing the remaining delay. So the scheduler resumes from the system state alone.
  */
+import { percentile } from "@/server/core/percentile";
 import type { Clock, TimerHandle } from "@/server/core/clock";
 import { inBand } from "../band";
 import type { CostVector, WindowObservation } from "../estimation/types";
@@ -162,7 +163,7 @@ export class Scheduler {
     const count = this.seconds.length;
     const share = (pick: (second: { cpu: boolean; io: boolean; memory: boolean }) => boolean) => (count ? this.seconds.filter(pick).length / count : 0);
     const sorted = [...this.latencies].sort((a, b) => a - b);
-    const quantile = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
+    const quantile = (q: number) => percentile(sorted, q);
     return {
       enabled: this.enabled,
       running: this.running,

@@ -3,6 +3,7 @@
  * server, the band fraction and added-latency figures, captured executions paginated and filtered by template,
  * and the templates with their true and estimated costs. Every list is bounded.
  */
+import { percentile } from "@/server/core/percentile";
 import { and, asc, count, desc, eq, gte, like, or, sql } from "drizzle-orm";
 import type { AppDatabase } from "@/db/client";
 import { schedulingCaptureGap, schedulingExecution, schedulingResourceSecond, schedulingTemplate } from "@/db/schema";
@@ -35,11 +36,6 @@ type SecondRow = typeof schedulingResourceSecond.$inferSelect;
 
 function statistics(row: SecondRow, key: ResourceKey) {
   return { average: row[`${key}Average`], min: row[`${key}Min`], max: row[`${key}Max`] };
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))]!;
 }
 
 export class CaptureQueries {
