@@ -1,4 +1,4 @@
-/** Tables every area shares: the audit log and the process-wide settings. */
+/** Tables every area shares: the audit log, the process-wide settings and the engines' leases. */
 import { sqliteTable, text, integer, index } from "drizzle-orm/sqlite-core";
 import { timestampColumn } from "./columns";
 
@@ -26,4 +26,18 @@ export const setting = sqliteTable("setting", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
   updatedAt: timestampColumn("updated_at").notNull(),
+});
+
+/**
+ * Work that must run in one process at a time (server/core/lease.ts): one row per kind of work (`alerts-engine`,
+ * `scheduler:<database server URL>`), held by one process, renewed every second; another process takes it over
+ * only once it expired.
+ */
+export const engineLease = sqliteTable("engine_lease", {
+  key: text("key").primaryKey(),
+  /** The process holding it (`eng_…`, one per process start). */
+  owner: text("owner").notNull(),
+  acquiredAt: timestampColumn("acquired_at").notNull(),
+  /** Wall time after which another process may take the lease over. */
+  expiresAt: timestampColumn("expires_at").notNull(),
 });

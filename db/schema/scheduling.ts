@@ -119,20 +119,6 @@ export const schedulingDeadLetter = sqliteTable(
 );
 
 /**
- * Who runs the scheduler against a database server: one row per dbsim (keyed by its URL), held by one engine
- * process at a time. The holder renews it every second; another engine takes it over only once it expired.
- */
-export const schedulingSchedulerLease = sqliteTable("scheduling_scheduler_lease", {
-  /** The database server the lease is for (its base URL). */
-  dbsimKey: text("dbsim_key").primaryKey(),
-  /** The engine process holding it (`eng_…`, one per process start). */
-  owner: text("owner").notNull(),
-  acquiredAt: timestampColumn("acquired_at").notNull(),
-  /** Wall time after which another engine may take the lease over. */
-  expiresAt: timestampColumn("expires_at").notNull(),
-});
-
-/**
  * What each running scheduling engine last reported (every few seconds), so that any process — the web tier
  * included — shows the capture's and the scheduler's state without holding them itself.
  */

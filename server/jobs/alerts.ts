@@ -2,8 +2,14 @@
  * Wires the alerts engine (server/alerts) to its adapters for the runner and the tRPC routers: the SQLite
  * store, the sources (alerts-server over HTTP when ALERTS_SERVER_URL is set, the simulated database's metrics,
  * the in-process simulated values), the outbox relay onto the event bus, and the console's use cases.
+ * The engine and its relay run in one process at a time, under the `alerts-engine` lease: every process that
+ * runs the alerts engine (WATCHPOST_ENGINES) stands by, and one takes over within the lease's 10 s once the
+ * holder stops or dies. Two engines on the same rules would each notify.
  */
+import { SqliteLeaseStore } from "@/db/lease";
 import { systemActor } from "@/server/core/audit";
+import { createId } from "@/server/core/ids";
+import { LeasedWork } from "@/server/core/lease";
 import type { MetricReader } from "@/server/core/metrics";
 import { retryWithBackoff } from "@/server/core/retry";
 import { AlertsServerClient } from "@/server/alerts/adapters/alerts-server-client";
@@ -20,12 +26,17 @@ import { DEMO_SERVICES, DEMO_USERS } from "./demo-ids";
 export interface AlertsServices {
   rules: AlertsService;
   store: SqliteAlertStore;
-  /** The engine of this process (live counters); it only runs where WATCHPOST_ENGINES includes alerts. */
+  /** The engine of this process (live counters); it only runs where WATCHPOST_ENGINES includes alerts, and there only while this process holds the lease. */
   engine: AlertEngine;
+  /** The process holding the alerts engine's lease now, if any. */
+  engineHolder: () => { owner: string; sinceMs: number; untilMs: number } | undefined;
   /** The dbsim metric names, for the rule form's picker. */
   dbsimMetricNames: () => string[];
   alertsServerUrl: string | null;
 }
+
+/** The lease under which one process runs the alerts engine. */
+export const ALERTS_ENGINE_LEASE = "alerts-engine";
 
 /** When no ALERTS_SERVER_URL is set, rules on that source fail their query with this explanation. */
 const unconfiguredAlertsServer: AlertValueSource = {
@@ -76,24 +87,53 @@ export function createAlertsModule(dependencies: EngineDependencies, sources: { 
     }
   };
 
+  const leases = new SqliteLeaseStore(db);
+  const owner = createId("eng");
+  const leased = new LeasedWork({
+    key: ALERTS_ENGINE_LEASE,
+    owner,
+    leases,
+    clock,
+    start: async () => {
+      stopped = false;
+      await loadServerAlerts();
+      relay.start();
+      engine.start();
+    },
+    stop: async () => {
+      stopped = true;
+      if (loadTimer) clock.clearTimeout(loadTimer);
+      loadTimer = null;
+      await engine.stop();
+      await relay.stop();
+    },
+    onError: (error, during) => logger.error({ err: error, owner }, `alerts engine lease: ${during} failed`),
+    onChange: (holding, change) => logger.info({ owner, change }, holding ? "this process runs the alerts engine (lease acquired)" : `alerts engine stopped here (${change === "lost" ? "lease lost to another process" : "process stopping"})`),
+  });
+
   return {
     engine: {
       name: "alerts",
       start: async () => {
-        stopped = false;
-        await loadServerAlerts();
-        relay.start();
-        engine.start();
+        await leased.start();
+        if (!leased.isHolding()) logger.info({ owner, holder: leases.holder(ALERTS_ENGINE_LEASE)?.owner }, "another process runs the alerts engine; this one stands by and takes over if that one stops");
       },
       stop: async () => {
-        stopped = true;
-        if (loadTimer) clock.clearTimeout(loadTimer);
-        await engine.stop();
-        await relay.stop();
+        await leased.stop();
         await client?.close();
       },
     },
-    services: { rules, store, engine, dbsimMetricNames: () => sources.dbsimMetrics.names(), alertsServerUrl: config.ALERTS_SERVER_URL ?? null },
+    services: {
+      rules,
+      store,
+      engine,
+      engineHolder: () => {
+        const holder = leases.holder(ALERTS_ENGINE_LEASE);
+        return holder && holder.expiresAt > clock.now() ? { owner: holder.owner, sinceMs: holder.acquiredAt, untilMs: holder.expiresAt } : undefined;
+      },
+      dbsimMetricNames: () => sources.dbsimMetrics.names(),
+      alertsServerUrl: config.ALERTS_SERVER_URL ?? null,
+    },
   };
 }
 

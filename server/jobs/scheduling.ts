@@ -26,7 +26,8 @@ import { Scheduler } from "@/server/scheduling/scheduler/scheduler";
 import { HttpDatabaseApi } from "@/server/scheduling/scheduler/adapters/http-database-api";
 import { SchedulingUseCases, type EstimatorStatus } from "@/server/scheduling/scheduler-control";
 import { SchedulerSupervisor } from "@/server/scheduling/scheduler-supervisor";
-import { SqliteEngineStatusStore, SqliteSchedulerLeaseStore, SqliteSchedulerSwitchStore } from "@/server/scheduling/adapters/sqlite-scheduler-control";
+import { SqliteEngineStatusStore, SqliteSchedulerSwitchStore } from "@/server/scheduling/adapters/sqlite-scheduler-control";
+import { SqliteLeaseStore } from "@/db/lease";
 import type { EngineDependencies, EngineModule } from "./engine";
 
 const METRIC_NAMES = ["cpu", "io", "memory"].flatMap((resource) => ["max", "avg", "min"].map((statistic) => `dbsim.${resource}.${statistic}`));
@@ -53,7 +54,7 @@ export function createSchedulingModule(dependencies: EngineDependencies): Engine
   // with its timestamps (stored history, leases, status reports shared across processes) uses it too.
   const wallClock = new SystemClock();
   const switches = new SqliteSchedulerSwitchStore(db, clock);
-  const leases = new SqliteSchedulerLeaseStore(db);
+  const leases = new SqliteLeaseStore(db);
   const statuses = new SqliteEngineStatusStore(db);
   const owner = createId("eng");
   let latest: ResourcesEvent | undefined;
@@ -147,7 +148,7 @@ export function createSchedulingModule(dependencies: EngineDependencies): Engine
       refitTimer = clock.setTimeout(refit, 5_000);
       supervisor = new SchedulerSupervisor({
         owner,
-        leaseKey: dbsimUrl,
+        leaseKey: `scheduler:${dbsimUrl}`,
         switches,
         leases,
         statuses,

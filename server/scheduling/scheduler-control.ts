@@ -23,14 +23,6 @@ export interface SchedulerSwitchStore {
   writeIfAbsent(input: { enabled: boolean; at: number; audit: AuditEntry }): boolean;
 }
 
-/** One scheduler per database server: a lease row with an owner and an expiry. */
-export interface SchedulerLeaseStore {
-  /** Atomically: takes the lease when it is free, expired (at `now`) or already `owner`'s, and sets its expiry. True when `owner` holds it. */
-  acquire(input: { key: string; owner: string; now: number; expiresAt: number }): boolean;
-  /** Gives the lease up if `owner` holds it. */
-  release(input: { key: string; owner: string }): void;
-}
-
 export type EstimatorStatus = { fittedAt: number | undefined; windows: number; templates: number };
 
 export type EngineStatusReport = {

@@ -5,7 +5,8 @@ import { auditLog } from "@/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/db/test-database";
 import { systemActor } from "@/server/core/audit";
 import { ManualClock } from "@/server/core/clock";
-import { SqliteEngineStatusStore, SqliteSchedulerLeaseStore, SqliteSchedulerSwitchStore } from "./adapters/sqlite-scheduler-control";
+import { SqliteLeaseStore } from "@/db/lease";
+import { SqliteEngineStatusStore, SqliteSchedulerSwitchStore } from "./adapters/sqlite-scheduler-control";
 import type { CaptureStatus } from "./capture/capture-client";
 import { DatabaseSimulation } from "./dbsim/simulation";
 import type { CostVector } from "./estimation/types";
@@ -28,7 +29,7 @@ function engine(filePath: string, owner: string, simulation: DatabaseSimulation)
     owner,
     leaseKey: LEASE_KEY,
     switches: new SqliteSchedulerSwitchStore(db, clock),
-    leases: new SqliteSchedulerLeaseStore(db),
+    leases: new SqliteLeaseStore(db),
     statuses: new SqliteEngineStatusStore(db),
     clock,
     createScheduler: () => {
@@ -84,7 +85,7 @@ describe("the scheduler supervisor on one database file shared by several proces
     expect(b.supervisor.isScheduling()).toBe(false);
     expect(a.created()).toBe(1);
     expect(b.created()).toBe(0);
-    expect(new SqliteSchedulerLeaseStore(database.db).holder(LEASE_KEY)?.owner).toBe("eng_a");
+    expect(new SqliteLeaseStore(database.db).holder(LEASE_KEY)?.owner).toBe("eng_a");
     expect(webTier(database.db, webClock).engineStatus().scheduler?.running).toBe(true);
 
     // Engine A dies (its clock stops: no renewal, no stop). B waits for the lease to expire, then takes over.
@@ -92,13 +93,13 @@ describe("the scheduler supervisor on one database file shared by several proces
     expect(b.supervisor.isScheduling()).toBe(false);
     await advanceAll(7_000, [b.clock]);
     expect(b.supervisor.isScheduling()).toBe(true);
-    expect(new SqliteSchedulerLeaseStore(database.db).holder(LEASE_KEY)?.owner).toBe("eng_b");
+    expect(new SqliteLeaseStore(database.db).holder(LEASE_KEY)?.owner).toBe("eng_b");
     // The executions A held are orphans to B: nothing stays queued past the bound plus the orphan park.
     await advanceAll(10_000, [b.clock]);
     for (const execution of simulation.queued()) expect(simulation.currentTick - execution.queuedTick).toBeLessThanOrEqual(50 + 20 + 2);
 
     await b.supervisor.stop();
-    expect(new SqliteSchedulerLeaseStore(database.db).holder(LEASE_KEY)).toBeUndefined();
+    expect(new SqliteLeaseStore(database.db).holder(LEASE_KEY)).toBeUndefined();
   });
 
   it("follows the switch written by another process within a second, without a restart, and hands held executions back when switched off", async () => {
@@ -135,7 +136,7 @@ describe("the scheduler supervisor on one database file shared by several proces
     expect(worker.supervisor.isScheduling()).toBe(false);
     simulation.tick();
     expect(simulation.queued().every((execution) => execution.addedDelayTicks === 0)).toBe(true);
-    expect(new SqliteSchedulerLeaseStore(database.db).holder(LEASE_KEY)).toBeUndefined();
+    expect(new SqliteLeaseStore(database.db).holder(LEASE_KEY)).toBeUndefined();
     await run(3_000);
     expect(web.engineStatus().scheduler).toBeUndefined();
 

@@ -11,7 +11,8 @@
  */
 import type { Clock, TimerHandle } from "@/server/core/clock";
 import type { SchedulerStatus } from "./scheduler/scheduler";
-import type { EngineStatusReport, EngineStatusStore, SchedulerLeaseStore, SchedulerSwitchStore } from "./scheduler-control";
+import type { LeaseStore } from "@/server/core/lease";
+import type { EngineStatusReport, EngineStatusStore, SchedulerSwitchStore } from "./scheduler-control";
 
 /** What the supervisor needs of a scheduler (scheduler/scheduler.ts). */
 export interface SupervisedScheduler {
@@ -24,10 +25,10 @@ export interface SupervisedScheduler {
 export type SchedulerSupervisorOptions = {
   /** This engine process (`eng_…`). */
   owner: string;
-  /** The database server the lease is for (its URL). */
+  /** The lease of this database server (`scheduler:<its URL>`). */
   leaseKey: string;
   switches: SchedulerSwitchStore;
-  leases: SchedulerLeaseStore;
+  leases: LeaseStore;
   statuses: EngineStatusStore;
   /** Wall time: lease expiries and reports are compared across processes. */
   clock: Clock;

@@ -26,6 +26,7 @@ export function AlertsPanel({ role }: { role: "viewer" | "responder" | "admin" }
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const rules = useQuery(trpc.alerts.rule.list.queryOptions({ page, pageSize: PAGE_SIZE, state, search: search || undefined }, { refetchInterval: 2_000 }));
+  const engine = useQuery(trpc.alerts.engine.stats.queryOptions(undefined, { refetchInterval: 5_000 }));
   const create = useMutation(
     trpc.alerts.rule.create.mutationOptions({
       onSuccess: async (rule) => {
@@ -53,6 +54,11 @@ export function AlertsPanel({ role }: { role: "viewer" | "responder" | "admin" }
           <h3 className="mb-2 text-sm font-semibold">New rule</h3>
           <RuleForm submitLabel="Create rule" pending={create.isPending} error={create.error?.message ?? null} onSubmit={(values: RuleFormValues) => create.mutate(values)} onCancel={() => setCreating(false)} />
         </div>
+      ) : null}
+      {engine.data && !engine.data.holder ? (
+        <Callout tone="warning" className="mb-3" title="No process runs the alerts engine now">
+          States below are not being evaluated. The engine runs in a process started with <code>npm start</code> or <code>npm run worker</code> (with alerts in WATCHPOST_ENGINES); when the process holding it stops or dies, another takes over within 10 s.
+        </Callout>
       ) : null}
       {notice ? (
         <Callout tone="success" className="mb-3">

@@ -1,12 +1,11 @@
 /**
- * The scheduler switch, the scheduler lease and the engines' status reports on the console's SQLite database.
- * Each write is one immediate transaction: the switch commits with its audit row; a lease is read and taken
- * under the write lock, so two engines can never both believe they hold it.
+ * The scheduler switch and the engines' status reports on the console's SQLite database (the scheduler's lease
+ * is db/lease.ts). The switch commits with its audit row in one immediate transaction.
  */
-import { and, desc, eq, gte } from "drizzle-orm";
+import { desc, eq, gte } from "drizzle-orm";
 import type { AppDatabase } from "@/db/client";
 import { createAuditRecorder } from "@/db/audit";
-import { schedulingEngineStatus, schedulingSchedulerLease, setting } from "@/db/schema";
+import { schedulingEngineStatus, setting } from "@/db/schema";
 import type { AuditEntry } from "@/server/core/audit";
 import type { Clock } from "@/server/core/clock";
 import type { CaptureStatus } from "../capture/capture-client";
@@ -16,7 +15,6 @@ import {
   type EngineStatusReport,
   type EngineStatusStore,
   type EstimatorStatus,
-  type SchedulerLeaseStore,
   type SchedulerSwitchStore,
 } from "../scheduler-control";
 
@@ -56,39 +54,6 @@ export class SqliteSchedulerSwitchStore implements SchedulerSwitchStore {
       },
       { behavior: "immediate" },
     );
-  }
-}
-
-export class SqliteSchedulerLeaseStore implements SchedulerLeaseStore {
-  constructor(private readonly db: AppDatabase) {}
-
-  acquire(input: { key: string; owner: string; now: number; expiresAt: number }): boolean {
-    return this.db.transaction(
-      (tx) => {
-        const current = tx.select().from(schedulingSchedulerLease).where(eq(schedulingSchedulerLease.dbsimKey, input.key)).get();
-        if (current && current.owner !== input.owner && current.expiresAt.getTime() > input.now) return false;
-        const acquiredAt = current && current.owner === input.owner ? current.acquiredAt : new Date(input.now);
-        tx.insert(schedulingSchedulerLease)
-          .values({ dbsimKey: input.key, owner: input.owner, acquiredAt, expiresAt: new Date(input.expiresAt) })
-          .onConflictDoUpdate({ target: schedulingSchedulerLease.dbsimKey, set: { owner: input.owner, acquiredAt, expiresAt: new Date(input.expiresAt) } })
-          .run();
-        return true;
-      },
-      { behavior: "immediate" },
-    );
-  }
-
-  release(input: { key: string; owner: string }): void {
-    this.db
-      .delete(schedulingSchedulerLease)
-      .where(and(eq(schedulingSchedulerLease.dbsimKey, input.key), eq(schedulingSchedulerLease.owner, input.owner)))
-      .run();
-  }
-
-  /** The current holder (for tests and checks). */
-  holder(key: string): { owner: string; expiresAt: number } | undefined {
-    const row = this.db.select().from(schedulingSchedulerLease).where(eq(schedulingSchedulerLease.dbsimKey, key)).get();
-    return row ? { owner: row.owner, expiresAt: row.expiresAt.getTime() } : undefined;
   }
 }
 

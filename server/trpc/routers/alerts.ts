@@ -39,7 +39,7 @@ export const alertsRouter = createTRPCRouter({
     list: adminProcedure.query(({ ctx }) => ctx.runtime.alerts.store.deadLetters(50)),
   }),
   engine: createTRPCRouter({
-    /** Counters of this process's engine (zero where the engine runs in another process). */
-    stats: signedInProcedure.query(({ ctx }) => ({ alerts: ctx.runtime.alerts.engine.size, ...ctx.runtime.alerts.engine.counters })),
+    /** Counters of this process's engine (zero where the engine runs in another process), and which process holds the engine's lease. */
+    stats: signedInProcedure.query(({ ctx }) => ({ alerts: ctx.runtime.alerts.engine.size, ...ctx.runtime.alerts.engine.counters, holder: ctx.runtime.alerts.engineHolder() ?? null })),
   }),
 });
