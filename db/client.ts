@@ -44,7 +44,10 @@ function migrateAlongsideOthers(db: AppDatabase, attempts = 10): void {
       return;
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause;
-      const raced = /already exists/i.test(String(cause ?? error)) || /^SQLITE_BUSY/.test(cause?.code ?? (error as { code?: string }).code ?? "");
+      // SQLite may roll a transaction back by itself on SQLITE_BUSY; drizzle's own ROLLBACK then fails with
+      // "no transaction is active" and hides the busy error: that is a lost race too.
+      const raced = /already exists|no transaction is active/i.test(String(cause ?? error)) || /^SQLITE_BUSY/.test(cause?.code ?? (error as { code?: string }).code ?? "");
+      if (db.$client.inTransaction) db.$client.exec("ROLLBACK");
       if (attempt >= attempts || !raced) throw error;
     }
   }
