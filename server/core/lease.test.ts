@@ -24,7 +24,7 @@ afterEach(() => {
 });
 
 /** One process: its connection, its clock, its LeasedWork, and what its work did. */
-function processWith(owner: string, clock: ManualClock, options: { leases?: LeaseStore; failStart?: boolean } = {}) {
+function processWith(owner: string, clock: ManualClock, options: { leases?: LeaseStore; failStart?: boolean; wanted?: () => boolean } = {}) {
   const leases = options.leases ?? new SqliteLeaseStore(openDatabase(database.filePath));
   const log: string[] = [];
   const work = new LeasedWork({
@@ -36,9 +36,10 @@ function processWith(owner: string, clock: ManualClock, options: { leases?: Leas
       if (options.failStart) throw new Error("cannot start");
       log.push("start");
     },
-    stop: () => {
-      log.push("stop");
+    stop: (change) => {
+      log.push(`stop (${change})`);
     },
+    wanted: options.wanted,
     onError: (_error, during) => log.push(`error: ${during}`),
   });
   return { work, log };
@@ -58,7 +59,7 @@ describe("LeasedWork", () => {
     expect(b.log).toEqual([]);
 
     await a.work.stop();
-    expect(a.log).toEqual(["start", "stop"]);
+    expect(a.log).toEqual(["start", "stop (stopped)"]);
     await clock.advance(1_000);
     expect(b.work.isHolding()).toBe(true);
     expect(b.log).toEqual(["start"]);
@@ -91,15 +92,32 @@ describe("LeasedWork", () => {
     expect(leases.acquire({ key: KEY, owner: "eng_c", now: clock.now(), expiresAt: clock.now() + 60_000 })).toBe(true);
     await clock.advance(1_000);
     expect(a.work.isHolding()).toBe(false);
-    expect(a.log).toEqual(["start", "stop"]);
+    expect(a.log).toEqual(["start", "stop (lost)"]);
     await a.work.stop();
 
     leases.release({ key: KEY, owner: "eng_c" });
     const broken = processWith("eng_d", clock, { leases, failStart: true });
     await broken.work.start();
-    expect(broken.log).toEqual(["error: starting the work", "stop"]);
+    expect(broken.log).toEqual(["error: starting the work", "stop (unwanted)"]);
     expect(broken.work.isHolding()).toBe(false);
     expect(leases.holder(KEY)).toBeUndefined();
     await broken.work.stop();
+  });
+
+  it("neither takes nor keeps the lease while the work is switched off, so a process where it is on takes it at once", async () => {
+    const clock = new ManualClock(START);
+    let onInA = true;
+    const a = processWith("eng_a", clock, { wanted: () => onInA });
+    const b = processWith("eng_b", clock);
+    await a.work.start();
+    await b.work.start();
+    expect(a.work.isHolding()).toBe(true);
+    onInA = false;
+    await clock.advance(1_000);
+    expect(a.log).toEqual(["start", "stop (unwanted)"]);
+    expect(new SqliteLeaseStore(database.db).holder(KEY)?.owner).toBe("eng_b");
+    expect(b.log).toEqual(["start"]);
+    await a.work.stop();
+    await b.work.stop();
   });
 });

@@ -4,6 +4,9 @@
  * db/lease.ts). `LeasedWork` keeps trying to take it, renews it while held, runs the work only while it holds
  * it, and stops the work when the lease is lost; another process takes the work over once the lease expired.
  *
+ * Work may also be switched off (`wanted`, e.g. the scheduler's switch): then the lease is not taken, and a held
+ * one is given back once the work stopped, so that a process switched on elsewhere takes it at once.
+ *
  * Renewal never waits for the work: starting or stopping it (which may take seconds, such as loading alerts
  * from a remote server) runs beside the renewals, one change at a time.
  */
@@ -16,7 +19,8 @@ export interface LeaseStore {
   release(input: { key: string; owner: string }): void;
 }
 
-export type LeaseChange = "acquired" | "lost" | "stopped";
+/** Why the work starts or stops: the lease was taken, lost to another process, the work was switched off, or this process stops. */
+export type LeaseChange = "acquired" | "lost" | "unwanted" | "stopped";
 
 export type LeasedWorkOptions = {
   /** What the lease is for, e.g. `alerts-engine`. */
@@ -28,8 +32,12 @@ export type LeasedWorkOptions = {
   clock: Clock;
   /** Starts the work once the lease is held. */
   start: () => Promise<void> | void;
-  /** Stops the work (the lease was lost, or this process stops). */
-  stop: () => Promise<void> | void;
+  /** Stops the work: the lease was lost, the work was switched off, or this process stops. */
+  stop: (change: Exclude<LeaseChange, "acquired">) => Promise<void> | void;
+  /** Read every round: whether the work should run at all (always, when not given). */
+  wanted?: () => boolean;
+  /** Called after every round (synchronously; the start or stop it decided may still be running). */
+  onRound?: () => void;
   pollMs?: number;
   leaseMs?: number;
   onError?: (error: unknown, during: string) => void;
@@ -78,8 +86,11 @@ export class LeasedWork {
     const { clock, leases, key, owner } = this.options;
     const now = clock.now();
     let holds: boolean;
+    let release: Exclude<LeaseChange, "acquired"> = "lost";
     try {
-      holds = leases.acquire({ key, owner, now, expiresAt: now + this.leaseMs });
+      const wanted = this.options.wanted?.() ?? true;
+      if (!wanted) release = "unwanted";
+      holds = wanted && leases.acquire({ key, owner, now, expiresAt: now + this.leaseMs });
       if (holds) this.leaseUntil = now + this.leaseMs;
     } catch (error) {
       this.options.onError?.(error, "lease renewal");
@@ -88,8 +99,10 @@ export class LeasedWork {
     }
     if (holds !== this.holding) {
       this.holding = holds;
-      this.changes = this.changes.then(() => this.match(holds ? "acquired" : "lost"));
+      const change = holds ? "acquired" : release;
+      this.changes = this.changes.then(() => this.match(change));
     }
+    this.options.onRound?.();
     return this.changes;
   }
 
@@ -98,32 +111,33 @@ export class LeasedWork {
     if (!this.polling) return this.changes;
     this.polling = false;
     if (this.timer) this.options.clock.clearTimeout(this.timer);
-    const wasHolding = this.holding;
     this.holding = false;
     this.changes = this.changes.then(() => this.match("stopped"));
     await this.changes;
-    if (wasHolding) this.attempt("lease release", () => this.options.leases.release({ key: this.options.key, owner: this.options.owner }));
   }
 
   /** Brings the work in line with `holding` (it may have flipped back while an earlier change ran). */
   private async match(change: LeaseChange): Promise<void> {
     const want = this.holding;
-    if (want === this.workRunning) return;
-    try {
-      if (want) await this.options.start();
-      else await this.options.stop();
-      this.workRunning = want;
-      this.options.onChange?.(want, change);
-    } catch (error) {
-      this.options.onError?.(error, want ? "starting the work" : "stopping the work");
-      if (want) {
-        // Not started: give the lease back so that another process can try.
-        this.holding = false;
-        this.workRunning = true; // whatever part started is stopped below
-        await this.match("lost");
-        this.attempt("lease release", () => this.options.leases.release({ key: this.options.key, owner: this.options.owner }));
+    if (want !== this.workRunning) {
+      try {
+        if (want) await this.options.start();
+        else await this.options.stop(change === "acquired" ? "lost" : change);
+        this.workRunning = want;
+        this.options.onChange?.(want, change);
+      } catch (error) {
+        this.options.onError?.(error, want ? "starting the work" : "stopping the work");
+        if (want) {
+          // Not started: stop whatever part did start, and give the lease back so that another process can try.
+          this.holding = false;
+          this.workRunning = true;
+          await this.match("unwanted");
+          return;
+        }
       }
     }
+    // Switched off or stopping: the lease goes back (only if ours) so that another process takes it at once.
+    if (!this.holding && (change === "unwanted" || change === "stopped")) this.attempt("lease release", () => this.options.leases.release({ key: this.options.key, owner: this.options.owner }));
   }
 
   private attempt(during: string, action: () => void): void {
