@@ -6,12 +6,17 @@
  *   a.<user>.<alarm>   latest report of the alarm and what the user was last sent of it
  *   r.<request>        the digest prepared for a request (a redelivered request reuses it)
  *   h.<user>.<digest>  the user's digest history (digest ids sort by time)
+ *   l.<user>           the user's digest lock: who prepares a digest for the user now, and until when
+ * A digest is prepared under its user's lock (taken and released with compare-and-set, expiring after
+ * DIGEST_LOCK_MS if its holder died), so that two replicas answering two requests for one user at the same
+ * moment never both include an alarm: the second reads the first one's sent markers.
  * Listing for the console scans keys, which is fine for a console page but not a hot path.
  */
 import { JetStreamApiError, StorageType } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { AuditEntry } from "@/server/core/audit";
-import type { Clock } from "@/server/core/clock";
+import { sleep, type Clock } from "@/server/core/clock";
+import { createId } from "@/server/core/ids";
 import { isActive, nextSentMarker, selectDigestAlarms, supersedes, type AlarmState, type AlarmStatus, type AlarmStatusChange, type DigestAlarm } from "../alarm-state";
 import type { ApplyOutcome, DigestRecord, DigestRequest, DigestStateStore, PageRequest, PageResult, UserAlarmSummary } from "../ports";
 import type { LazyNatsConnection } from "./nats-connection";
@@ -24,6 +29,11 @@ const decode = (part: string) => Buffer.from(part, "base64url").toString("utf8")
 const alarmKey = (userId: string, alarmId: string) => `a.${encode(userId)}.${encode(alarmId)}`;
 const requestKey = (key: string) => `r.${encode(key)}`;
 const historyKey = (userId: string, digestId: string) => `h.${encode(userId)}.${encode(digestId)}`;
+const lockKey = (userId: string) => `l.${encode(userId)}`;
+
+/** How long a user's digest lock lasts: far longer than preparing a digest takes, short enough to outlive a crash. */
+export const DIGEST_LOCK_MS = 10_000;
+type StoredLock = { owner: string; until: number };
 
 export function isCompareAndSetConflict(error: unknown): boolean {
   if (error instanceof JetStreamApiError && error.code === 10071) return true;
@@ -156,6 +166,46 @@ export class NatsKvDigestStateStore implements DigestStateStore {
 
   async prepareDigest(request: DigestRequest, newId: () => string, audit?: AuditEntry): Promise<{ record: DigestRecord; reused: boolean }> {
     const kv = await this.kv();
+    return this.withUserLock(kv, request.userId, () => this.prepareLocked(kv, request, newId, audit));
+  }
+
+  /**
+   * Runs `work` holding the user's digest lock. A lock held by another replica is waited for (polled with a
+   * growing pause, up to 250 ms) until it is released or expired; the release deletes the lock only if it is
+   * still this holder's (compare-and-set on its revision).
+   */
+  private async withUserLock<T>(kv: KV, userId: string, work: () => Promise<T>): Promise<T> {
+    const key = lockKey(userId);
+    const owner = createId("lock");
+    const { clock } = this.options;
+    let revision: number;
+    for (let attempt = 0; ; attempt++) {
+      const entry = await kv.get(key);
+      const current = entry && entry.operation === "PUT" ? entry.json<StoredLock>() : null;
+      const now = clock.now();
+      if (!current || current.until <= now) {
+        try {
+          const body = JSON.stringify({ owner, until: now + DIGEST_LOCK_MS } satisfies StoredLock);
+          revision = entry ? await kv.update(key, body, entry.revision) : await kv.create(key, body);
+          break;
+        } catch (error) {
+          if (!isCompareAndSetConflict(error)) throw error;
+          continue; // another replica took it first: look again
+        }
+      }
+      await sleep(clock, Math.min(250, 5 * 2 ** Math.min(attempt, 6)));
+    }
+    try {
+      return await work();
+    } finally {
+      await kv.delete(key, { previousSeq: revision }).catch((error: unknown) => {
+        // Taken over after it expired: the lock is no longer ours to delete.
+        if (!isCompareAndSetConflict(error)) throw error;
+      });
+    }
+  }
+
+  private async prepareLocked(kv: KV, request: DigestRequest, newId: () => string, audit?: AuditEntry): Promise<{ record: DigestRecord; reused: boolean }> {
     const existing = await this.readRequest(kv, request.requestKey);
     if (existing) {
       // A crash may have come between storing the digest and recording its history and sent markers: finish
