@@ -44,10 +44,18 @@ function migrateAlongsideOthers(db: AppDatabase, attempts = 10): void {
       return;
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause;
-      // SQLite may roll a transaction back by itself on SQLITE_BUSY; drizzle's own ROLLBACK then fails with
-      // "no transaction is active" and hides the busy error: that is a lost race too.
-      const raced = /already exists|no transaction is active/i.test(String(cause ?? error)) || /^SQLITE_BUSY/.test(cause?.code ?? (error as { code?: string }).code ?? "");
+      // SQLite may roll a transaction back by itself (on SQLITE_BUSY, but also a full disk, an I/O error or no
+      // memory); drizzle's own ROLLBACK then fails with "no transaction is active" and hides the first error.
+      // Most likely a lost race, so it is retried; if it persists, the message says what else to check.
+      const hidden = /no transaction is active/i.test(String(cause ?? error));
+      const raced = hidden || /already exists/i.test(String(cause ?? error)) || /^SQLITE_BUSY/.test(cause?.code ?? (error as { code?: string }).code ?? "");
       if (db.$client.inTransaction) db.$client.exec("ROLLBACK");
+      if (attempt >= attempts && hidden) {
+        throw new Error(
+          `Could not apply the database migrations to ${db.$client.name}: SQLite rolled the migration back ${attempts} times (busy, disk full, I/O error or out of memory). Check the free disk space and the permissions of that file, and that no other program holds a write lock on it.`,
+          { cause: error },
+        );
+      }
       if (attempt >= attempts || !raced) throw error;
     }
   }

@@ -46,6 +46,8 @@ export const configSchema = z.object({
   ALERTS_SERVER_URL: url.optional(),
   ALERTS_MAX_IN_FLIGHT: positiveInt.default(64),
   ALERTS_HTTP_TIMEOUT_MS: positiveInt.default(2000),
+  /** Larger answers from the alerts-server are refused (32 MB: an /alerts list of about 160,000 alerts). */
+  ALERTS_MAX_RESPONSE_BYTES: positiveInt.default(32 * 1024 * 1024),
   ALERTS_SIM_PORT: port.default(9001),
 
   /** smtp://user:pass@host:port; when unset, e-mails are recorded as not sent. */

@@ -24,7 +24,8 @@ afterEach(() => {
 });
 
 /** One process: its connection, its clock, its LeasedWork, and what its work did. */
-function processWith(owner: string, clock: ManualClock, options: { leases?: LeaseStore; failStart?: boolean; wanted?: () => boolean } = {}) {
+function processWith(owner: string, clock: ManualClock, options: { leases?: LeaseStore; failStart?: boolean; failStops?: number; wanted?: () => boolean } = {}) {
+  let stopsToFail = options.failStops ?? 0;
   const leases = options.leases ?? new SqliteLeaseStore(openDatabase(database.filePath));
   const log: string[] = [];
   const work = new LeasedWork({
@@ -37,6 +38,10 @@ function processWith(owner: string, clock: ManualClock, options: { leases?: Leas
       log.push("start");
     },
     stop: (change) => {
+      if (stopsToFail > 0) {
+        stopsToFail--;
+        throw new Error("cannot stop");
+      }
       log.push(`stop (${change})`);
     },
     wanted: options.wanted,
@@ -119,5 +124,28 @@ describe("LeasedWork", () => {
     expect(b.log).toEqual(["start"]);
     await a.work.stop();
     await b.work.stop();
+  });
+
+  it("keeps the lease while its work failed to stop, tries the stop again every round, and gives the lease back once it stopped", async () => {
+    const clock = new ManualClock(START);
+    let on = true;
+    const leases = new SqliteLeaseStore(database.db);
+    const a = processWith("eng_a", clock, { leases, wanted: () => on, failStops: 2 });
+    await a.work.start();
+    on = false;
+    await clock.advance(1_000);
+    await clock.advance(1_000);
+    // Two failed stops: the lease is still renewed, so nobody else starts the work beside what may still run here.
+    expect(leases.holder(KEY)?.expiresAt).toBe(clock.now() + 10_000);
+    expect(a.log).toEqual(["start", "error: stopping the work", "error: stopping the work"]);
+    expect(leases.holder(KEY)?.owner).toBe("eng_a");
+    await clock.advance(1_000);
+    expect(a.log).toEqual(["start", "error: stopping the work", "error: stopping the work", "stop (unwanted)"]);
+    expect(leases.holder(KEY)).toBeUndefined();
+    // Switched on again, it starts afresh.
+    on = true;
+    await clock.advance(1_000);
+    expect(a.log.at(-1)).toBe("start");
+    await a.work.stop();
   });
 });

@@ -44,17 +44,23 @@ export type LeasedWorkOptions = {
   onChange?: (holding: boolean, change: LeaseChange) => void;
 };
 
+type GiveUp = Exclude<LeaseChange, "acquired">;
+
 export class LeasedWork {
   private readonly pollMs: number;
   private readonly leaseMs: number;
   private timer: TimerHandle | undefined;
   private polling = false;
-  /** Whether the work should run here (the lease is held), and whether it does (its start has been called). */
+  /** Whether the work should run here (the lease is held). */
   private holding = false;
-  private workRunning = false;
+  /** Whether it does: "unknown" after a stop that failed (it may still run in part; the stop is tried again). */
+  private work: "stopped" | "running" | "unknown" = "stopped";
+  /** Why the work should not run, as of the latest round (a stop uses the reason current when it runs). */
+  private giveUpReason: GiveUp = "lost";
   private leaseUntil = Number.NEGATIVE_INFINITY;
-  /** Start and stop of the work, one after the other. */
+  /** Start and stop of the work, one after the other; `queued` counts the changes not yet done. */
   private changes: Promise<void> = Promise.resolve();
+  private queued = 0;
 
   constructor(private readonly options: LeasedWorkOptions) {
     this.pollMs = options.pollMs ?? 1_000;
@@ -62,7 +68,7 @@ export class LeasedWork {
     if (!(this.leaseMs > this.pollMs)) throw new Error(`the lease (${this.leaseMs} ms) must outlast the renewal period (${this.pollMs} ms)`);
   }
 
-  /** Whether this process holds the lease (and so runs the work). */
+  /** Whether this process holds the lease (and so runs the work, or is starting it). */
   isHolding(): boolean {
     return this.holding;
   }
@@ -84,24 +90,29 @@ export class LeasedWork {
   poll(): Promise<void> {
     if (!this.polling) return this.changes;
     const { clock, leases, key, owner } = this.options;
-    const now = clock.now();
     let holds: boolean;
-    let release: Exclude<LeaseChange, "acquired"> = "lost";
+    let reason: GiveUp = "lost";
     try {
       const wanted = this.options.wanted?.() ?? true;
-      if (!wanted) release = "unwanted";
-      holds = wanted && leases.acquire({ key, owner, now, expiresAt: now + this.leaseMs });
-      if (holds) this.leaseUntil = now + this.leaseMs;
+      if (!wanted) reason = "unwanted";
+      const now = clock.now();
+      // Switched off but not yet stopped (a stop failed): keep the lease, so nobody starts beside what may run.
+      const renew = wanted || this.work !== "stopped";
+      const held = renew && leases.acquire({ key, owner, now, expiresAt: now + this.leaseMs });
+      if (held) this.leaseUntil = now + this.leaseMs;
+      holds = wanted && held;
     } catch (error) {
       this.options.onError?.(error, "lease renewal");
-      // Without the store the lease cannot be renewed: keep the work only while ours surely lasts.
-      holds = this.holding && now + this.pollMs < this.leaseUntil;
+      // Without the store the lease cannot be renewed: keep the work only while ours surely lasts (the clock is
+      // read again: the store may have blocked for its busy timeout).
+      holds = this.holding && clock.now() + this.pollMs < this.leaseUntil;
     }
     if (holds !== this.holding) {
       this.holding = holds;
-      const change = holds ? "acquired" : release;
-      this.changes = this.changes.then(() => this.match(change));
+      if (!holds) this.giveUpReason = reason;
     }
+    // A change, or one that failed last time (a stop that threw is tried again every round).
+    if (this.queued === 0 && this.work !== (this.holding ? "running" : "stopped")) this.enqueueMatch();
     this.options.onRound?.();
     return this.changes;
   }
@@ -112,32 +123,55 @@ export class LeasedWork {
     this.polling = false;
     if (this.timer) this.options.clock.clearTimeout(this.timer);
     this.holding = false;
-    this.changes = this.changes.then(() => this.match("stopped"));
+    this.giveUpReason = "stopped";
+    this.enqueueMatch();
     await this.changes;
   }
 
-  /** Brings the work in line with `holding` (it may have flipped back while an earlier change ran). */
-  private async match(change: LeaseChange): Promise<void> {
-    const want = this.holding;
-    if (want !== this.workRunning) {
+  private enqueueMatch(): void {
+    this.queued++;
+    this.changes = this.changes.then(() => this.match()).finally(() => this.queued--);
+  }
+
+  /**
+   * Brings the work in line with `holding` as it is now (it may have flipped since the change was queued). A
+   * failed stop leaves the work "unknown" and the lease kept (another process must not start beside what may
+   * still run); the next round tries the stop again. A failed start is undone and the lease given back.
+   */
+  private async match(): Promise<void> {
+    const { options } = this;
+    if (this.holding && this.work === "running") return;
+    if (this.work !== "stopped") {
+      // Not wanted here any more, or in an unknown state after a failed stop: stop it first.
+      const reason: GiveUp = this.holding ? "unwanted" : this.giveUpReason;
       try {
-        if (want) await this.options.start();
-        else await this.options.stop(change === "acquired" ? "lost" : change);
-        this.workRunning = want;
-        this.options.onChange?.(want, change);
+        await options.stop(reason);
+        const wasRunning = this.work === "running";
+        this.work = "stopped";
+        if (wasRunning) options.onChange?.(false, reason);
       } catch (error) {
-        this.options.onError?.(error, want ? "starting the work" : "stopping the work");
-        if (want) {
-          // Not started: stop whatever part did start, and give the lease back so that another process can try.
-          this.holding = false;
-          this.workRunning = true;
-          await this.match("unwanted");
-          return;
-        }
+        this.work = "unknown";
+        options.onError?.(error, "stopping the work");
+        return;
       }
     }
-    // Switched off or stopping: the lease goes back (only if ours) so that another process takes it at once.
-    if (!this.holding && (change === "unwanted" || change === "stopped")) this.attempt("lease release", () => this.options.leases.release({ key: this.options.key, owner: this.options.owner }));
+    if (!this.holding) {
+      // Switched off or stopping: the lease goes back (only if ours) so that another process takes it at once.
+      if (this.giveUpReason !== "lost") this.attempt("lease release", () => options.leases.release({ key: options.key, owner: options.owner }));
+      return;
+    }
+    try {
+      this.work = "running";
+      await options.start();
+      options.onChange?.(true, "acquired");
+    } catch (error) {
+      options.onError?.(error, "starting the work");
+      // Undo what did start, and give the lease back so that another process can try.
+      this.work = "unknown";
+      this.holding = false;
+      this.giveUpReason = "unwanted";
+      await this.match();
+    }
   }
 
   private attempt(during: string, action: () => void): void {

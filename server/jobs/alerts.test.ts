@@ -32,6 +32,7 @@ function alertsProcess(filePath: string, clock: ManualClock, seed: number) {
   const alerts = createAlertsModule(
     { config: parseConfig({ NODE_ENV: "test" }), db: openDatabase(filePath), clock, random: new SeededRandom(seed), bus, logger: createLogger("alerts-lease-test") },
     { dbsimMetrics: { read: () => undefined, names: () => [] } },
+    { leaseClock: clock },
   );
   return { module: alerts, events };
 }

@@ -8,6 +8,7 @@
  */
 import { SqliteLeaseStore } from "@/db/lease";
 import { systemActor } from "@/server/core/audit";
+import { SystemClock, type Clock } from "@/server/core/clock";
 import { createId } from "@/server/core/ids";
 import { LeasedWork } from "@/server/core/lease";
 import type { MetricReader } from "@/server/core/metrics";
@@ -45,12 +46,17 @@ const unconfiguredAlertsServer: AlertValueSource = {
   },
 };
 
-export function createAlertsModule(dependencies: EngineDependencies, sources: { dbsimMetrics: MetricReader }): EngineModule<AlertsServices> {
+export type AlertsModuleOptions = {
+  /** The clock of the engine's lease: wall time (the default), which every process shares; tests pass a manual one. */
+  leaseClock?: Clock;
+};
+
+export function createAlertsModule(dependencies: EngineDependencies, sources: { dbsimMetrics: MetricReader }, options: AlertsModuleOptions = {}): EngineModule<AlertsServices> {
   const { config, db, clock, random, bus } = dependencies;
   const logger = dependencies.logger.child({ engine: "alerts" });
   const store = new SqliteAlertStore(db, clock);
   const client = config.ALERTS_SERVER_URL
-    ? new AlertsServerClient({ baseUrl: config.ALERTS_SERVER_URL, timeoutMs: config.ALERTS_HTTP_TIMEOUT_MS, connections: config.ALERTS_MAX_IN_FLIGHT })
+    ? new AlertsServerClient({ baseUrl: config.ALERTS_SERVER_URL, timeoutMs: config.ALERTS_HTTP_TIMEOUT_MS, connections: config.ALERTS_MAX_IN_FLIGHT, maxResponseBytes: config.ALERTS_MAX_RESPONSE_BYTES })
     : null;
   const valueSources: AlertSources = {
     "alerts-server": client ?? unconfiguredAlertsServer,
@@ -89,11 +95,13 @@ export function createAlertsModule(dependencies: EngineDependencies, sources: { 
 
   const leases = new SqliteLeaseStore(db);
   const owner = createId("eng");
+  // Lease expiries are compared across processes: wall time, even under the browser tests' movable clock.
+  const leaseClock = options.leaseClock ?? new SystemClock();
   const leased = new LeasedWork({
     key: ALERTS_ENGINE_LEASE,
     owner,
     leases,
-    clock,
+    clock: leaseClock,
     start: async () => {
       stopped = false;
       await loadServerAlerts();
@@ -104,11 +112,15 @@ export function createAlertsModule(dependencies: EngineDependencies, sources: { 
       stopped = true;
       if (loadTimer) clock.clearTimeout(loadTimer);
       loadTimer = null;
-      await engine.stop();
-      await relay.stop();
+      try {
+        await engine.stop();
+      } finally {
+        await relay.stop();
+      }
     },
     onError: (error, during) => logger.error({ err: error, owner }, `alerts engine lease: ${during} failed`),
-    onChange: (holding, change) => logger.info({ owner, change }, holding ? "this process runs the alerts engine (lease acquired)" : `alerts engine stopped here (${change === "lost" ? "lease lost to another process" : "process stopping"})`),
+    onChange: (holding, change) =>
+      logger.info({ owner, change }, holding ? "this process runs the alerts engine (lease acquired)" : `alerts engine stopped here (${change === "lost" ? "lease lost to another process" : change === "stopped" ? "process stopping" : "it could not start; the lease is given back"})`),
   });
 
   return {
@@ -129,7 +141,7 @@ export function createAlertsModule(dependencies: EngineDependencies, sources: { 
       engine,
       engineHolder: () => {
         const holder = leases.holder(ALERTS_ENGINE_LEASE);
-        return holder && holder.expiresAt > clock.now() ? { owner: holder.owner, sinceMs: holder.acquiredAt, untilMs: holder.expiresAt } : undefined;
+        return holder && holder.expiresAt > leaseClock.now() ? { owner: holder.owner, sinceMs: holder.acquiredAt, untilMs: holder.expiresAt } : undefined;
       },
       dbsimMetricNames: () => sources.dbsimMetrics.names(),
       alertsServerUrl: config.ALERTS_SERVER_URL ?? null,

@@ -53,7 +53,7 @@ export function createDigestModule(dependencies: EngineDependencies, options: Di
     mode.transport === "nats"
       ? new NatsDigestTransport({ connection: connection!, prefix: config.NATS_PREFIX, subjects: mode.subjects, ackWaitMs: options.ackWaitMs, maxBatch: options.maxBatch, logger: log })
       : new InProcessDigestTransport(clock, mode.subjects);
-  const store: DigestStateStore = mode.state === "nats-kv" ? new NatsKvDigestStateStore({ connection: connection!, prefix: config.NATS_PREFIX, clock, recordAudit }) : new SqliteDigestStateStore(db, clock);
+  const store: DigestStateStore = mode.state === "nats-kv" ? new NatsKvDigestStateStore({ connection: connection!, prefix: config.NATS_PREFIX, clock, recordAudit, onWarning: (fields, message) => log.warn(fields, message) }) : new SqliteDigestStateStore(db, clock);
   const digests = new DigestService({ store, deadLetters: new SqliteDeadLetterStore(db), transport, clock, newId: () => createId("dig"), recordAudit, logger: log });
 
   let unsubscribe: (() => void) | null = null;

@@ -102,9 +102,10 @@ export class SchedulerSupervisor {
   /** Stops the scheduler (the step in flight ends, so none of its delays can follow), then hands its executions back unless the lease was lost (the new holder treats them as orphans). */
   private async stopScheduler(handBack: boolean): Promise<void> {
     const current = this.scheduler;
-    this.scheduler = undefined;
     if (!current) return;
+    // Forgotten only once stopped: a stop that failed is tried again on the next round (LeasedWork).
     await current.stop();
+    this.scheduler = undefined;
     if (handBack) await current.setEnabled(false).catch((error: unknown) => this.options.onError?.(error, "releasing held executions"));
   }
 

@@ -117,6 +117,12 @@ describe("AlertsServerClient", () => {
     expect(await api.query(rule, signal)).toBe(7);
   });
 
+  it("refuses a size limit that is not a positive whole number of bytes", () => {
+    for (const maxResponseBytes of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new AlertsServerClient({ baseUrl: "http://127.0.0.1:1", timeoutMs: 1_000, connections: 1, maxResponseBytes })).toThrow("maxResponseBytes must be a positive whole number of bytes");
+    }
+  });
+
   it("times out a request the server never answers, as retryable", async () => {
     const api = await serve(() => {}, { timeoutMs: 150 });
     const timedOut = await failure(api.query(rule, signal));

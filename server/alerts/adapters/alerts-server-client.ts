@@ -14,7 +14,7 @@ export type AlertsServerClientOptions = {
   timeoutMs: number;
   /** Connections kept open to the server (match the engine's cap on evaluations in flight). */
   connections: number;
-  /** Larger answers are refused; MAX_RESPONSE_BYTES by default. */
+  /** Larger answers are refused; MAX_RESPONSE_BYTES by default (ALERTS_MAX_RESPONSE_BYTES). */
   maxResponseBytes?: number;
 };
 
@@ -27,6 +27,8 @@ export class AlertsServerClient implements AlertValueSource, AlertNotifier {
   private readonly queryPaths = new WeakMap<AlertRule, string>();
 
   constructor(private readonly options: AlertsServerClientOptions) {
+    const limit = options.maxResponseBytes;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new Error(`maxResponseBytes must be a positive whole number of bytes (got ${limit})`);
     const url = new URL(options.baseUrl);
     this.basePath = url.pathname.replace(/\/$/, "");
     this.pool = new Pool(url.origin, { connections: options.connections, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, pipelining: 1 });
@@ -121,7 +123,7 @@ type CollectedResponse = { statusCode: number; text: string };
 
 class ResponseTooLargeError extends Error {
   constructor(limit: number) {
-    super(`the response is larger than ${limit} bytes; check that ALERTS_SERVER_URL points at an alerts-server`);
+    super(`the response is larger than ${limit} bytes; check that ALERTS_SERVER_URL points at an alerts-server, or raise ALERTS_MAX_RESPONSE_BYTES if it really serves that many alerts`);
   }
 }
 

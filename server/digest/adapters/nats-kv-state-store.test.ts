@@ -1,8 +1,8 @@
 /**
  * The NATS KV state store against the real NATS server (NATS_URL, default 127.0.0.1:4222), with two replicas
  * (two stores, each its own connection, on one bucket): simultaneous digests for one user never both include an
- * alarm; a digest waits for a user's lock held by another replica, and a lock whose holder died does not block
- * that user for good.
+ * alarm; a digest waits for a user's lock held by another replica, and a lock whose holder died is taken over
+ * once it stayed unchanged (judged by the waiter's own clock, never the holder's).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -30,10 +30,10 @@ afterEach(async () => {
   await nc.drain();
 });
 
-function replica(name: string): NatsKvDigestStateStore {
+function replica(name: string, options: { lockTakeoverMs?: number; warnings?: string[] } = {}): NatsKvDigestStateStore {
   const connection = new LazyNatsConnection(TEST_NATS_URL, name);
   connections.push(connection);
-  return new NatsKvDigestStateStore({ connection, prefix, clock: new SystemClock(), recordAudit: async () => {} });
+  return new NatsKvDigestStateStore({ connection, prefix, clock: new SystemClock(), recordAudit: async () => {}, lockTakeoverMs: options.lockTakeoverMs, onWarning: (_fields, message) => options.warnings?.push(message) });
 }
 
 function change(userId: string, alarmId: string, changedAt: string): AlarmStatusChange {
@@ -58,29 +58,36 @@ describe("NATS KV digest state, two replicas", () => {
     }
   }, 30_000);
 
-  it("waits for a user's digest lock held by another replica, and takes over one whose holder died once it expired", async () => {
-    const store = replica("kv-survivor");
+  it("waits for a user's digest lock held by another replica, and takes over one left unchanged (its holder died)", async () => {
+    const warnings: string[] = [];
+    // A short takeover period, so that the test waits a fraction of a second for the dead holder's lock.
+    const store = replica("kv-survivor", { lockTakeoverMs: 300, warnings });
     await store.applyChanges([change("user-2", "alarm-1", "2026-01-01T00:00:01Z"), change("user-3", "alarm-9", "2026-01-01T00:00:02Z")]);
     const { js } = await connections[0]!.get();
     const kv = await new Kvm(js).open(store.bucketName);
     const lockOf = (userId: string) => `l.${Buffer.from(userId, "utf8").toString("base64url")}`;
+    const request = (key: string, userId: string) => ({ requestKey: key, userId, requestedAtMs: Date.now(), requestedBy: "test" });
+    const tracked = <T>(promise: Promise<T>) => {
+      const state = { settled: false, result: promise.finally(() => (state.settled = true)) };
+      return state;
+    };
 
-    // A replica died holding user-2's lock, which has expired by now: the next digest takes it over.
-    await kv.put(lockOf("user-2"), JSON.stringify({ owner: "dead-replica", until: Date.now() - 1 }));
-    const afterCrash = await store.prepareDigest({ requestKey: "after-crash", userId: "user-2", requestedAtMs: Date.now(), requestedBy: "test" }, newId);
-    expect(afterCrash.record.alarms.map((alarm) => alarm.alarmId)).toEqual(["alarm-1"]);
-    expect(await kv.get(lockOf("user-2")).then((entry) => entry?.operation)).not.toBe("PUT");
-
-    // Another replica holds user-3's lock now: the digest waits for its release, then goes on.
-    const held = await kv.put(lockOf("user-3"), JSON.stringify({ owner: "busy-replica", until: Date.now() + 60_000 }));
-    let settled = false;
-    const waiting = store.prepareDigest({ requestKey: "while-held", userId: "user-3", requestedAtMs: Date.now(), requestedBy: "test" }, newId).then((result) => {
-      settled = true;
-      return result;
-    });
-    for (let roundTrip = 0; roundTrip < 20; roundTrip++) await kv.get(lockOf("user-3"));
-    expect(settled).toBe(false);
+    // Another replica holds user-3's lock: the digest waits for its release, then goes on.
+    const held = await kv.put(lockOf("user-3"), JSON.stringify({ owner: "busy-replica", at: Date.now() }));
+    const waiting = tracked(store.prepareDigest(request("while-held", "user-3"), newId));
+    for (let roundTrip = 0; roundTrip < 10; roundTrip++) await kv.get(lockOf("user-3"));
+    expect(waiting.settled).toBe(false);
     await kv.delete(lockOf("user-3"), { previousSeq: held });
-    expect((await waiting).record.alarms.map((alarm) => alarm.alarmId)).toEqual(["alarm-9"]);
+    expect((await waiting.result).record.alarms.map((alarm) => alarm.alarmId)).toEqual(["alarm-9"]);
+    expect(warnings).toEqual([]);
+
+    // A replica died holding user-2's lock: nobody releases it, and it is taken over once it stayed unchanged.
+    await kv.put(lockOf("user-2"), JSON.stringify({ owner: "dead-replica", at: Date.now() }));
+    const afterCrash = tracked(store.prepareDigest(request("after-crash", "user-2"), newId));
+    for (let roundTrip = 0; roundTrip < 10; roundTrip++) await kv.get(lockOf("user-2"));
+    expect(afterCrash.settled).toBe(false);
+    expect((await afterCrash.result).record.alarms.map((alarm) => alarm.alarmId)).toEqual(["alarm-1"]);
+    expect(warnings).toEqual([expect.stringContaining("took over the digest lock of user user-2 from dead-replica")]);
+    expect(await kv.get(lockOf("user-2")).then((entry) => entry?.operation)).not.toBe("PUT");
   }, 30_000);
 });

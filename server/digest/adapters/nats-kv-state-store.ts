@@ -6,9 +6,9 @@
  *   a.<user>.<alarm>   latest report of the alarm and what the user was last sent of it
  *   r.<request>        the digest prepared for a request (a redelivered request reuses it)
  *   h.<user>.<digest>  the user's digest history (digest ids sort by time)
- *   l.<user>           the user's digest lock: who prepares a digest for the user now, and until when
- * A digest is prepared under its user's lock (taken and released with compare-and-set, expiring after
- * DIGEST_LOCK_MS if its holder died), so that two replicas answering two requests for one user at the same
+ *   l.<user>           the user's digest lock: who prepares a digest for the user now
+ * A digest is prepared under its user's lock (taken and released with compare-and-set, taken over once it has
+ * stayed unchanged for DIGEST_LOCK_MS, when its holder died), so that two replicas answering two requests for one user at the same
  * moment never both include an alarm: the second reads the first one's sent markers.
  * Listing for the console scans keys, which is fine for a console page but not a hot path.
  */
@@ -31,9 +31,11 @@ const requestKey = (key: string) => `r.${encode(key)}`;
 const historyKey = (userId: string, digestId: string) => `h.${encode(userId)}.${encode(digestId)}`;
 const lockKey = (userId: string) => `l.${encode(userId)}`;
 
-/** How long a user's digest lock lasts: far longer than preparing a digest takes, short enough to outlive a crash. */
+/** A lock unchanged this long is taken over (its holder died): far longer than preparing a digest takes. */
 export const DIGEST_LOCK_MS = 10_000;
-type StoredLock = { owner: string; until: number };
+/** A request gives up waiting for its user's lock after this long (it is redelivered and tried again). */
+export const DIGEST_LOCK_WAIT_MS = 60_000;
+type StoredLock = { owner: string; at: number };
 
 export function isCompareAndSetConflict(error: unknown): boolean {
   if (error instanceof JetStreamApiError && error.code === 10071) return true;
@@ -81,6 +83,10 @@ export type NatsKvStateStoreOptions = {
   clock: Clock;
   /** Audit entries are written on their own after the commit: KV and SQLite cannot commit together. */
   recordAudit: (entry: AuditEntry) => Promise<void>;
+  /** A user's digest lock unchanged this long is taken over (DIGEST_LOCK_MS by default). */
+  lockTakeoverMs?: number;
+  /** Lock takeovers and overlaps (logged as warnings by the worker). */
+  onWarning?: (fields: Record<string, unknown>, message: string) => void;
 };
 
 export class NatsKvDigestStateStore implements DigestStateStore {
@@ -171,27 +177,38 @@ export class NatsKvDigestStateStore implements DigestStateStore {
 
   /**
    * Runs `work` holding the user's digest lock. A lock held by another replica is waited for (polled with a
-   * growing pause, up to 250 ms) until it is released or expired; the release deletes the lock only if it is
-   * still this holder's (compare-and-set on its revision).
+   * growing pause, up to 250 ms) until it is released, or taken over once it has stayed unchanged (same
+   * revision) for DIGEST_LOCK_MS by this replica's own clock: replicas on several machines never compare each
+   * other's clocks. After DIGEST_LOCK_WAIT_MS it gives up with an error (the request is redelivered). The
+   * release deletes the lock only if it is still this holder's (compare-and-set on its revision).
    */
   private async withUserLock<T>(kv: KV, userId: string, work: () => Promise<T>): Promise<T> {
     const key = lockKey(userId);
     const owner = createId("lock");
     const { clock } = this.options;
+    const takeoverMs = this.options.lockTakeoverMs ?? DIGEST_LOCK_MS;
+    const startedAt = clock.now();
+    let seen = null as { revision: number; since: number } | null;
     let revision: number;
     for (let attempt = 0; ; attempt++) {
       const entry = await kv.get(key);
-      const current = entry && entry.operation === "PUT" ? entry.json<StoredLock>() : null;
       const now = clock.now();
-      if (!current || current.until <= now) {
+      const held = entry && entry.operation === "PUT" ? entry.json<StoredLock>() : null;
+      const entryRevision = entry ? entry.revision : 0;
+      if (held && seen?.revision !== entryRevision) seen = { revision: entryRevision, since: now };
+      if (!held || now - (seen?.since ?? now) >= takeoverMs) {
         try {
-          const body = JSON.stringify({ owner, until: now + DIGEST_LOCK_MS } satisfies StoredLock);
-          revision = entry ? await kv.update(key, body, entry.revision) : await kv.create(key, body);
+          const body = JSON.stringify({ owner, at: now } satisfies StoredLock);
+          revision = entry ? await kv.update(key, body, entryRevision) : await kv.create(key, body);
+          if (held) this.options.onWarning?.({ userId, holder: held.owner }, `took over the digest lock of user ${userId} from ${held.owner}, unchanged for ${takeoverMs} ms (its replica probably died)`);
           break;
         } catch (error) {
           if (!isCompareAndSetConflict(error)) throw error;
           continue; // another replica took it first: look again
         }
+      }
+      if (now - startedAt >= DIGEST_LOCK_WAIT_MS) {
+        throw new Error(`the digest lock of user ${userId} has been held by ${held.owner} (other digests for this user) for over ${DIGEST_LOCK_WAIT_MS} ms; the request is retried when it is redelivered`);
       }
       await sleep(clock, Math.min(250, 5 * 2 ** Math.min(attempt, 6)));
     }
@@ -199,8 +216,8 @@ export class NatsKvDigestStateStore implements DigestStateStore {
       return await work();
     } finally {
       await kv.delete(key, { previousSeq: revision }).catch((error: unknown) => {
-        // Taken over after it expired: the lock is no longer ours to delete.
         if (!isCompareAndSetConflict(error)) throw error;
+        this.options.onWarning?.({ userId }, `the digest lock of user ${userId} was taken over while this replica held it (a digest took over ${takeoverMs} ms); two digests may have overlapped`);
       });
     }
   }
