@@ -378,7 +378,7 @@ export class AlertEngine {
         this.counters.queryFailures++;
         const message = describeError(error);
         logger.warn({ alert: rule.name, ruleId: rule.id, source: rule.sourceKind, query: rule.query, error: message }, `alert "${rule.name}": query failed; state stays ${slot.state}`);
-        store.recordEvaluation({ ruleId: rule.id, atMs: clock.now(), value: null, state: slot.state, outcome: "query-failed", error: message });
+        store.recordEvaluation({ ruleId: rule.id, atMs: clock.now(), value: null, state: slot.state, outcome: "query-failed", error: message, intervalSecs: rule.intervalSecs });
         this.finish(slot, dueAtMs, startedAtMs);
         return;
       }
@@ -389,7 +389,7 @@ export class AlertEngine {
       const decision = decide(previous, next, rule, slot.lastNotifiedAtMs, nowMs);
       slot.lastValue = value;
       if (decision.kind === "none") {
-        store.recordEvaluation({ ruleId: rule.id, atMs: nowMs, value, state: previous, outcome: "ok", error: null });
+        store.recordEvaluation({ ruleId: rule.id, atMs: nowMs, value, state: previous, outcome: "ok", error: null, intervalSecs: rule.intervalSecs });
         this.finish(slot, dueAtMs, startedAtMs);
         return;
       }
@@ -407,7 +407,7 @@ export class AlertEngine {
           this.counters.deliveryFailures++;
           const message = describeError(error);
           logger.warn({ alert: rule.name, ruleId: rule.id, action: decision.kind, error: message }, `alert "${rule.name}": ${decision.kind} failed; state stays ${previous} and the next cycle tries again`);
-          store.recordEvaluation({ ruleId: rule.id, atMs: clock.now(), value, state: previous, outcome: decision.kind === "resolve" ? "resolve-failed" : "notify-failed", error: message });
+          store.recordEvaluation({ ruleId: rule.id, atMs: clock.now(), value, state: previous, outcome: decision.kind === "resolve" ? "resolve-failed" : "notify-failed", error: message, intervalSecs: rule.intervalSecs });
           this.finish(slot, dueAtMs, startedAtMs);
           return;
         }
@@ -453,7 +453,7 @@ export class AlertEngine {
       if (decision.kind === "notify") slot.lastNotifiedAtMs = committedAtMs;
       if (decision.kind === "resolve") slot.lastNotifiedAtMs = null;
       this.counters.transitions++;
-      store.recordEvaluation({ ruleId: rule.id, atMs: committedAtMs, value, state: next, outcome: "ok", error: null });
+      store.recordEvaluation({ ruleId: rule.id, atMs: committedAtMs, value, state: next, outcome: "ok", error: null, intervalSecs: rule.intervalSecs });
       if (event) logger.info({ alert: rule.name, from: previous, to: next, value }, `alert "${rule.name}" ${previous} → ${next}`);
       this.options.onCommitted?.();
       this.finish(slot, dueAtMs, startedAtMs);

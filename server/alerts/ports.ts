@@ -50,6 +50,8 @@ export type EvaluationRecord = {
   state: AlertState;
   outcome: EvaluationOutcome;
   error: string | null;
+  /** The rule's interval: the store keeps about EVALUATION_RING_SIZE intervals of history. Without it only the ring's row count bounds the history. */
+  intervalSecs?: number;
 };
 
 export type TransitionCommit = {

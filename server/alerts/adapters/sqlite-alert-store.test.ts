@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from "@/db/test-database";
 import { systemActor } from "@/server/core/audit";
 import { ManualClock } from "@/server/core/clock";
 import { ruleInputSchema } from "../rule";
-import { EVALUATION_CHUNK_RING_SIZE, EVALUATION_RING_SIZE, HISTORY_WRITE_EVERY_MS, MAX_SAMPLES_PER_CHUNK, SqliteAlertStore } from "./sqlite-alert-store";
+import { EVALUATION_CHUNK_RING_SIZE, EVALUATION_RING_SIZE, HISTORY_WRITE_EVERY_MS, MAX_SAMPLES_PER_CHUNK, SqliteAlertStore, evaluationRingRows } from "./sqlite-alert-store";
 
 const actor = systemActor("test");
 let database: TestDatabase;
@@ -67,6 +67,37 @@ describe("SqliteAlertStore evaluation history", () => {
     const values = store.history(rule.id).evaluations.map((point) => point.value);
     expect(values).toHaveLength(EVALUATION_RING_SIZE);
     expect(values.at(-1)).toBe((EVALUATION_CHUNK_RING_SIZE + 50) * 2 - 1);
+  });
+
+  it("keeps about EVALUATION_RING_SIZE intervals of a fast rule's history, not the whole ring of chunk rows", () => {
+    const { clock, store, rule, rows } = setup();
+    // 40 minutes of a 1 s rule: chunks of ~5 evaluations, so the ring alone would keep 720 rows (an hour).
+    for (let second = 0; second < 2_400; second++) {
+      store.recordEvaluation({ ruleId: rule.id, atMs: clock.now(), value: second, state: "PASS", outcome: "ok", error: null, intervalSecs: 1 });
+      clock.set(clock.now() + 1_000);
+      store.flushDue(clock.now());
+    }
+    // 180 rows of ~5 evaluations: 15 minutes, of which the console shows the newest 720 evaluations.
+    expect(evaluationRingRows(1)).toBe(180);
+    expect(rows()).toBe(180);
+    const values = store.history(rule.id).evaluations.map((point) => point.value);
+    expect(values).toHaveLength(EVALUATION_RING_SIZE);
+    expect(values.at(-1)).toBeGreaterThanOrEqual(2_400 - 6);
+
+    // Made faster still, the rule's ring shrinks: the newest chunks stay, renumbered into the smaller ring.
+    const newest = values.slice(-EVALUATION_RING_SIZE / 2);
+    store.updateRule(rule.id, ruleInputSchema.parse({ name: "a", sourceKind: "simulated", query: "constant?value=1", intervalSecs: 0.5, warn: { value: 100, message: "w" }, critical: { value: 200, message: "c" } }), actor);
+    expect(rows()).toBe(evaluationRingRows(0.5));
+    expect(store.history(rule.id).evaluations.map((point) => point.value).slice(-newest.length)).toEqual(newest);
+    for (let second = 0; second < 600; second++) {
+      store.recordEvaluation({ ruleId: rule.id, atMs: clock.now(), value: 10_000 + second, state: "PASS", outcome: "ok", error: null, intervalSecs: 0.5 });
+      clock.set(clock.now() + 500);
+      store.flushDue(clock.now());
+    }
+    expect(rows()).toBe(evaluationRingRows(0.5));
+    expect(store.history(rule.id).evaluations.at(-1)?.value).toBeGreaterThanOrEqual(10_590);
+    // Slower rules use the whole ring: their chunks hold one or two evaluations.
+    expect(evaluationRingRows(5)).toBe(EVALUATION_CHUNK_RING_SIZE);
   });
 
   it("drops the buffered evaluations of a deleted rule instead of failing the batch", () => {

@@ -19,8 +19,24 @@ import type { EvaluationPoint, ImportSummary, RuleListPage, RuleListQuery, RuleS
 
 /** Evaluations shown per rule: 12 minutes at 1 s, 6 hours at 30 s. */
 export const EVALUATION_RING_SIZE = 720;
-/** Chunk rows kept per rule (each 1 to MAX_SAMPLES_PER_CHUNK evaluations): at least the 720 evaluations above. */
+/**
+ * Chunk rows kept per rule at most (each 1 to MAX_SAMPLES_PER_CHUNK evaluations): at least the 720 evaluations
+ * above even when every chunk holds one.
+ */
 export const EVALUATION_CHUNK_RING_SIZE = 720;
+/** History kept, in intervals of the rule: a little more than the evaluations shown. */
+export const HISTORY_RETENTION_INTERVALS = EVALUATION_RING_SIZE * 1.25;
+
+/**
+ * The ring's rows for a rule: enough chunks for HISTORY_RETENTION_INTERVALS of its intervals at one chunk per
+ * HISTORY_WRITE_EVERY_MS, at most EVALUATION_CHUNK_RING_SIZE. A 1 s rule keeps 180 rows of ~5 evaluations (15
+ * minutes), not 720 (an hour, five times what the console shows); from 4 s up, chunks hold one or two
+ * evaluations and the whole ring is used. Rows are overwritten in place, so this costs no extra write.
+ */
+export function evaluationRingRows(intervalSecs: number | undefined): number {
+  if (intervalSecs === undefined) return EVALUATION_CHUNK_RING_SIZE;
+  return Math.max(1, Math.min(EVALUATION_CHUNK_RING_SIZE, Math.ceil((HISTORY_RETENTION_INTERVALS * intervalSecs * 1000) / HISTORY_WRITE_EVERY_MS)));
+}
 export const MAX_SAMPLES_PER_CHUNK = 64;
 /** A rule's buffered evaluations are written this long after the first of them (or once a chunk is full). */
 export const HISTORY_WRITE_EVERY_MS = 5000;
@@ -31,7 +47,7 @@ export const HISTORY_WRITE_EVERY_MS = 5000;
  */
 export const HISTORY_BATCH_EVERY_MS = 250;
 
-type PendingChunk = { ruleId: string; sinceMs: number; records: EvaluationRecord[] };
+type PendingChunk = { ruleId: string; sinceMs: number; records: EvaluationRecord[]; intervalSecs: number | undefined };
 type Sample = [atMs: number, value: number | null, state: AlertState, outcome: EvaluationRecord["outcome"], error: string | null];
 /** Transitions and re-notifications kept per rule. */
 export const TRANSITION_RING_SIZE = 200;
@@ -108,6 +124,9 @@ export class SqliteAlertStore implements AlertEngineStore, OutboxStore, RuleStor
     upsertEvaluation: Statement;
     upsertEvaluationIfRuleExists: Statement;
     readSequences: Statement;
+    keepNewestRows: Statement;
+    moveSlotsAside: Statement;
+    renumberSlots: Statement;
     upsertTransition: Statement;
     upsertStatusAfterTransition: Statement;
     insertOutbox: Statement;
@@ -130,6 +149,10 @@ export class SqliteAlertStore implements AlertEngineStore, OutboxStore, RuleStor
          ON CONFLICT (rule_id, slot) DO UPDATE SET sequence = excluded.sequence, at = excluded.at, value = excluded.value,
            state = excluded.state, outcome = excluded.outcome, error = excluded.error, samples = excluded.samples`,
       ),
+      keepNewestRows: client.prepare(`DELETE FROM alert_evaluation WHERE rule_id = @id AND sequence <= (SELECT max(sequence) FROM alert_evaluation WHERE rule_id = @id) - @rows`),
+      // Two steps: the first moves every slot out of the way, so that no row meets another's key midway.
+      moveSlotsAside: client.prepare(`UPDATE alert_evaluation SET slot = -1 - slot WHERE rule_id = ?`),
+      renumberSlots: client.prepare(`UPDATE alert_evaluation SET slot = sequence % @rows WHERE rule_id = @id`),
       readSequences: client.prepare(
         `SELECT (SELECT coalesce(max(sequence), 0) FROM alert_evaluation WHERE rule_id = @id) AS evaluation,
                 (SELECT coalesce(max(sequence), 0) FROM alert_transition WHERE rule_id = @id) AS "transition"`,
@@ -171,11 +194,12 @@ export class SqliteAlertStore implements AlertEngineStore, OutboxStore, RuleStor
   recordEvaluation(record: EvaluationRecord): void {
     let chunk = this.pending.get(record.ruleId);
     if (!chunk) {
-      chunk = { ruleId: record.ruleId, sinceMs: this.clock.now(), records: [] };
+      chunk = { ruleId: record.ruleId, sinceMs: this.clock.now(), records: [], intervalSecs: undefined };
       this.pending.set(record.ruleId, chunk);
       this.pendingOrder.push(chunk);
     }
     chunk.records.push(record);
+    if (record.intervalSecs !== undefined) chunk.intervalSecs = record.intervalSecs;
     if (chunk.records.length === MAX_SAMPLES_PER_CHUNK) this.fullChunks.push(chunk);
   }
 
@@ -241,7 +265,7 @@ export class SqliteAlertStore implements AlertEngineStore, OutboxStore, RuleStor
           const sequences = this.sequencesOf(chunk.ruleId);
           const sequence = ++sequences.evaluation;
           taken++;
-          const slot = sequence % EVALUATION_CHUNK_RING_SIZE;
+          const slot = sequence % evaluationRingRows(chunk.intervalSecs);
           if (guarded) upsertEvaluationIfRuleExists.run(chunk.ruleId, slot, sequence, last.atMs, last.value, last.state, last.outcome, last.error, samples, chunk.ruleId);
           else upsertEvaluation.run(chunk.ruleId, slot, sequence, last.atMs, last.value, last.state, last.outcome, last.error, samples);
         }
@@ -336,11 +360,23 @@ export class SqliteAlertStore implements AlertEngineStore, OutboxStore, RuleStor
     this.db.transaction(
       (tx) => {
         tx.update(alertRule).set({ ...ruleColumns(input), updatedAt }).where(eq(alertRule.id, id)).run();
+        if (input.intervalSecs < before.intervalSecs) this.shrinkRing(id, evaluationRingRows(input.intervalSecs));
         createAuditRecorder(tx, this.clock).record({ actor, action: "alerts.rule.update", target: id, details: { before: ruleColumns({ ...before, subscriberUserIds: before.subscriberUserIds }), after: ruleColumns(input) } });
       },
       { behavior: "immediate" },
     );
     return this.getRule(id);
+  }
+
+  /**
+   * A shorter interval means a smaller ring: keeps the rule's newest `rows` chunks and moves them to the slots
+   * of the new ring (consecutive sequences never share a slot), so none is stranded past the ring's end.
+   */
+  private shrinkRing(ruleId: string, rows: number): void {
+    const { keepNewestRows, moveSlotsAside, renumberSlots } = this.statements;
+    keepNewestRows.run({ id: ruleId, rows });
+    moveSlotsAside.run(ruleId);
+    renumberSlots.run({ id: ruleId, rows });
   }
 
   deleteRule(id: string, actor: Actor): boolean {
