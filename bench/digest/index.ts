@@ -87,7 +87,7 @@ function statusMessage(index: number, round = 0): string {
   return JSON.stringify({ AlarmID: `alarm-${index}`, UserID: `user-${index % USERS}`, Status: index % 7 === 0 ? "CLEARED" : index % 2 ? "CRITICAL" : "WARNING", ChangedAt: `2021-06-07T1${round % 10}:${minute}:${second}.${String(round).padStart(3, "0")}123456Z` });
 }
 
-async function publishBurst(nc: NatsConnection, subject: string, count: number, body: (index: number) => string): Promise<void> {
+export async function publishBurst(nc: NatsConnection, subject: string, count: number, body: (index: number) => string): Promise<void> {
   for (let index = 0; index < count; index++) {
     nc.publish(subject, body(index));
     // Let the socket drain now and then, so that the client buffers stay small.
@@ -121,7 +121,7 @@ async function timeDrain(nc: NatsConnection, prefix: string, subject: string, co
   return { perSecond: count / seconds, cpuMicrosPerMessage: (cpu / count) * 1e6, cores };
 }
 
-async function createStreams(prefix: string, subjects: ReturnType<typeof uniqueRun>["subjects"]): Promise<void> {
+export async function createStreams(prefix: string, subjects: ReturnType<typeof uniqueRun>["subjects"]): Promise<void> {
   const connection = new LazyNatsConnection(TEST_NATS_URL, "digest-bench-setup");
   await new NatsDigestTransport({ connection, prefix, subjects, ackWaitMs: 30_000 }).ensureStreams();
   await connection.close();
@@ -169,6 +169,35 @@ async function workerRate(nc: NatsConnection, workers: number, state: "sqlite" |
   }
 }
 
+/**
+ * Digest latency against a worker already consuming `subjects`: each round changes every one of one user's 1,000
+ * alarms (a newer WARNING, so that each digest carries all 1,000 again), waits for the drain, then times one
+ * SendAlarmDigest until its AlarmDigest arrives. Round 0 warms the worker up (JIT, statement cache) and is not
+ * counted. Returns the timings (ms, sorted) and the alarms in the last digest.
+ */
+export async function timeDigestRounds(nc: NatsConnection, prefix: string, subjects: ReturnType<typeof uniqueRun>["subjects"], rounds: number): Promise<{ samples: number[]; alarms: number }> {
+  const collector = collectDigests(nc, subjects.digest);
+  const samples: number[] = [];
+  let alarms = 0;
+  for (let round = 0; round <= rounds; round++) {
+    await publishBurst(nc, subjects.statusChanged, 1000, (index) => JSON.stringify({ AlarmID: `alarm-${index}`, UserID: "busy-user", Status: "WARNING", ChangedAt: `2021-06-07T12:00:${String(index % 60).padStart(2, "0")}.${String(round).padStart(4, "0")}${String(index).padStart(5, "0")}Z` }));
+    await waitForConsumerDrained(nc, prefix, "statusConsumer", 60_000);
+    const before = collector.digests.length;
+    const sentAt = performance.now();
+    nc.publish(subjects.digestRequest, JSON.stringify({ UserID: "busy-user" }));
+    await collector.waitFor(before + 1, 10_000);
+    if (round > 0) samples.push(performance.now() - sentAt);
+    alarms = collector.digests[before]!.ActiveAlarms.length;
+  }
+  samples.sort((a, b) => a - b);
+  return { samples, alarms };
+}
+
+/** p50, p99 (nearest rank) and max of sorted timings. */
+export function latencyFigures(sorted: number[]): { p50: number; p99: number; max: number } {
+  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1]! };
+}
+
 async function digestLatency(nc: NatsConnection): Promise<{ p50: number; p99: number; max: number; alarms: number }> {
   const { prefix, subjects } = uniqueRun("bench_latency");
   const directory = mkdtempSync(path.join(tmpdir(), "watchpost-digest-bench-"));
@@ -176,31 +205,16 @@ async function digestLatency(nc: NatsConnection): Promise<{ p50: number; p99: nu
   openDatabase(databasePath).$client.close();
   await createStreams(prefix, subjects);
   const worker = startWorkerProcess({ prefix, databasePath, state: "sqlite", ackWaitMs: 30_000 });
-  const collector = collectDigests(nc, subjects.digest);
-  const samples: number[] = [];
-  let alarms = 0;
   try {
     await worker.ready;
-    for (let round = 0; round <= LATENCY_SAMPLES; round++) {
-      // Every alarm changes (a newer WARNING) between digests, so that each digest carries all 1,000 again.
-      await publishBurst(nc, subjects.statusChanged, 1000, (index) => JSON.stringify({ AlarmID: `alarm-${index}`, UserID: "busy-user", Status: "WARNING", ChangedAt: `2021-06-07T12:00:${String(index % 60).padStart(2, "0")}.${String(round).padStart(4, "0")}${String(index).padStart(5, "0")}Z` }));
-      await waitForConsumerDrained(nc, prefix, "statusConsumer", 60_000);
-      const before = collector.digests.length;
-      const sentAt = performance.now();
-      nc.publish(subjects.digestRequest, JSON.stringify({ UserID: "busy-user" }));
-      await collector.waitFor(before + 1, 10_000);
-      // Round 0 warms the worker up (JIT, statement cache) and is not counted.
-      if (round > 0) samples.push(performance.now() - sentAt);
-      alarms = collector.digests[before]!.ActiveAlarms.length;
-    }
+    const { samples, alarms } = await timeDigestRounds(nc, prefix, subjects, LATENCY_SAMPLES);
+    return { ...latencyFigures(samples), alarms };
   } finally {
     worker.child.kill("SIGTERM");
     await worker.exited;
     await deleteRun(nc, prefix);
     rmSync(directory, { recursive: true, force: true });
   }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), max: samples[samples.length - 1]!, alarms };
 }
 
 const fmt = (value: number) => Math.round(value).toLocaleString("en-US");

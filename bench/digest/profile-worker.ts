@@ -11,9 +11,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { openDatabase } from "@/db/client";
-import { LazyNatsConnection } from "@/server/digest/adapters/nats-connection";
-import { NatsDigestTransport } from "@/server/digest/adapters/nats-transport";
-import { collectDigests, deleteRun, plainClient, TEST_NATS_URL, uniqueRun, waitForConsumerDrained } from "@/server/digest/adapters/nats-test-kit";
+import { deleteRun, plainClient, TEST_NATS_URL, uniqueRun, waitForConsumerDrained } from "@/server/digest/adapters/nats-test-kit";
+import { createStreams, latencyFigures, publishBurst, timeDigestRounds } from "./index";
 
 const MESSAGES = Number(process.env.DIGEST_BENCH_MESSAGES ?? 100_000);
 
@@ -47,9 +46,7 @@ async function main(): Promise<void> {
   const directory = mkdtempSync(path.join(tmpdir(), "watchpost-digest-profile-"));
   const databasePath = path.join(directory, "bench.db");
   openDatabase(databasePath).$client.close();
-  const connection = new LazyNatsConnection(TEST_NATS_URL, "digest-profile-setup");
-  await new NatsDigestTransport({ connection, prefix, subjects }).ensureStreams();
-  await connection.close();
+  await createStreams(prefix, subjects);
   // DIGEST_PROFILE=bare profiles the bench's bare consume-and-ack consumer instead, for comparison.
   const script = process.env.DIGEST_PROFILE === "bare" ? ["bench/digest/bare-consumer.ts", TEST_NATS_URL, `${prefix}_digest_inbound`, `${prefix}_digest_status`] : ["server/jobs/digest-worker.ts", "--state=sqlite", `--subject-prefix=${prefix}`];
   // EXTRA_NODE_FLAGS (e.g. --max-semi-space-size=64) are passed to the profiled node process.
@@ -60,30 +57,16 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => child.stdout.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve()));
   if (process.env.DIGEST_PROFILE === "latency") {
-    const collector = collectDigests(nc, subjects.digest);
-    const samples: number[] = [];
-    for (let round = 0; round <= 100; round++) {
-      for (let index = 0; index < 1000; index++) {
-        nc.publish(subjects.statusChanged, JSON.stringify({ AlarmID: `alarm-${index}`, UserID: "busy-user", Status: "WARNING", ChangedAt: `2021-06-07T12:00:${String(index % 60).padStart(2, "0")}.${String(round).padStart(4, "0")}${String(index).padStart(5, "0")}Z` }));
-      }
-      await nc.flush();
-      await waitForConsumerDrained(nc, prefix, "statusConsumer", 60_000);
-      const before = collector.digests.length;
-      const sentAt = performance.now();
-      nc.publish(subjects.digestRequest, JSON.stringify({ UserID: "busy-user" }));
-      await collector.waitFor(before + 1, 10_000);
-      if (round > 0) samples.push(performance.now() - sentAt);
-    }
-    samples.sort((a, b) => a - b);
-    console.log(`digest latency (1,000 alarms, 100 digests): p50 ${samples[49]!.toFixed(1)} ms, p99 ${samples[98]!.toFixed(1)} ms, max ${samples[99]!.toFixed(1)} ms`);
+    const { samples } = await timeDigestRounds(nc, prefix, subjects, 100);
+    const { p50, p99, max } = latencyFigures(samples);
+    console.log(`digest latency (1,000 alarms, 100 digests): p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
   } else {
     const started = performance.now();
-    for (let index = 0; index < MESSAGES; index++) {
+    await publishBurst(nc, subjects.statusChanged, MESSAGES, (index) => {
       const second = String(index % 60).padStart(2, "0");
       const minute = String(Math.floor(index / 60) % 60).padStart(2, "0");
-      nc.publish(subjects.statusChanged, JSON.stringify({ AlarmID: `alarm-${index}`, UserID: `user-${index % 200}`, Status: index % 7 === 0 ? "CLEARED" : index % 2 ? "CRITICAL" : "WARNING", ChangedAt: `2021-06-07T10:${minute}:${second}.000123456Z` }));
-      if (index % 2000 === 1999) await nc.flush();
-    }
+      return JSON.stringify({ AlarmID: `alarm-${index}`, UserID: `user-${index % 200}`, Status: index % 7 === 0 ? "CLEARED" : index % 2 ? "CRITICAL" : "WARNING", ChangedAt: `2021-06-07T10:${minute}:${second}.000123456Z` });
+    });
     await waitForConsumerDrained(nc, prefix, "statusConsumer", 300_000);
     console.log(`${MESSAGES} messages in ${((performance.now() - started) / 1000).toFixed(2)} s: ${Math.round(MESSAGES / ((performance.now() - started) / 1000))} msg/s`);
   }
