@@ -1,17 +1,21 @@
 /**
- * `npm run bench [area…]`: runs the benchmark of each engine (alerts, pager, digest, scheduling) and prints
+ * `npm run bench [area…]`: runs the benchmark of each engine (alerts, pager, digests, scheduling) and prints
  * its figures and ratios. Speed targets are read from here, never asserted by timed tests.
- * Example: `npm run bench -- pager digest`.
+ * Example: `npm run bench -- pager digests`.
  */
 const BENCHES: Record<string, () => Promise<unknown>> = {
   alerts: async () => (await import("./alerts")).runAlertsBench(),
   pager: async () => (await import("./pager")).runPagerBench(),
-  digest: async () => (await import("./digest")).runDigestBench(),
+  digests: async () => (await import("./digests")).runDigestBench(),
   scheduling: async () => (await import("./scheduling")).runSchedulingBench(),
 };
 
 async function main(): Promise<void> {
-  const requested = process.argv.slice(2).filter((argument) => !argument.startsWith("-"));
+  // "digest" was the area's earlier name.
+  const requested = process.argv
+    .slice(2)
+    .filter((argument) => !argument.startsWith("-"))
+    .map((name) => (name === "digest" ? "digests" : name));
   const unknown = requested.filter((name) => !(name in BENCHES));
   if (unknown.length > 0) {
     console.error(`Unknown benchmark(s): ${unknown.join(", ")}. Choose from: ${Object.keys(BENCHES).join(", ")}.`);

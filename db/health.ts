@@ -1,8 +1,8 @@
 /** The database's state for the health check: reachable, in WAL mode, and how long a trivial query took. */
 import { sql } from "drizzle-orm";
+import type { DatabaseHealth } from "@/server/core/platform";
 import type { AppDatabase } from "./client";
 
-export type DatabaseHealth = { state: "ok"; journalMode: string; latencyMs: number } | { state: "unavailable"; error: string };
 
 export function checkDatabase(db: AppDatabase): DatabaseHealth {
   const startedAt = performance.now();

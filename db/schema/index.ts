@@ -2,5 +2,5 @@ export * from "./auth";
 export * from "./platform";
 export * from "./alerts";
 export * from "./pager";
-export * from "./digest";
+export * from "./digests";
 export * from "./scheduling";

@@ -3,6 +3,7 @@
  * is parsed item by item, so one malformed alert is reported (by name when it has one) while the others load.
  */
 import { z } from "zod";
+import { describeZodError } from "@/server/core/validation";
 import { DEFAULT_REPEAT_INTERVAL_SECS, ruleInputSchema, type ValidRuleInput } from "./rule";
 
 const thresholdSchema = z.looseObject({ value: z.number(), message: z.string() });
@@ -35,10 +36,6 @@ export type ParsedAlerts = {
   rejected: Array<{ name: string | null; reason: string; raw: string }>;
 };
 
-function describe(error: z.ZodError): string {
-  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("; ");
-}
-
 /** Turns a /alerts body into rule inputs for source "alerts-server"; bad items come back in `rejected`. */
 export function parseServerAlerts(body: unknown): ParsedAlerts {
   if (!Array.isArray(body)) {
@@ -51,7 +48,7 @@ export function parseServerAlerts(body: unknown): ParsedAlerts {
     const name = typeof item === "object" && item !== null && typeof (item as { name?: unknown }).name === "string" ? (item as { name: string }).name : null;
     const wire = serverAlertSchema.safeParse(item);
     if (!wire.success) {
-      result.rejected.push({ name, reason: describe(wire.error), raw });
+      result.rejected.push({ name, reason: describeZodError(wire.error), raw });
       continue;
     }
     const alert = wire.data;
@@ -70,7 +67,7 @@ export function parseServerAlerts(body: unknown): ParsedAlerts {
       critical: { value: alert.critical.value, message: alert.critical.message },
     });
     if (!rule.success) {
-      result.rejected.push({ name, reason: describe(rule.error), raw });
+      result.rejected.push({ name, reason: describeZodError(rule.error), raw });
       continue;
     }
     seen.add(alert.name);

@@ -6,6 +6,7 @@
 import type { Actor } from "@/server/core/audit";
 import { DomainError } from "@/server/core/errors";
 import type { Logger } from "@/server/core/logger";
+import { describeZodError } from "@/server/core/validation";
 import { parseServerAlerts } from "./alerts-server-api";
 import { ruleInputSchema, type AlertState } from "./rule";
 import type { ImportSummary, RuleListPage, RuleListQuery, RuleStore, RuleView, TransitionPoint } from "./rule-store";
@@ -29,10 +30,6 @@ export type AlertsServiceOptions = {
   /** Whether rules on the alerts-server source can run (ALERTS_SERVER_URL is set). */
   alertsServerConfigured: boolean;
 };
-
-function describeIssues(error: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
-  return error.issues.map((issue) => (issue.path.length ? `${issue.path.map(String).join(".")}: ${issue.message}` : issue.message)).join("; ");
-}
 
 export class AlertsService {
   constructor(private readonly options: AlertsServiceOptions) {}
@@ -116,7 +113,7 @@ export class AlertsService {
 
   private parse(input: unknown) {
     const parsed = ruleInputSchema.safeParse(input);
-    if (!parsed.success) throw new AlertsError("BAD_REQUEST", `Invalid rule — ${describeIssues(parsed.error)}`);
+    if (!parsed.success) throw new AlertsError("BAD_REQUEST", `Invalid rule — ${describeZodError(parsed.error)}`);
     if (parsed.data.sourceKind === "alerts-server" && !this.options.alertsServerConfigured) {
       throw new AlertsError("BAD_REQUEST", "sourceKind: the alerts-server source needs ALERTS_SERVER_URL to be set on the server; pick dbsim or simulated, or set it and restart.");
     }

@@ -12,6 +12,7 @@ import type { Actor } from "@/server/core/audit";
 import type { Clock } from "@/server/core/clock";
 import { DomainError } from "@/server/core/errors";
 import { createId } from "@/server/core/ids";
+import type { PeopleDirectory, PersonName } from "@/server/core/people";
 import { ROLES, type Role } from "@/server/core/roles";
 
 export const newUserInput = z.object({
@@ -26,7 +27,7 @@ export class UserError extends DomainError {}
 
 export type UserSummary = { id: string; email: string; name: string; role: Role; createdAt: Date };
 
-export class UserDirectory {
+export class UserDirectory implements PeopleDirectory {
   constructor(
     private readonly db: AppDatabase,
     private readonly clock: Clock,
@@ -79,9 +80,9 @@ export class UserDirectory {
   }
 
   /** Names and e-mails of the given user ids (ids from other engines: unknown ones are left out). */
-  describe(ids: string[]): Map<string, { name: string; email: string }> {
+  describe(ids: readonly string[]): Map<string, PersonName> {
     if (ids.length === 0) return new Map();
-    const rows = this.db.select({ id: user.id, name: user.name, email: user.email }).from(user).where(inArray(user.id, ids)).all();
+    const rows = this.db.select({ id: user.id, name: user.name, email: user.email }).from(user).where(inArray(user.id, [...ids])).all();
     return new Map(rows.map((row) => [row.id, { name: row.name, email: row.email }]));
   }
 

@@ -27,12 +27,18 @@ export const configSchema = z.object({
   WATCHPOST_SIGN_IN_RATE_LIMIT: positiveInt.default(10),
   /** Seeds demo users, services, policies and rules on first start. */
   WATCHPOST_DEMO: booleanFlag.default(true),
-  /** Which engines this process runs: all, none, or a comma list of alerts,pager,digest,scheduling. */
+  /** Which engines this process runs: all, none, or a comma list of alerts,pager,digests,scheduling ("digest", the earlier name, still reads as digests). */
   WATCHPOST_ENGINES: z
     .string()
     .default("all")
-    .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(["all", "none", "alerts", "pager", "digest", "scheduling"], { message: "expected all, none, or a comma list of alerts, pager, digest, scheduling" }))),
+    .transform((value) =>
+      value
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean)
+        .map((item) => (item === "digest" ? "digests" : item)),
+    )
+    .pipe(z.array(z.enum(["all", "none", "alerts", "pager", "digests", "scheduling"], { message: "expected all, none, or a comma list of alerts, pager, digests, scheduling" }))),
   /** Test only: exposes a clock the browser tests can move. Never set it in production. */
   WATCHPOST_TEST_CLOCK: booleanFlag.default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -3,6 +3,7 @@
  * connection, bus and manual clock) notify each state change once; when the holder stops, the other takes over
  * and the rules keep being evaluated.
  */
+import { UserDirectory } from "@/server/auth/users";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "@/db/client";
 import { createTestDatabase, type TestDatabase } from "@/db/test-database";
@@ -29,8 +30,9 @@ function alertsProcess(filePath: string, clock: ManualClock, seed: number) {
   bus.subscribe("alert.state-changed", (event) => {
     events.push(event);
   });
+  const db = openDatabase(filePath);
   const alerts = createAlertsModule(
-    { config: parseConfig({ NODE_ENV: "test" }), db: openDatabase(filePath), clock, random: new SeededRandom(seed), bus, logger: createLogger("alerts-lease-test") },
+    { config: parseConfig({ NODE_ENV: "test" }), db, clock, random: new SeededRandom(seed), bus, logger: createLogger("alerts-lease-test"), people: new UserDirectory(db, clock) },
     { dbsimMetrics: { read: () => undefined, names: () => [] } },
     { leaseClock: clock },
   );
@@ -44,29 +46,29 @@ describe("the alerts engine under its lease", () => {
     const a = alertsProcess(database.filePath, clock, 1);
     const b = alertsProcess(database.filePath, clock, 2);
     // CRITICAL for 20 s, PASS for 20 s, and again: each process would publish every change if both ran.
-    a.module.services.store.createRule(
+    a.module.console.store.createRule(
       ruleInputSchema.parse({ name: "flapping", sourceKind: "simulated", query: "script?values=250,50&step=20", intervalSecs: 1, warn: { value: 100, message: "warn" }, critical: { value: 200, message: "critical" } }),
       "console",
       systemActor("test"),
     );
     await a.module.engine.start();
     await b.module.engine.start();
-    const ownerA = a.module.services.engineHolder()?.owner;
+    const ownerA = a.module.console.engineHolder()?.owner;
     expect(ownerA).toMatch(/^eng_/);
     await clock.advance(30_000);
-    expect(a.module.services.engine.size).toBe(1);
-    expect(b.module.services.engine.size).toBe(0);
+    expect(a.module.console.engine.size).toBe(1);
+    expect(b.module.console.engine.size).toBe(0);
     expect(a.events.map((event) => event.newState)).toEqual(["CRITICAL", "PASS"]);
     expect(b.events).toEqual([]);
 
     await a.module.engine.stop();
     await clock.advance(30_000);
-    expect(b.module.services.engine.size).toBe(1);
+    expect(b.module.console.engine.size).toBe(1);
     // B goes on from the stored state (PASS), so the next CRITICAL is the only change it publishes here.
     expect(b.events.map((event) => event.newState)).toEqual(["CRITICAL"]);
-    expect(b.module.services.engineHolder()?.owner).toMatch(/^eng_/);
-    expect(b.module.services.engineHolder()?.owner).not.toBe(ownerA);
+    expect(b.module.console.engineHolder()?.owner).toMatch(/^eng_/);
+    expect(b.module.console.engineHolder()?.owner).not.toBe(ownerA);
     await b.module.engine.stop();
-    expect(b.module.services.engineHolder()).toBeUndefined();
+    expect(b.module.console.engineHolder()).toBeUndefined();
   });
 });

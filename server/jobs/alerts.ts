@@ -135,7 +135,7 @@ export function createAlertsModule(dependencies: EngineDependencies, sources: { 
         await client?.close();
       },
     },
-    services: {
+    console: {
       rules,
       store,
       engine,

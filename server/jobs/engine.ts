@@ -1,12 +1,14 @@
 /**
- * What every engine module gives the runner: its long-running part (`engine`, started and stopped here) and
- * the services the tRPC routers call (`services`). Each area has one module file beside this one
- * (alerts.ts, pager.ts, digest.ts, scheduling.ts) that wires the area's domain to its adapters.
+ * What every engine module gives the runner: its long-running part (`engine`, started and stopped by the
+ * runner) and its console (`console`: exactly what the tRPC routers and HTTP routes may call, declared in
+ * server/<area>/console.ts). Each area has one module file beside this one (alerts.ts, pager.ts, digests.ts,
+ * scheduling.ts) that only wires the area's domain to its adapters.
  */
 import type { Clock } from "@/server/core/clock";
 import type { Config } from "@/server/core/config";
 import type { EventBus } from "@/server/core/events";
 import type { Logger } from "@/server/core/logger";
+import type { PeopleDirectory } from "@/server/core/people";
 import type { RandomSource } from "@/server/core/random";
 import type { AppDatabase } from "@/db/client";
 
@@ -25,6 +27,8 @@ export type EngineDependencies = {
   random: RandomSource;
   bus: EventBus;
   logger: Logger;
+  /** Names for user ids (the console's user directory). */
+  people: PeopleDirectory;
 };
 
-export type EngineModule<Services> = { engine: Engine; services: Services };
+export type EngineModule<Console> = { engine: Engine; console: Console };

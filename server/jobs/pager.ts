@@ -110,7 +110,7 @@ export function createPagerModule(dependencies: EngineDependencies, options: Pag
         await relay.stop();
       },
     },
-    services: { useCases, queries, inbound, relay, poller, newIntegrationKey: () => `wpk_${randomBytes(16).toString("hex")}` },
+    console: { useCases, queries, inbound, relay, poller, newIntegrationKey: () => `wpk_${randomBytes(16).toString("hex")}` },
   };
 }
 

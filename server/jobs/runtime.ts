@@ -1,28 +1,41 @@
 /**
  * The composition root: one Runtime per process, cached on globalThis (Next.js may load modules twice). It
  * parses the configuration, opens and migrates the database, builds the clock, the bus and every engine
- * module, and bootstraps the first admin and the demo. The tRPC context and the HTTP routes read it; the
- * runner (instrumentation.ts or worker.ts) starts and stops its engines.
+ * module, and bootstraps the first admin and the demo. The tRPC context and the HTTP routes get its consoles
+ * only (`getConsoles()`); the runner (instrumentation.ts or worker.ts) starts and stops its engines.
  */
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { closeDatabases, getDatabase, type AppDatabase } from "@/db/client";
 import { setting } from "@/db/schema";
-import { createAuth, type Auth } from "@/server/auth/auth";
+import { createAuth } from "@/server/auth/auth";
+import { createAuthConsole, type AuthConsole } from "@/server/auth/console";
 import { UserDirectory } from "@/server/auth/users";
 import { OffsetClock, SystemClock, type Clock } from "@/server/core/clock";
 import { getConfig, type Config } from "@/server/core/config";
 import { InProcessEventBus, type EventBus } from "@/server/core/events";
 import { createLogger, type Logger } from "@/server/core/logger";
+import type { PlatformConsole } from "@/server/core/platform";
 import { createRandomSource } from "@/server/core/random";
 import { systemActor } from "@/server/core/audit";
 import type { Engine, EngineDependencies } from "./engine";
-import { createAlertsModule, seedAlertsDemo, type AlertsServices } from "./alerts";
-import { createPagerModule, seedPagerDemo, type PagerServices } from "./pager";
-import { createDigestModule, seedDigestDemo, type DigestServices } from "./digest";
-import { createSchedulingModule, seedSchedulingDemo, type SchedulingServices } from "./scheduling";
+import { createAlertsModule, seedAlertsDemo } from "./alerts";
+import { createPagerModule, seedPagerDemo } from "./pager";
+import { createDigestModule, seedDigestDemo } from "./digests";
+import { createSchedulingModule, seedSchedulingDemo } from "./scheduling";
 import { DEMO_USERS } from "./demo-ids";
 import { NatsEventBus } from "./nats-event-bus";
+import { createPlatformConsole } from "./platform";
+
+/** What the tRPC routers and the HTTP routes may call: one console per area, nothing else of the runtime. */
+export type Consoles = {
+  auth: AuthConsole;
+  alerts: ReturnType<typeof createAlertsModule>["console"];
+  pager: ReturnType<typeof createPagerModule>["console"];
+  digests: ReturnType<typeof createDigestModule>["console"];
+  scheduling: ReturnType<typeof createSchedulingModule>["console"];
+  platform: PlatformConsole;
+};
 
 export type Runtime = {
   config: Config;
@@ -32,12 +45,8 @@ export type Runtime = {
   testClock: OffsetClock | undefined;
   bus: EventBus;
   logger: Logger;
-  auth: Auth;
   users: UserDirectory;
-  alerts: AlertsServices;
-  pager: PagerServices;
-  digest: DigestServices;
-  scheduling: SchedulingServices;
+  consoles: Consoles;
   engines: Engine[];
   /** Resolves once bootstrapping (first admin, demo seed) is done. */
   ready: Promise<void>;
@@ -50,6 +59,13 @@ export function getRuntime(): Runtime {
   return globalForRuntime.watchpostRuntime;
 }
 
+/** The consoles of this process's runtime, once its bootstrap (first admin, demo seed) is done. */
+export async function getConsoles(): Promise<Consoles> {
+  const runtime = getRuntime();
+  await runtime.ready;
+  return runtime.consoles;
+}
+
 /** Builds a runtime; tests pass their own configuration and clock. */
 export function createRuntime(config: Config, options: { clock?: Clock; bus?: EventBus } = {}): Runtime {
   const logger = createLogger("runtime");
@@ -57,15 +73,16 @@ export function createRuntime(config: Config, options: { clock?: Clock; bus?: Ev
   const testClock = !options.clock && config.WATCHPOST_TEST_CLOCK ? new OffsetClock() : undefined;
   const clock = options.clock ?? testClock ?? new SystemClock();
   const bus = options.bus ?? (config.NATS_URL ? new NatsEventBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX }) : new InProcessEventBus());
-  const dependencies: EngineDependencies = { config, db, clock, random: createRandomSource(), bus, logger };
-  const auth = createAuth({ db, secret: config.WATCHPOST_AUTH_SECRET ?? storedAuthSecret(db, clock), baseUrl: config.WATCHPOST_BASE_URL, signInAttemptsPerMinute: config.WATCHPOST_SIGN_IN_RATE_LIMIT });
   const users = new UserDirectory(db, clock);
+  const dependencies: EngineDependencies = { config, db, clock, random: createRandomSource(), bus, logger, people: users };
+  const auth = createAuth({ db, secret: config.WATCHPOST_AUTH_SECRET ?? storedAuthSecret(db, clock), baseUrl: config.WATCHPOST_BASE_URL, signInAttemptsPerMinute: config.WATCHPOST_SIGN_IN_RATE_LIMIT });
+  const demoAccounts = config.WATCHPOST_DEMO ? Object.values(DEMO_USERS).map(({ email, password, role }) => ({ email, password, role })) : [];
   const scheduling = createSchedulingModule(dependencies);
   const modules = {
     scheduling,
     pager: createPagerModule(dependencies),
-    digest: createDigestModule(dependencies),
-    alerts: createAlertsModule(dependencies, { dbsimMetrics: scheduling.services.metrics }),
+    digests: createDigestModule(dependencies),
+    alerts: createAlertsModule(dependencies, { dbsimMetrics: scheduling.console.metrics }),
   };
   const wanted = new Set(config.WATCHPOST_ENGINES);
   const engines = Object.entries(modules)
@@ -78,12 +95,15 @@ export function createRuntime(config: Config, options: { clock?: Clock; bus?: Ev
     testClock,
     bus,
     logger,
-    auth,
     users,
-    alerts: modules.alerts.services,
-    pager: modules.pager.services,
-    digest: modules.digest.services,
-    scheduling: modules.scheduling.services,
+    consoles: {
+      auth: createAuthConsole({ auth, users, demoAccounts }),
+      alerts: modules.alerts.console,
+      pager: modules.pager.console,
+      digests: modules.digests.console,
+      scheduling: modules.scheduling.console,
+      platform: createPlatformConsole({ db, clock, testClock, engines }),
+    },
     engines,
     ready: Promise.resolve(),
   };

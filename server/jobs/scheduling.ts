@@ -193,7 +193,7 @@ export function createSchedulingModule(dependencies: EngineDependencies): Engine
   };
 
   const services: SchedulingServices = { metrics, queries, now: () => wallClock.now(), useCases };
-  return { engine, services };
+  return { engine, console: services };
 }
 
 /** Adds the scheduling demo rows on first start (demo mode): the scheduler starts off, so the spikes show. */

@@ -38,7 +38,7 @@ describe("npm run worker", () => {
   it("refuses to start on a bad variable, naming it and what it expects", async () => {
     const { code, output } = await runWorker({ WATCHPOST_ENGINES: "alerts,paging" });
     expect(code).toBe(1);
-    expect(output).toContain("WATCHPOST_ENGINES: expected all, none, or a comma list of alerts, pager, digest, scheduling");
+    expect(output).toContain("WATCHPOST_ENGINES: expected all, none, or a comma list of alerts, pager, digests, scheduling");
   });
 
   it("starts, then stops cleanly on SIGTERM", async () => {

@@ -2,6 +2,7 @@
  * The pager's demo seed (server/jobs/pager.ts) is one IMMEDIATE transaction: its check and its inserts commit
  * together or not at all, so two processes starting on a new database cannot both insert the fixed ids.
  */
+import { UserDirectory } from "@/server/auth/users";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "@/db/client";
@@ -28,7 +29,7 @@ afterEach(() => {
 
 function dependenciesFor(db: EngineDependencies["db"]): EngineDependencies {
   const config = parseConfig({ WATCHPOST_BASE_URL: "http://console.test", NODE_ENV: "test" });
-  return { config, db, clock: new ManualClock(), random: new SeededRandom(1), bus: new InProcessEventBus(), logger: createLogger("seed-test") };
+  return { config, db, clock: new ManualClock(), random: new SeededRandom(1), bus: new InProcessEventBus(), logger: createLogger("seed-test"), people: new UserDirectory(db, new ManualClock()) };
 }
 
 describe("the pager demo seed", () => {

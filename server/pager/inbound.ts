@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { systemActor } from "@/server/core/audit";
 import type { AlertStateChanged } from "@/server/core/events";
+import { zodIssueSentences } from "@/server/core/validation";
 import type { MonitoredService } from "./model";
 import type { AlertOutcome, HealthyOutcome, IncidentOutcome, PagerUseCases, RuleRecoveredOutcome } from "./use-cases";
 
@@ -87,9 +88,6 @@ export type InboundDependencies = {
   recordDeadLetter: (source: string, reason: string, rawBody: string) => void;
 };
 
-function issuesOf(error: z.ZodError): string[] {
-  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
-}
 
 function incidentIdOf(result: AlertOutcome | IncidentOutcome | HealthyOutcome): string | null {
   if ("incidentId" in result) return result.incidentId;
@@ -143,7 +141,7 @@ export class PagerInbound {
     const routingKey = (body as { routing_key?: unknown }).routing_key;
     const known = typeof routingKey === "string" && routingKey ? this.dependencies.findServiceByIntegrationKey(routingKey) : undefined;
     const parsed = pagerDutyEvent.safeParse(body);
-    if (!parsed.success) return this.reject("pagerduty", "invalid", "Invalid PagerDuty Events API v2 event.", issuesOf(parsed.error), request, !!known);
+    if (!parsed.success) return this.reject("pagerduty", "invalid", "Invalid PagerDuty Events API v2 event.", zodIssueSentences(parsed.error), request, !!known);
     const event = parsed.data;
     const service = known;
     if (!service) return this.reject("pagerduty", "unknown-key", "routing_key matches no monitored service's integration key. Copy the key from the service's page.", [], request, false);
@@ -167,7 +165,7 @@ export class PagerInbound {
     const service = this.dependencies.findServiceByIntegrationKey(key);
     if (!service) return this.reject("alertmanager", "unknown-key", "The integration key matches no monitored service. Copy the key from the service's page.", [], request, false);
     const parsed = alertmanagerWebhook.safeParse(body);
-    if (!parsed.success) return this.reject("alertmanager", "invalid", "Invalid Alertmanager webhook body.", issuesOf(parsed.error), request, true);
+    if (!parsed.success) return this.reject("alertmanager", "invalid", "Invalid Alertmanager webhook body.", zodIssueSentences(parsed.error), request, true);
     const webhook = parsed.data;
     const actor = systemActor(`alertmanager:${webhook.receiver || service.name}`);
     // A group is one problem: Alertmanager resends the whole group, so the group key is the dedup key.

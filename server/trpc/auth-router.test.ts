@@ -13,7 +13,7 @@ import type { SessionUser } from "./init";
 let directory: string;
 let runtime: Runtime;
 
-const as = (user: SessionUser | null) => createCaller({ user, runtime });
+const as = (user: SessionUser | null) => createCaller({ user, consoles: runtime.consoles });
 const admin: SessionUser = { id: "usr_admin_test", email: "root@example.com", name: "Root", role: "admin" };
 const viewer: SessionUser = { id: "usr_viewer_test", email: "view@example.com", name: "View", role: "viewer" };
 
@@ -57,7 +57,7 @@ describe("auth router", () => {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ json: { email: "not-an-email", name: "X", role: "owner", password: "a-long-enough-password" } }),
       }),
-      createContext: async () => ({ user: admin, runtime }),
+      createContext: async () => ({ user: admin, consoles: runtime.consoles }),
     });
     expect(response.status).toBe(400);
     const body = await response.json();
@@ -93,9 +93,15 @@ describe("auth router", () => {
   });
 
   it("signs a user in with their password through better-auth and refuses a wrong one", async () => {
-    const ok = await runtime.auth.api.signInEmail({ body: { email: "casey@example.com", password: "a-long-enough-password" }, asResponse: true });
-    expect(ok.status).toBe(200);
-    const wrong = await runtime.auth.api.signInEmail({ body: { email: "casey@example.com", password: "wrong-password-123" }, asResponse: true });
-    expect(wrong.status).toBe(401);
+    const signIn = (password: string) =>
+      runtime.consoles.auth.handle(
+        new Request(`${runtime.config.WATCHPOST_BASE_URL}/api/auth/sign-in/email`, {
+          method: "POST",
+          headers: { "content-type": "application/json", origin: runtime.config.WATCHPOST_BASE_URL },
+          body: JSON.stringify({ email: "casey@example.com", password }),
+        }),
+      );
+    expect((await signIn("a-long-enough-password")).status).toBe(200);
+    expect((await signIn("wrong-password-123")).status).toBe(401);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * tRPC: the context (the signed-in user and the runtime) and the three kinds of procedure: public, signed-in,
+ * tRPC: the context (the signed-in user and the areas' consoles; nothing else of the runtime) and the three kinds of procedure: public, signed-in,
  * and role-checked. Zod errors reach the browser as readable messages (`error.data.zodError` and the message).
  */
 import { initTRPC, TRPCError } from "@trpc/server";
@@ -7,28 +7,18 @@ import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Actor } from "@/server/core/audit";
 import { DomainError } from "@/server/core/errors";
-import { isRole, roleAllows, type Role } from "@/server/core/roles";
-import { getRuntime, type Runtime } from "@/server/jobs/runtime";
+import { describeZodError } from "@/server/core/validation";
+import { roleAllows, type Role } from "@/server/core/roles";
+import type { SessionUser } from "@/server/auth/console";
+import { getConsoles, type Consoles } from "@/server/jobs/runtime";
 
-export type SessionUser = { id: string; email: string; name: string; role: Role };
+export type { SessionUser };
 
-/** better-auth's user record as the console sees it; an unknown role reads as the least one. */
-function sessionUserFrom(user: { id: string; email: string; name: string; role?: unknown }): SessionUser {
-  return { id: user.id, email: user.email, name: user.name, role: isRole(user.role) ? user.role : "viewer" };
-}
-
-export type TRPCContext = { user: SessionUser | null; runtime: Runtime };
+export type TRPCContext = { user: SessionUser | null; consoles: Consoles };
 
 export async function createTRPCContext({ headers }: { headers: Headers }): Promise<TRPCContext> {
-  const runtime = getRuntime();
-  await runtime.ready;
-  const session = await runtime.auth.api.getSession({ headers });
-  return { user: session ? sessionUserFrom(session.user) : null, runtime };
-}
-
-/** Turns zod's issues into one sentence a person can act on: "email: Enter a valid e-mail address". */
-export function describeZodError(error: ZodError): string {
-  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("; ");
+  const consoles = await getConsoles();
+  return { user: await consoles.auth.sessionUser(headers), consoles };
 }
 
 const t = initTRPC.context<TRPCContext>().create({

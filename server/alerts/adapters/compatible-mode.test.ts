@@ -3,6 +3,7 @@
  * 500s and 200 ms latency injected; the validator must find exactly the scripted notify/resolve sequence.
  * Real time (the latency is real): about 20 s.
  */
+import { UserDirectory } from "@/server/auth/users";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/db/test-database";
 import { SystemClock } from "@/server/core/clock";
@@ -63,14 +64,14 @@ describe("compatible mode against the simulator over HTTP", () => {
     });
     const config = parseConfig({ ALERTS_SERVER_URL: url, ALERTS_MAX_IN_FLIGHT: "8", NODE_ENV: "test" });
     const alertsModule = createAlertsModule(
-      { config, db: database.db, clock, random: new SeededRandom(3), bus, logger: createLogger("compat-test") },
+      { config, db: database.db, clock, random: new SeededRandom(3), bus, logger: createLogger("compat-test"), people: new UserDirectory(database.db, clock) },
       { dbsimMetrics: { read: () => undefined, names: () => [] } },
     );
     simulator.reset();
     await alertsModule.engine.start();
     // The bad alert (interval 0) is rejected by name; the two good ones load and run.
-    expect(alertsModule.services.store.deadLetters().map((letter) => letter.reason)).toEqual([expect.stringContaining('alert "broken"')]);
-    expect(alertsModule.services.engine.size).toBe(2);
+    expect(alertsModule.console.store.deadLetters().map((letter) => letter.reason)).toEqual([expect.stringContaining('alert "broken"')]);
+    expect(alertsModule.console.engine.size).toBe(2);
     await realSleep(18_500);
     await alertsModule.engine.stop();
     const endMs = Date.now();

@@ -34,7 +34,7 @@ describe("durable acknowledgement timers", () => {
     const restarted = createPagerModule(harness.dependencies, { email: null, sms: null });
     await restarted.engine.start();
     await harness.clock.advance(5 * MINUTE);
-    await restarted.services.relay.idle();
+    await restarted.console.relay.idle();
     await restarted.engine.stop();
 
     expect(db.select().from(pagerDelivery).where(eq(pagerDelivery.level, 1)).all()).toHaveLength(2);
@@ -50,7 +50,7 @@ describe("durable acknowledgement timers", () => {
     harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "down", actor: system });
     await harness.clock.advance(15 * MINUTE);
     await harness.settle();
-    await other.services.relay.idle();
+    await other.console.relay.idle();
     await other.engine.stop();
 
     const { db } = harness.database;

@@ -3,6 +3,7 @@
  * pager module, a real in-process SMTP server (smtp-server) and a local HTTP receiver shaped like Twilio's
  * Messages API — so tests check what the providers actually receive.
  */
+import { UserDirectory } from "@/server/auth/users";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
@@ -118,13 +119,13 @@ export async function createPagerHarness(options: { providers?: boolean; policy?
   const smtp = options.providers === false ? undefined : await startSmtpReceiver();
   const sms = options.providers === false ? undefined : await startSmsReceiver();
   const config = parseConfig({ WATCHPOST_BASE_URL: "http://console.test", NODE_ENV: "test" });
-  const dependencies: EngineDependencies = { config, db: database.db, clock, random: new SeededRandom(7), bus, logger: createLogger("pager-test") };
+  const dependencies: EngineDependencies = { config, db: database.db, clock, random: new SeededRandom(7), bus, logger: createLogger("pager-test"), people: new UserDirectory(database.db, clock) };
   const pagerModule = createPagerModule(dependencies, {
     email: smtp ? new SmtpMailer(smtp.url, "Watchpost <pager@test.local>") : null,
     sms: sms ? new TwilioSms({ apiUrl: sms.url, accountSid: "ACtest", authToken: "secret-token", from: "+15550100" }) : null,
     ...options.module,
   });
-  const pager = pagerModule.services;
+  const pager = pagerModule.console;
   const actor = systemActor("test");
   const policy = pager.useCases.createPolicy(options.policy ?? TWO_LEVEL_POLICY, actor);
   const service = pager.useCases.createService({ name: "Checkout", description: "", policyId: policy.id }, pager.newIntegrationKey(), actor);

@@ -2,28 +2,21 @@
 import { z } from "zod";
 import { newUserInput } from "@/server/auth/users";
 import { ROLES } from "@/server/core/roles";
-import { DEMO_USERS } from "@/server/jobs/demo-ids";
 import { adminProcedure, createTRPCRouter, pageInput, publicProcedure, signedInProcedure } from "../init";
 
 export const authRouter = createTRPCRouter({
   session: publicProcedure.query(({ ctx }) => ctx.user),
   /** What the sign-in page offers: in demo mode, the demo accounts and their passwords. */
-  signInOptions: publicProcedure.query(({ ctx }) => ({
-    demoAccounts: ctx.runtime.config.WATCHPOST_DEMO ? Object.values(DEMO_USERS).map(({ email, password, role }) => ({ email, password, role })) : [],
-  })),
+  signInOptions: publicProcedure.query(({ ctx }) => ctx.consoles.auth.signInOptions()),
   user: createTRPCRouter({
     // Everyone signed in may see who is on the team (as in PagerDuty); only admins change it.
-    list: signedInProcedure.input(pageInput.extend({ search: z.string().trim().max(100).optional() })).query(({ ctx, input }) => ({
-      ...ctx.runtime.users.list(input),
-      page: input.page,
-      pageSize: input.pageSize,
-    })),
-    create: adminProcedure.input(newUserInput).mutation(({ ctx, input }) => ctx.runtime.users.create(input, ctx.actor)),
+    list: signedInProcedure.input(pageInput.extend({ search: z.string().trim().max(100).optional() })).query(({ ctx, input }) => ctx.consoles.auth.listUsers(input)),
+    create: adminProcedure.input(newUserInput).mutation(({ ctx, input }) => ctx.consoles.auth.createUser(input, ctx.actor)),
     changeRole: adminProcedure
       .input(z.object({ userId: z.string().min(1), role: z.enum(ROLES, { message: "Choose a role: viewer, responder or admin." }) }))
-      .mutation(({ ctx, input }) => ctx.runtime.users.changeRole(input.userId, input.role, ctx.actor)),
+      .mutation(({ ctx, input }) => ctx.consoles.auth.changeRole(input.userId, input.role, ctx.actor)),
   }),
   audit: createTRPCRouter({
-    list: adminProcedure.input(pageInput).query(({ ctx, input }) => ({ ...ctx.runtime.users.auditPage(input), page: input.page, pageSize: input.pageSize })),
+    list: adminProcedure.input(pageInput).query(({ ctx, input }) => ctx.consoles.auth.auditLog(input)),
   }),
 });

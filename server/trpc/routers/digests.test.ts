@@ -14,13 +14,13 @@ import type { SessionUser } from "../init";
 let directory: string;
 let runtime: Runtime;
 
-const as = (user: SessionUser | null) => createCaller({ user, runtime });
+const as = (user: SessionUser | null) => createCaller({ user, consoles: runtime.consoles });
 const responder: SessionUser = { id: "usr_responder_test", email: "resp@example.com", name: "Resp", role: "responder" };
 const viewer: SessionUser = { id: "usr_viewer_test", email: "view@example.com", name: "View", role: "viewer" };
 
 beforeAll(async () => {
   directory = mkdtempSync(path.join(tmpdir(), "watchpost-digests-"));
-  const config = parseConfig({ DATABASE_PATH: path.join(directory, "test.db"), WATCHPOST_DEMO: "true", WATCHPOST_ADMIN_PASSWORD: "first-admin-password", WATCHPOST_ENGINES: "digest" });
+  const config = parseConfig({ DATABASE_PATH: path.join(directory, "test.db"), WATCHPOST_DEMO: "true", WATCHPOST_ADMIN_PASSWORD: "first-admin-password", WATCHPOST_ENGINES: "digests" });
   runtime = createRuntime(config, { clock: new ManualClock(Date.UTC(2026, 10, 22)) });
   await startEngines(runtime);
 });
@@ -66,19 +66,19 @@ describe("digests router", () => {
 
 describe("digests router with the console on NATS", () => {
   it("seeds through NATS, lists from the KV state, and queues Send digest now for a worker to answer", async () => {
-    const { plainClient, deleteRun, uniqueRun, waitUntil, withDefaultSubjects, TEST_NATS_URL } = await import("@/server/digest/adapters/nats-test-kit");
+    const { plainClient, deleteRun, uniqueRun, waitUntil, withDefaultSubjects, TEST_NATS_URL } = await import("@/server/digests/adapters/nats-test-kit");
     const { jetstreamManager } = await import("@nats-io/jetstream");
     const { prefix } = uniqueRun("console");
     const natsDirectory = mkdtempSync(path.join(tmpdir(), "watchpost-digests-nats-"));
-    const config = parseConfig({ DATABASE_PATH: path.join(natsDirectory, "test.db"), NATS_URL: TEST_NATS_URL, NATS_PREFIX: prefix, WATCHPOST_DEMO: "true", WATCHPOST_ADMIN_PASSWORD: "first-admin-password", WATCHPOST_ENGINES: "digest" });
+    const config = parseConfig({ DATABASE_PATH: path.join(natsDirectory, "test.db"), NATS_URL: TEST_NATS_URL, NATS_PREFIX: prefix, WATCHPOST_DEMO: "true", WATCHPOST_ADMIN_PASSWORD: "first-admin-password", WATCHPOST_ENGINES: "digests" });
     // The console uses the default subject names: hold them while this runs (another test file uses them too).
     await withDefaultSubjects(async () => {
       const natsRuntime = createRuntime(config, { clock: new ManualClock(Date.UTC(2026, 10, 22)) });
       const nc = await plainClient();
       try {
         await startEngines(natsRuntime);
-        expect(natsRuntime.digest.mode).toMatchObject({ transport: "nats", state: "nats-kv" });
-        const caller = createCaller({ user: responder, runtime: natsRuntime });
+        expect(natsRuntime.consoles.digests.mode).toMatchObject({ transport: "nats", state: "nats-kv" });
+        const caller = createCaller({ user: responder, consoles: natsRuntime.consoles });
         await waitUntil(async () => (await caller.digests.user.list({ page: 1, pageSize: 10 })).total === 3, 15_000, "the demo alarms to arrive through NATS");
         const result = await caller.digests.digest.send({ userId: DEMO_USERS.viewer.id });
         expect(result.mode).toBe("queued");

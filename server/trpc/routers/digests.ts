@@ -1,12 +1,12 @@
 /**
  * tRPC router `digests`: users with their active alarms, each user's digest history, "Send digest now"
  * (responders and admins; audited), and the dead-lettered messages. Thin: every procedure calls the digest
- * engine's service (ctx.runtime.digest). BigInt instants are turned into strings and milliseconds here.
+ * engine's service (ctx.consoles.digests). BigInt instants are turned into strings and milliseconds here.
  */
 import { z } from "zod";
-import type { AlarmState } from "@/server/digest/alarm-state";
-import { nanosToEpochMs } from "@/server/digest/alarm-time";
-import type { DigestRecord } from "@/server/digest/ports";
+import type { AlarmState } from "@/server/digests/alarm-state";
+import { nanosToEpochMs } from "@/server/digests/alarm-time";
+import type { DigestRecord } from "@/server/digests/ports";
 import { createTRPCRouter, pageInput, responderProcedure, signedInProcedure, type Page } from "../init";
 
 const userId = z.string({ message: "userId is required" }).min(1, "userId is required").max(200, "userId is longer than 200 characters");
@@ -25,15 +25,15 @@ function digestView(record: DigestRecord) {
 export const digestsRouter = createTRPCRouter({
   status: createTRPCRouter({
     get: signedInProcedure.query(({ ctx }) => {
-      const { mode, digests } = ctx.runtime.digest;
+      const { mode, digests } = ctx.consoles.digests;
       return { ...mode, counters: { ...digests.counters } };
     }),
   }),
   user: createTRPCRouter({
     list: signedInProcedure.input(pageInput).query(async ({ ctx, input }) => {
-      const store = ctx.runtime.digest.digests.store;
+      const store = ctx.consoles.digests.digests.store;
       const users = await store.listUsersWithActiveAlarms(input);
-      const people = ctx.runtime.users.describe(users.items.map((summary) => summary.userId));
+      const people = ctx.consoles.digests.people.describe(users.items.map((summary) => summary.userId));
       const items = await Promise.all(
         users.items.map(async (summary) => {
           const alarms = await store.listActiveAlarms(summary.userId, { page: 1, pageSize: INLINE_ALARMS });
@@ -47,19 +47,19 @@ export const digestsRouter = createTRPCRouter({
   }),
   alarm: createTRPCRouter({
     list: signedInProcedure.input(pageInput.extend({ userId })).query(async ({ ctx, input }) => {
-      const page = await ctx.runtime.digest.digests.store.listActiveAlarms(input.userId, { page: input.page, pageSize: input.pageSize });
+      const page = await ctx.consoles.digests.digests.store.listActiveAlarms(input.userId, { page: input.page, pageSize: input.pageSize });
       return { ...page, items: page.items.map(alarmView) };
     }),
   }),
   history: createTRPCRouter({
     list: signedInProcedure.input(pageInput.extend({ userId: userId.optional() })).query(async ({ ctx, input }) => {
-      const page = await ctx.runtime.digest.digests.store.listDigests({ userId: input.userId }, { page: input.page, pageSize: input.pageSize });
+      const page = await ctx.consoles.digests.digests.store.listDigests({ userId: input.userId }, { page: input.page, pageSize: input.pageSize });
       return { ...page, items: page.items.map(digestView) };
     }),
   }),
   digest: createTRPCRouter({
     send: responderProcedure.input(z.object({ userId })).mutation(async ({ ctx, input }) => {
-      const result = await ctx.runtime.digest.digests.sendDigestNow(input.userId, ctx.actor);
+      const result = await ctx.consoles.digests.digests.sendDigestNow(input.userId, ctx.actor);
       if (result.mode === "queued") return { mode: "queued" as const, message: `Asked for a digest for ${input.userId}; a digest worker answers on NATS and it appears in the history in a moment.` };
       const count = result.record.alarms.length;
       return {
@@ -70,6 +70,6 @@ export const digestsRouter = createTRPCRouter({
     }),
   }),
   deadLetter: createTRPCRouter({
-    list: signedInProcedure.input(pageInput).query(({ ctx, input }) => ctx.runtime.digest.digests.deadLetters.list(input)),
+    list: signedInProcedure.input(pageInput).query(({ ctx, input }) => ctx.consoles.digests.digests.deadLetters.list(input)),
   }),
 });

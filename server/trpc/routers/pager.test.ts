@@ -1,6 +1,6 @@
 /** The pager router: role checks on every mutation, readable validation errors, no-op outcomes as answers. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Runtime } from "@/server/jobs/runtime";
+import type { Consoles } from "@/server/jobs/runtime";
 import { createPagerHarness, type PagerHarness } from "@/server/pager/adapters/test-harness";
 import { createCallerFactory, createTRPCRouter, type SessionUser } from "../init";
 import { pagerRouter } from "./pager";
@@ -15,7 +15,7 @@ const users: Record<SessionUser["role"], SessionUser> = {
 };
 
 function callerAs(role: SessionUser["role"]) {
-  return createCaller({ user: users[role], runtime: { pager: harness.pager } as unknown as Runtime });
+  return createCaller({ user: users[role], consoles: { pager: harness.pager } as unknown as Consoles });
 }
 
 beforeEach(async () => {

@@ -4,7 +4,7 @@
  * webhook body (key as `Authorization: Bearer <key>` or `?integration_key=`). Answers 202 like PagerDuty; a
  * bad body 400, a missing key 401, an unknown key 403 — each saying what was wrong.
  */
-import { getRuntime } from "@/server/jobs/runtime";
+import { getConsoles } from "@/server/jobs/runtime";
 import { readBodyWithin } from "@/server/pager/adapters/http-body";
 
 export const dynamic = "force-dynamic";
@@ -12,8 +12,7 @@ export const dynamic = "force-dynamic";
 const MAX_BODY_BYTES = 512 * 1024;
 
 export async function POST(request: Request): Promise<Response> {
-  const runtime = getRuntime();
-  await runtime.ready;
+  const pager = (await getConsoles()).pager;
   // Content-Length first, then the bytes actually read: a large body is refused before it is buffered.
   const body = await readBodyWithin(request, MAX_BODY_BYTES);
   if (!body.ok) return Response.json({ status: "invalid event", message: body.message, errors: [] }, { status: body.status });
@@ -21,7 +20,7 @@ export async function POST(request: Request): Promise<Response> {
   const authorization = request.headers.get("authorization");
   const bearerKey = authorization?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim() ?? null;
   const queryKey = new URL(request.url).searchParams.get("integration_key");
-  const result = runtime.pager.inbound.ingest({ rawBody, bearerKey, queryKey });
+  const result = pager.inbound.ingest({ rawBody, bearerKey, queryKey });
   switch (result.kind) {
     case "accepted":
       return Response.json(

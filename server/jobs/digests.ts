@@ -4,18 +4,19 @@
  * client can publish AlarmStatusChanged / SendAlarmDigest and subscribe to AlarmDigest) and, by default, the
  * NATS KV state so that replicas on several machines share it. Dead letters stay in the SQLite database.
  */
+import type { PeopleDirectory } from "@/server/core/people";
 import { createAuditRecorder } from "@/db/audit";
 import { createId } from "@/server/core/ids";
-import { DigestService } from "@/server/digest/digest-service";
-import type { DigestStateStore, DigestTransport } from "@/server/digest/ports";
-import type { AlarmStatusChange } from "@/server/digest/alarm-state";
-import { parseChangedAt, epochMsToRfc3339 } from "@/server/digest/alarm-time";
-import { DEFAULT_SUBJECTS, InProcessDigestTransport, type DigestSubjects } from "@/server/digest/adapters/in-process-transport";
-import { LazyNatsConnection } from "@/server/digest/adapters/nats-connection";
-import { NatsDigestTransport } from "@/server/digest/adapters/nats-transport";
-import { NatsKvDigestStateStore } from "@/server/digest/adapters/nats-kv-state-store";
-import { SqliteDeadLetterStore } from "@/server/digest/adapters/sqlite-dead-letters";
-import { SqliteDigestStateStore } from "@/server/digest/adapters/sqlite-state-store";
+import { DigestService } from "@/server/digests/digest-service";
+import type { DigestStateStore, DigestTransport } from "@/server/digests/ports";
+import type { AlarmStatusChange } from "@/server/digests/alarm-state";
+import { parseChangedAt, epochMsToRfc3339 } from "@/server/digests/alarm-time";
+import { DEFAULT_SUBJECTS, InProcessDigestTransport, type DigestSubjects } from "@/server/digests/adapters/in-process-transport";
+import { LazyNatsConnection } from "@/server/digests/adapters/nats-connection";
+import { NatsDigestTransport } from "@/server/digests/adapters/nats-transport";
+import { NatsKvDigestStateStore } from "@/server/digests/adapters/nats-kv-state-store";
+import { SqliteDeadLetterStore } from "@/server/digests/adapters/sqlite-dead-letters";
+import { SqliteDigestStateStore } from "@/server/digests/adapters/sqlite-state-store";
 import { DEMO_USERS } from "./demo-ids";
 import type { EngineDependencies, EngineModule } from "./engine";
 
@@ -33,6 +34,7 @@ export interface DigestServices {
   digests: DigestService;
   transport: DigestTransport;
   mode: { transport: "in-process" | "nats"; state: "sqlite" | "nats-kv"; subjects: DigestSubjects };
+  people: PeopleDirectory;
 }
 
 function resolveMode(dependencies: EngineDependencies, options: DigestModuleOptions) {
@@ -58,7 +60,7 @@ export function createDigestModule(dependencies: EngineDependencies, options: Di
 
   let unsubscribe: (() => void) | null = null;
   const engine = {
-    name: "digest",
+    name: "digests",
     async start() {
       await transport.start({
         onStatusChanged: (batch) => digests.handleStatusChanged(batch),
@@ -76,7 +78,7 @@ export function createDigestModule(dependencies: EngineDependencies, options: Di
       await connection?.close();
     },
   };
-  return { engine, services: { digests, transport, mode } };
+  return { engine, console: { digests, transport, mode, people: dependencies.people } };
 }
 
 /** The demo: some active (and one cleared) alarms for the demo users, so that the Digests page has content. */

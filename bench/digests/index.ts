@@ -17,9 +17,9 @@ import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { LazyNatsConnection } from "@/server/digest/adapters/nats-connection";
-import { NatsDigestTransport, digestStreamNames } from "@/server/digest/adapters/nats-transport";
-import { collectDigests, workerNodeOptions, deleteRun, plainClient, startWorkerProcess, TEST_NATS_URL, uniqueRun, waitForConsumerDrained, type WorkerProcess } from "@/server/digest/adapters/nats-test-kit";
+import { LazyNatsConnection } from "@/server/digests/adapters/nats-connection";
+import { NatsDigestTransport, digestStreamNames } from "@/server/digests/adapters/nats-transport";
+import { collectDigests, workerNodeOptions, deleteRun, plainClient, startWorkerProcess, TEST_NATS_URL, uniqueRun, waitForConsumerDrained, type WorkerProcess } from "@/server/digests/adapters/nats-test-kit";
 import { openDatabase } from "@/db/client";
 
 const MESSAGES = Number(process.env.DIGEST_BENCH_MESSAGES ?? 100_000);
@@ -132,7 +132,7 @@ async function bareRate(nc: NatsConnection, consumers: number): Promise<Rate> {
   await createStreams(prefix, subjects);
   const names = digestStreamNames(prefix);
   const children = Array.from({ length: consumers }, () =>
-    spawn(process.execPath, ["--import", "tsx", path.join(process.cwd(), "bench/digest/bare-consumer.ts"), TEST_NATS_URL, names.inbound, names.statusConsumer], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_OPTIONS: workerNodeOptions() } }),
+    spawn(process.execPath, ["--import", "tsx", path.join(process.cwd(), "bench/digests/bare-consumer.ts"), TEST_NATS_URL, names.inbound, names.statusConsumer], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_OPTIONS: workerNodeOptions() } }),
   );
   try {
     await Promise.all(
@@ -253,7 +253,7 @@ export async function runDigestBench(): Promise<void> {
   }
 }
 
-// `tsx bench/digest/index.ts` runs it directly.
+// `tsx bench/digests/index.ts` runs it directly.
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.dirname ?? "", "index.ts")) {
   runDigestBench().then(
     () => process.exit(0),

@@ -2,7 +2,7 @@
  * A standalone digest worker: only the digest engine, on NATS (NATS_URL is required). Run any number of them;
  * they share the durable consumers (each message to one worker) and the state.
  *
- *   NATS_URL=nats://127.0.0.1:4222 npx tsx server/jobs/digest-worker.ts [--state=nats-kv|sqlite]
+ *   NATS_URL=nats://127.0.0.1:4222 npx tsx server/jobs/digests-worker.ts [--state=nats-kv|sqlite]
  *     [--subject-prefix=X] [--ack-wait-ms=30000] [--max-batch=4096] [--exit-with-parent]
  *
  * --state=sqlite shares DATABASE_PATH between workers on one machine; --subject-prefix=X listens on
@@ -11,6 +11,7 @@
  * --exit-with-parent stops the worker when its standard input closes (the tests start workers so).
  * Prints "digest worker ready" once consuming.
  */
+import { UserDirectory } from "@/server/auth/users";
 import { parseArgs } from "node:util";
 import { openDatabase } from "@/db/client";
 import { SystemClock } from "@/server/core/clock";
@@ -18,8 +19,8 @@ import { ConfigError, getConfig } from "@/server/core/config";
 import { InProcessEventBus } from "@/server/core/events";
 import { createLogger } from "@/server/core/logger";
 import { createRandomSource } from "@/server/core/random";
-import { subjectsWithPrefix } from "@/server/digest/adapters/in-process-transport";
-import { createDigestModule } from "./digest";
+import { subjectsWithPrefix } from "@/server/digests/adapters/in-process-transport";
+import { createDigestModule } from "./digests";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -32,9 +33,9 @@ async function main(): Promise<void> {
   if (!Number.isInteger(ackWaitMs) || ackWaitMs < 100) throw new ConfigError([`--ack-wait-ms: expected a whole number of milliseconds, at least 100 (got "${values["ack-wait-ms"]}")`]);
   const maxBatch = values["max-batch"] === undefined ? undefined : Number(values["max-batch"]);
   if (maxBatch !== undefined && (!Number.isInteger(maxBatch) || maxBatch < 1)) throw new ConfigError([`--max-batch: expected a whole number of messages, at least 1 (got "${values["max-batch"]}")`]);
-  const logger = createLogger("digest-worker");
+  const logger = createLogger("digests-worker");
   // Its own connection, without SQLite's sleeping busy handler: the store yields and retries instead, so that
-  // several workers sharing the file keep their batches moving (server/digest/adapters/sqlite-busy.ts).
+  // several workers sharing the file keep their batches moving (server/digests/adapters/sqlite-busy.ts).
   const db = openDatabase(config.DATABASE_PATH);
   db.$client.pragma("busy_timeout = 0");
   // The state table takes one random-key upsert per message. A 64 MiB page cache keeps its B-tree in memory, and
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   db.$client.pragma("cache_size = -65536");
   db.$client.pragma("wal_autocheckpoint = 10000");
   const digestModule = createDigestModule(
-    { config, db, clock: new SystemClock(), random: createRandomSource(), bus: new InProcessEventBus(), logger },
+    { config, db, clock: new SystemClock(), random: createRandomSource(), bus: new InProcessEventBus(), logger, people: new UserDirectory(db, new SystemClock()) },
     { transport: "nats", state: values.state, subjects: subjectsWithPrefix(values["subject-prefix"]), ackWaitMs, maxBatch },
   );
   await digestModule.engine.start();

@@ -2,7 +2,7 @@
 import { count, desc } from "drizzle-orm";
 import { createId } from "@/server/core/ids";
 import type { AppDatabase } from "@/db/client";
-import { digestDeadLetter } from "@/db/schema/digest";
+import { digestDeadLetter } from "@/db/schema/digests";
 import { withBusyRetry } from "./sqlite-busy";
 import type { DeadLetter, DeadLetterStore, PageRequest, PageResult } from "../ports";
 

@@ -102,12 +102,12 @@ export function workerNodeOptions(): string {
 
 export type WorkerProcess = { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> };
 
-/** Starts server/jobs/digest-worker.ts as a child process and resolves `ready` once it consumes. */
+/** Starts server/jobs/digests-worker.ts as a child process and resolves `ready` once it consumes. */
 export function startWorkerProcess(options: { prefix: string; databasePath: string; state: "sqlite" | "nats-kv"; ackWaitMs?: number; maxBatch?: number }): WorkerProcess {
   const root = process.cwd();
   // node itself with tsx's loader, not the tsx CLI: the CLI runs the script in a second process, so killing the
   // CLI (SIGKILL above all) left the worker running, orphaned — a "killed" worker that went on acknowledging.
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server/jobs/digest-worker.ts"), `--state=${options.state}`, `--subject-prefix=${options.prefix}`, `--ack-wait-ms=${options.ackWaitMs ?? 2000}`, ...(options.maxBatch ? [`--max-batch=${options.maxBatch}`] : []), "--exit-with-parent"], {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server/jobs/digests-worker.ts"), `--state=${options.state}`, `--subject-prefix=${options.prefix}`, `--ack-wait-ms=${options.ackWaitMs ?? 2000}`, ...(options.maxBatch ? [`--max-batch=${options.maxBatch}`] : []), "--exit-with-parent"], {
     cwd: root,
     env: { ...process.env, NODE_OPTIONS: workerNodeOptions(), NATS_URL: TEST_NATS_URL, NATS_PREFIX: options.prefix, DATABASE_PATH: options.databasePath, LOG_LEVEL: "warn", WATCHPOST_DEMO: "false", NODE_ENV: "test" },
     // Standard input stays open while this (test) process lives: if it dies without cleaning up, the worker ends.

@@ -2,6 +2,7 @@
  * Reliability against the real NATS server (NATS_URL, default 127.0.0.1:4222). Producers publish with plain
  * core NATS, like the challenge's; digests are collected by a plain core subscriber.
  */
+import { UserDirectory } from "@/server/auth/users";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -11,7 +12,7 @@ import { InProcessEventBus } from "@/server/core/events";
 import { createLogger } from "@/server/core/logger";
 import { SeededRandom } from "@/server/core/random";
 import { createTestDatabase, type TestDatabase } from "@/db/test-database";
-import { createDigestModule, type DigestModuleOptions } from "@/server/jobs/digest";
+import { createDigestModule, type DigestModuleOptions } from "@/server/jobs/digests";
 import { DEFAULT_SUBJECTS, type DigestSubjects } from "./in-process-transport";
 import { digestStreamNames } from "./nats-transport";
 import { expectedDigestAfter, scriptedHistory } from "../scripted-history";
@@ -43,12 +44,12 @@ async function startInProcessWorker(prefix: string, subjects: DigestSubjects, op
   prefixes.push(prefix);
   const config = parseConfig({ NATS_URL: TEST_NATS_URL, NATS_PREFIX: prefix, DATABASE_PATH: database.filePath, WATCHPOST_DEMO: "false" });
   const digestModule = createDigestModule(
-    { config, db: database.db, clock: new SystemClock(), random: new SeededRandom(1), bus: new InProcessEventBus(), logger: createLogger("test") },
+    { config, db: database.db, clock: new SystemClock(), random: new SeededRandom(1), bus: new InProcessEventBus(), logger: createLogger("test"), people: new UserDirectory(database.db, new SystemClock()) },
     { transport: "nats", subjects, ackWaitMs: 2000, ...options },
   );
   await digestModule.engine.start();
   stops.push(() => digestModule.engine.stop());
-  return digestModule.services;
+  return digestModule.console;
 }
 
 function shuffledWithDuplicates<T>(items: T[], seed: number): T[] {

@@ -1,11 +1,11 @@
 /**
  * The bench's baseline: a bare consume-and-ack worker with the same client library and consumer settings as
- * the digest worker, doing nothing else. Run as a child process by bench/digest/index.ts:
- *   tsx bench/digest/bare-consumer.ts <nats-url> <stream> <durable>
+ * the digest worker, doing nothing else. Run as a child process by bench/digests/index.ts:
+ *   tsx bench/digests/bare-consumer.ts <nats-url> <stream> <durable>
  */
 import { connect } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
-import { STATUS_PULL_MESSAGES } from "@/server/digest/adapters/nats-transport";
+import { STATUS_PULL_MESSAGES } from "@/server/digests/adapters/nats-transport";
 
 async function main(): Promise<void> {
   const [url = "nats://127.0.0.1:4222", stream, durable] = process.argv.slice(2);

@@ -1,8 +1,8 @@
 /**
  * Profiles one digest worker process on the bench's workload (not part of `npm run bench`):
- *   npx tsx bench/digest/profile-worker.ts [out-dir]    (DIGEST_BENCH_MESSAGES, default 100,000)
- *   DIGEST_PROFILE=latency npx tsx bench/digest/profile-worker.ts   (100 digests of 1,000 alarms instead)
- *   DIGEST_PROFILE=bare npx tsx bench/digest/profile-worker.ts      (the bare consume-and-ack consumer)
+ *   npx tsx bench/digests/profile-worker.ts [out-dir]    (DIGEST_BENCH_MESSAGES, default 100,000)
+ *   DIGEST_PROFILE=latency npx tsx bench/digests/profile-worker.ts   (100 digests of 1,000 alarms instead)
+ *   DIGEST_PROFILE=bare npx tsx bench/digests/profile-worker.ts      (the bare consume-and-ack consumer)
  * Starts the worker under `node --cpu-prof`, publishes the status burst, waits for the drain, stops the worker
  * and leaves the .cpuprofile in out-dir (default /tmp/digest-profile), then prints the top self-time functions.
  */
@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { openDatabase } from "@/db/client";
-import { deleteRun, plainClient, TEST_NATS_URL, uniqueRun, waitForConsumerDrained } from "@/server/digest/adapters/nats-test-kit";
+import { deleteRun, plainClient, TEST_NATS_URL, uniqueRun, waitForConsumerDrained } from "@/server/digests/adapters/nats-test-kit";
 import { createStreams, latencyFigures, publishBurst, timeDigestRounds } from "./index";
 
 const MESSAGES = Number(process.env.DIGEST_BENCH_MESSAGES ?? 100_000);
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   openDatabase(databasePath).$client.close();
   await createStreams(prefix, subjects);
   // DIGEST_PROFILE=bare profiles the bench's bare consume-and-ack consumer instead, for comparison.
-  const script = process.env.DIGEST_PROFILE === "bare" ? ["bench/digest/bare-consumer.ts", TEST_NATS_URL, `${prefix}_digest_inbound`, `${prefix}_digest_status`] : ["server/jobs/digest-worker.ts", "--state=sqlite", `--subject-prefix=${prefix}`];
+  const script = process.env.DIGEST_PROFILE === "bare" ? ["bench/digests/bare-consumer.ts", TEST_NATS_URL, `${prefix}_digest_inbound`, `${prefix}_digest_status`] : ["server/jobs/digests-worker.ts", "--state=sqlite", `--subject-prefix=${prefix}`];
   // EXTRA_NODE_FLAGS (e.g. --max-semi-space-size=64) are passed to the profiled node process.
   const flags = process.env.EXTRA_NODE_FLAGS ? process.env.EXTRA_NODE_FLAGS.split(" ").filter(Boolean) : [];
   const child = spawn(process.execPath, [...flags, "--cpu-prof", `--cpu-prof-dir=${outDir}`, "--import", "tsx", ...script], {

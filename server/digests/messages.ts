@@ -3,6 +3,7 @@
  * throws: a bad message becomes a reason that goes to the dead letters with the raw body.
  */
 import { z } from "zod";
+import { describeZodError } from "@/server/core/validation";
 import { ALARM_STATUSES, type AlarmStatusChange, type DigestAlarm } from "./alarm-state";
 import { InvalidTimestampError, parseChangedAt } from "./alarm-time";
 
@@ -36,15 +37,11 @@ function parseJson(raw: string): ParseResult<unknown> {
   }
 }
 
-function describe(error: z.ZodError): string {
-  return error.issues.map((issue) => (issue.path.length && !issue.message.startsWith(String(issue.path[0])) ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("; ");
-}
-
 export function parseAlarmStatusChanged(raw: string): ParseResult<AlarmStatusChange> {
   const json = parseJson(raw);
   if (!json.ok) return json;
   const parsed = alarmStatusChangedSchema.safeParse(json.value);
-  if (!parsed.success) return { ok: false, reason: describe(parsed.error) };
+  if (!parsed.success) return { ok: false, reason: describeZodError(parsed.error) };
   try {
     const instant = parseChangedAt(parsed.data.ChangedAt);
     return { ok: true, value: { userId: parsed.data.UserID, alarmId: parsed.data.AlarmID, status: parsed.data.Status, changedAt: instant.original, changedAtNanos: instant.nanos, changedAtKey: instant.sortKey } };
@@ -58,7 +55,7 @@ export function parseSendAlarmDigest(raw: string): ParseResult<{ userId: string 
   const json = parseJson(raw);
   if (!json.ok) return json;
   const parsed = sendAlarmDigestSchema.safeParse(json.value);
-  if (!parsed.success) return { ok: false, reason: describe(parsed.error) };
+  if (!parsed.success) return { ok: false, reason: describeZodError(parsed.error) };
   return { ok: true, value: { userId: parsed.data.UserID } };
 }
 

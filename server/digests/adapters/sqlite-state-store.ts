@@ -9,7 +9,7 @@ import type { AuditEntry } from "@/server/core/audit";
 import type { Clock } from "@/server/core/clock";
 import type { AppDatabase } from "@/db/client";
 import { createAuditRecorder } from "@/db/audit";
-import { digestAlarmState, digestRecord } from "@/db/schema/digest";
+import { digestAlarmState, digestRecord } from "@/db/schema/digests";
 import { STATUS_RANK, type AlarmState, type AlarmStatus, type AlarmStatusChange } from "../alarm-state";
 import { nanosToSortKey, sortKeyToNanos } from "../alarm-time";
 import { withBusyRetry } from "./sqlite-busy";
