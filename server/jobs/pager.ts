@@ -1,36 +1,28 @@
 /**
- * Wires the pager engine (server/pager) to its adapters for the runner and the tRPC routers: the SQLite unit
- * of work, the outbox relay with the SMTP and SMS senders chosen from the configuration, the durable-timer
- * poller on the runtime Clock, and the subscription to the alert engine's state changes.
+ * Wires the pager (server/pager) to its adapters: the SQLite unit of work, read model, outbox and timer queue,
+ * the SMTP and SMS senders chosen from the configuration, and the event bus. The engine (server/pager/engine.ts)
+ * owns the relay, the timer poller, the bus subscription and the dead letters' retention; the console
+ * (server/pager/console.ts) is what the router and the ingest route call.
  */
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { pagerPolicy } from "@/db/schema";
 import { systemActor } from "@/server/core/audit";
-import { OutboxRelay } from "@/server/pager/adapters/outbox-relay";
 import { SmtpMailer } from "@/server/pager/adapters/smtp-mailer";
+import { SqliteDeliveryOutbox } from "@/server/pager/adapters/sqlite-delivery-outbox";
+import { SqliteDueTimerQueue } from "@/server/pager/adapters/sqlite-due-timer-queue";
 import { SqlitePagerQueries } from "@/server/pager/adapters/sqlite-pager-queries";
 import { SqlitePagerStore } from "@/server/pager/adapters/sqlite-pager-store";
-import { TimerPoller } from "@/server/pager/adapters/timer-poller";
 import { TwilioSms } from "@/server/pager/adapters/twilio-sms";
+import { createPagerConsole, type PagerConsole } from "@/server/pager/console";
 import { DEMO_INTEGRATION_KEYS, DEMO_STANDARD_POLICY } from "@/server/pager/demo-data";
+import { PagerEngine } from "@/server/pager/engine";
 import { PagerInbound } from "@/server/pager/inbound";
 import type { EmailSender, SmsSender } from "@/server/pager/ports";
+import type { PagerReadModel } from "@/server/pager/read-model";
 import { PagerUseCases } from "@/server/pager/use-cases";
 import { DEMO_POLICIES, DEMO_SERVICES } from "./demo-ids";
 import type { EngineDependencies, EngineModule } from "./engine";
-
-export interface PagerServices {
-  useCases: PagerUseCases;
-  queries: SqlitePagerQueries;
-  inbound: PagerInbound;
-  relay: OutboxRelay;
-  poller: TimerPoller;
-  /** A fresh integration key for a new service. */
-  newIntegrationKey(): string;
-}
-
-const DEAD_LETTER_PRUNE_INTERVAL_MS = 60_000;
 
 export type PagerModuleOptions = {
   /** Overrides the senders built from SMTP_URL / SMS_API_URL (tests); `null` means "not configured". */
@@ -40,10 +32,19 @@ export type PagerModuleOptions = {
   retry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
 };
 
-export function createPagerModule(dependencies: EngineDependencies, options: PagerModuleOptions = {}): EngineModule<PagerServices> {
+export type PagerModule = EngineModule<PagerConsole> & { engine: PagerEngine };
+
+/** The wired pager: the module, plus the use cases, inbound handler and read model that the test harness drives directly. */
+export type PagerWiring = PagerModule & { useCases: PagerUseCases; inbound: PagerInbound; readModel: PagerReadModel };
+
+export function createPagerModule(dependencies: EngineDependencies, options: PagerModuleOptions = {}): PagerModule {
+  const wiring = wirePager(dependencies, options);
+  return { engine: wiring.engine, console: wiring.console };
+}
+
+export function wirePager(dependencies: EngineDependencies, options: PagerModuleOptions = {}): PagerWiring {
   const { config, db, clock, random, bus } = dependencies;
   const logger = dependencies.logger.child({ engine: "pager" });
-  let lastPruneMs = Number.NEGATIVE_INFINITY;
   const store = new SqlitePagerStore(db, clock);
   const queries = new SqlitePagerQueries(db, clock);
   const useCases = new PagerUseCases({ store, clock, baseUrl: config.WATCHPOST_BASE_URL });
@@ -54,64 +55,30 @@ export function createPagerModule(dependencies: EngineDependencies, options: Pag
       : config.SMS_API_URL
         ? new TwilioSms({ apiUrl: config.SMS_API_URL, accountSid: config.SMS_ACCOUNT_SID, authToken: config.SMS_AUTH_TOKEN, from: config.SMS_FROM })
         : undefined;
-  const relay = new OutboxRelay({
-    db,
-    clock,
-    random,
-    logger: logger.child({ component: "outbox-relay" }),
-    email,
-    sms,
-    emailMissingReason: "No mail provider is configured: SMTP_URL is not set.",
-    smsMissingReason: "No SMS provider is configured: SMS_API_URL is not set.",
-    ...options.retry,
-  });
-  relay.pause();
-  const poller = new TimerPoller({
-    db,
-    clock,
-    useCases,
-    logger: logger.child({ component: "timer-poller" }),
-    pollIntervalMs: options.pollIntervalMs ?? 1000,
-    // Each tick also wakes the relay: it picks up rows other processes queued and rows whose sender died.
-    // And, once a minute, applies the dead letters' retention, so bad requests cannot grow the table for ever.
-    onTick: () => {
-      relay.wake();
-      if (clock.now() - lastPruneMs >= DEAD_LETTER_PRUNE_INTERVAL_MS) {
-        lastPruneMs = clock.now();
-        const pruned = queries.pruneDeadLetters();
-        if (pruned > 0) logger.info({ pruned }, "dead letters past their retention removed");
-      }
-    },
-  });
   const inbound = new PagerInbound({
     useCases,
     findServiceByIntegrationKey: (key) => queries.findServiceByIntegrationKey(key),
     recordDeadLetter: (source, reason, rawBody) => queries.recordDeadLetter(source, reason, rawBody),
   });
-  useCases.setListener({ deliveriesQueued: () => relay.wake() });
-
-  let unsubscribe: (() => void) | undefined;
-  return {
-    engine: {
-      name: "pager",
-      async start() {
-        relay.resume();
-        unsubscribe = bus.subscribe("alert.state-changed", (event) => {
-          const result = inbound.handleAlertStateChanged(event);
-          logger.info({ eventId: event.eventId, ruleId: event.ruleId, outcome: result.outcome }, result.message);
-        });
-        poller.start();
-        relay.wake();
-      },
-      async stop() {
-        unsubscribe?.();
-        unsubscribe = undefined;
-        poller.stop();
-        await relay.stop();
-      },
-    },
-    console: { useCases, queries, inbound, relay, poller, newIntegrationKey: () => `wpk_${randomBytes(16).toString("hex")}` },
-  };
+  const engine = new PagerEngine({
+    useCases,
+    inbound,
+    outbox: new SqliteDeliveryOutbox(db),
+    timers: new SqliteDueTimerQueue(db),
+    deadLetters: queries,
+    email,
+    sms,
+    emailMissingReason: "No mail provider is configured: SMTP_URL is not set.",
+    smsMissingReason: "No SMS provider is configured: SMS_API_URL is not set.",
+    bus,
+    clock,
+    random,
+    logger,
+    pollIntervalMs: options.pollIntervalMs,
+    retry: options.retry,
+  });
+  const pagerConsole = createPagerConsole({ useCases, readModel: queries, inbound, newIntegrationKey: () => `wpk_${randomBytes(16).toString("hex")}` });
+  return { engine, console: pagerConsole, useCases, inbound, readModel: queries };
 }
 
 /**

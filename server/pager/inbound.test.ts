@@ -4,9 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pagerDeadLetter, pagerIncident, pagerService } from "@/db/schema";
-import { DEAD_LETTER_RETENTION } from "./adapters/sqlite-pager-queries";
 import type { AlertStateChanged } from "@/server/core/events";
-import { createPagerHarness, type PagerHarness } from "./adapters/test-harness";
+import { createPagerHarness, type PagerHarness } from "@/server/jobs/testing/pager-harness";
+import { DEAD_LETTER_RETENTION } from "./ports";
 
 let harness: PagerHarness;
 let key: string;

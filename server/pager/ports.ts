@@ -2,7 +2,9 @@
  * The pager's ports. `PagerStore.transact` is the unit of work: everything a use case changes (state, timeline,
  * timers, outbox rows, audit) goes through the `PagerUnitOfWork` it hands out and commits together, or not at
  * all. The SQLite adapter runs it as one synchronous IMMEDIATE transaction, which serialises writers across
- * processes sharing the file. Senders are the outbound channels the outbox relay delivers through.
+ * processes sharing the file. Senders are the outbound channels the outbox relay delivers through; the
+ * `DeliveryOutbox` is the relay's view of the queued deliveries (claims with a lease that is also the claim's
+ * token), and `DueTimerQueue` the timer poller's view of the acknowledgement timers.
  */
 import type { AuditRecorder } from "@/server/core/audit";
 import type { Channel, EscalationPolicy, Health, Incident, MonitoredService, TimelineKind } from "./model";
@@ -93,6 +95,59 @@ export interface EmailSender {
 export interface SmsSender {
   readonly maxSendMs: number;
   send(message: OutgoingSms, signal?: AbortSignal): Promise<SendResult>;
+}
+
+/**
+ * A failure that retrying cannot fix (a provider's 4xx other than 429): a sender throws an error carrying
+ * `permanent: true` and the relay gives up at once. A property, not a class, so the relay needs no adapter.
+ */
+export function isPermanentSendFailure(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { permanent?: unknown }).permanent === true;
+}
+
+/** A delivery the relay holds: what it sends, the attempts so far, and its claim. */
+export type ClaimedDelivery = {
+  id: string;
+  channel: Channel;
+  address: string;
+  subject: string;
+  body: string;
+  idempotencyKey: string;
+  attempts: number;
+  /** The end of this claim's lease, which is also the claim's token: a takeover writes a later one. */
+  leaseUntilMs: number;
+};
+
+export type DeliveryResult = { status: "sent"; providerMessageId: string; attempts: number } | { status: "not_sent" | "failed"; reason: string; attempts: number };
+
+/**
+ * The outbox as the relay sees it. A claim is exclusive: two relays (two processes) never hold one row at once;
+ * a row claimed by a relay that died is claimable again once its lease ended. Every write after the claim names
+ * the claim's token and lands only while the row still carries it.
+ */
+export interface DeliveryOutbox {
+  /** Claims up to `limit` rows, oldest first, that are pending or whose lease ended before `nowMs`; each claim lasts until `leaseUntilMs`. */
+  claimDue(nowMs: number, leaseUntilMs: number, limit: number): ClaimedDelivery[];
+  /** Records the attempt count while the claim holds; false (nothing written) once another relay took the row over. */
+  recordAttempt(deliveryId: string, token: number, attempts: number): boolean;
+  /** Writes the result and ends the lease while the claim holds; false (nothing written) after a takeover. */
+  settle(deliveryId: string, token: number, result: DeliveryResult, atMs: number): boolean;
+}
+
+/** The acknowledgement timers as the poller sees them. */
+export interface DueTimerQueue {
+  /** Ids of pending timers due at `nowMs`, earliest first, at most `limit`. */
+  dueTimerIds(nowMs: number, limit: number): string[];
+}
+
+/** Dead letters kept: the newest 1,000, none older than 7 days. */
+export const DEAD_LETTER_RETENTION = { keepNewest: 1000, maxAgeMs: 7 * 24 * 60 * 60_000 };
+
+/** Where refused inbound requests go, with the reason and the raw body; and their retention. */
+export interface DeadLetterLog {
+  recordDeadLetter(source: string, reason: string, rawBody: string): void;
+  /** Drops those older than `maxAgeMs` and all but the newest `keepNewest`; returns how many went. */
+  pruneDeadLetters(retention?: { keepNewest: number; maxAgeMs: number }): number;
 }
 
 /** What the use cases tell the engine after a commit, so it can deliver without waiting for a poll. */

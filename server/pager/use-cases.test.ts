@@ -7,7 +7,7 @@ import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { auditLog, pagerIncident, pagerService, pagerTimer } from "@/db/schema";
 import { systemActor, type Actor } from "@/server/core/audit";
-import { createPagerHarness, type PagerHarness } from "./adapters/test-harness";
+import { createPagerHarness, type PagerHarness } from "@/server/jobs/testing/pager-harness";
 
 const MINUTE = 60_000;
 const responder: Actor = { kind: "user", userId: "usr_r", email: "rui@example.com", role: "responder" };
@@ -158,7 +158,7 @@ describe("escalation timers", () => {
 
     expect(mailRecipients()).toEqual(["first@example.com", "second@example.com"]);
     expect(pendingTimers()).toHaveLength(0);
-    const page = harness.pager.queries.getIncident(opened.outcome === "opened" ? opened.incidentId : "")!;
+    const page = harness.pager.readModel.getIncident(opened.outcome === "opened" ? opened.incidentId : "")!;
     expect(page.timeline.map((entry) => entry.kind)).toContain("escalation_exhausted");
     const audit = harness.database.db.select().from(auditLog).where(eq(auditLog.action, "pager.incident.escalationExhausted")).all();
     expect(audit).toHaveLength(1);
@@ -253,7 +253,7 @@ describe("the incident timeline", () => {
     harness.pager.useCases.acknowledge(incidentId, responder);
     harness.pager.useCases.resolve(incidentId, responder);
 
-    const page = harness.pager.queries.getIncident(incidentId)!;
+    const page = harness.pager.readModel.getIncident(incidentId)!;
     expect(page.timeline.map((entry) => entry.kind)).toEqual(["alert_received", "level_notified", "escalated", "level_notified", "acknowledged", "resolved"]);
     expect(page.timeline.find((entry) => entry.kind === "acknowledged")!.actor).toBe("rui@example.com");
     expect(page.deliveries.map((delivery) => [delivery.level, delivery.channel, delivery.status])).toEqual([

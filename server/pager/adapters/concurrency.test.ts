@@ -8,7 +8,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, describe, expect, it } from "vitest";
 import { pagerDelivery, pagerIncident } from "@/db/schema";
-import { createPagerHarness, type PagerHarness } from "./test-harness";
+import { createPagerHarness, type PagerHarness } from "@/server/jobs/testing/pager-harness";
 
 let harness: PagerHarness | undefined;
 
@@ -20,7 +20,7 @@ afterEach(async () => {
 type Racer = { ready: Promise<void>; go: () => void; result: Promise<string[]> };
 
 function startRacer(databasePath: string, serviceId: string, count: number, label: string): Racer {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "concurrent-alerts.fixture.ts"), databasePath, serviceId, String(count), label], {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "../testing/concurrent-alerts.fixture.ts"), databasePath, serviceId, String(count), label], {
     cwd: process.cwd(),
     stdio: ["pipe", "pipe", "inherit"],
   });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { pagerDelivery, pagerTimer } from "@/db/schema";
 import { systemActor } from "@/server/core/audit";
 import { createPagerModule } from "@/server/jobs/pager";
-import { createPagerHarness, type PagerHarness } from "./test-harness";
+import { createPagerHarness, type PagerHarness } from "@/server/jobs/testing/pager-harness";
 
 const MINUTE = 60_000;
 const system = systemActor("test");
@@ -34,7 +34,7 @@ describe("durable acknowledgement timers", () => {
     const restarted = createPagerModule(harness.dependencies, { email: null, sms: null });
     await restarted.engine.start();
     await harness.clock.advance(5 * MINUTE);
-    await restarted.console.relay.idle();
+    await restarted.engine.whenIdle();
     await restarted.engine.stop();
 
     expect(db.select().from(pagerDelivery).where(eq(pagerDelivery.level, 1)).all()).toHaveLength(2);
@@ -50,7 +50,7 @@ describe("durable acknowledgement timers", () => {
     harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "down", actor: system });
     await harness.clock.advance(15 * MINUTE);
     await harness.settle();
-    await other.console.relay.idle();
+    await other.engine.whenIdle();
     await other.engine.stop();
 
     const { db } = harness.database;

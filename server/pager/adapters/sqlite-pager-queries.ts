@@ -1,39 +1,16 @@
 /**
- * The console's read side of the pager: paginated lists and the incident page (timeline + deliveries). Reads
- * never change anything; the lists are bounded by the page size.
+ * The console's read side of the pager (the `PagerReadModel` port): paginated lists and the incident page
+ * (timeline + deliveries). Reads never change anything; the lists are bounded by the page size. Also the
+ * dead-letter log of the HTTP ingest (`DeadLetterLog`): recorded, pruned to its retention, listed.
  */
 import { and, asc, count, desc, eq, inArray, lt, lte, ne, or, type SQL } from "drizzle-orm";
 import type { AppDatabase } from "@/db/client";
 import { pagerDeadLetter, pagerDelivery, pagerIncident, pagerPolicy, pagerService, pagerTimelineEntry, pagerTimer } from "@/db/schema";
 import type { Clock } from "@/server/core/clock";
 import { DEAD_LETTER_AUTHENTICATED_BYTES, truncateUtf8 } from "../inbound";
-import { stepPosition, type EscalationPolicy, type IncidentState, type MonitoredService, type PolicySnapshot } from "../model";
-
-/** Dead letters kept: the newest 1,000, none older than 7 days. */
-export const DEAD_LETTER_RETENTION = { keepNewest: 1000, maxAgeMs: 7 * 24 * 60 * 60_000 };
-
-export type PageRequest = { page: number; pageSize: number };
-export type PageResult<T> = { items: T[]; total: number; page: number; pageSize: number };
-
-export type ServiceSummary = Omit<MonitoredService, "integrationKey"> & {
-  integrationKey: string;
-  policyName: string;
-  activeIncidentId: string | null;
-  activeIncidentState: IncidentState | null;
-};
-
-export type IncidentSummary = {
-  id: string;
-  serviceId: string;
-  serviceName: string;
-  state: IncidentState;
-  summary: string;
-  alertCount: number;
-  level: number;
-  openedAtMs: number;
-  acknowledgedBy: string | null;
-  resolvedAtMs: number | null;
-};
+import { stepPosition, type EscalationPolicy, type MonitoredService, type PolicySnapshot } from "../model";
+import { DEAD_LETTER_RETENTION, type DeadLetterLog } from "../ports";
+import type { DeadLetter, IncidentFilter, IncidentPage, IncidentSummary, PageRequest, PageResult, PagerReadModel, PolicySummary, ServiceSummary } from "../read-model";
 
 /** Where an escalation step sits: its 1-based level, the policy's level count and the repeat (0 = first pass). */
 function levelOf(step: number, snapshot: PolicySnapshot): { level: number; levelCount: number; round: number } {
@@ -41,7 +18,7 @@ function levelOf(step: number, snapshot: PolicySnapshot): { level: number; level
   return { level: position.level + 1, levelCount: snapshot.levels.length, round: position.round };
 }
 
-export class SqlitePagerQueries {
+export class SqlitePagerQueries implements PagerReadModel, DeadLetterLog {
   constructor(
     private readonly db: AppDatabase,
     private readonly clock: Clock,
@@ -81,7 +58,7 @@ export class SqlitePagerQueries {
     return row ? { id: row.id, name: row.name, description: row.description, policyId: row.policyId, integrationKey: row.integrationKey, health: row.health, healthChangedAtMs: row.healthChangedAtMs } : undefined;
   }
 
-  listPolicies(request: PageRequest): PageResult<EscalationPolicy & { updatedAtMs: number; serviceCount: number }> {
+  listPolicies(request: PageRequest): PageResult<PolicySummary> {
     const rows = this.db
       .select()
       .from(pagerPolicy)
@@ -114,7 +91,7 @@ export class SqlitePagerQueries {
     return row ? { id: row.id, name: row.name, levels: row.levels, repeatCount: row.repeatCount, version: row.version } : undefined;
   }
 
-  listIncidents(request: PageRequest & { state?: IncidentState | "active"; serviceId?: string }): PageResult<IncidentSummary> {
+  listIncidents(request: PageRequest & IncidentFilter): PageResult<IncidentSummary> {
     const filters: SQL[] = [];
     if (request.state === "active") filters.push(ne(pagerIncident.state, "resolved"));
     else if (request.state) filters.push(eq(pagerIncident.state, request.state));
@@ -150,7 +127,7 @@ export class SqlitePagerQueries {
   }
 
   /** The incident page: the incident, its service, its timeline, every delivery and the pending timer. */
-  getIncident(id: string) {
+  getIncident(id: string): IncidentPage | undefined {
     const row = this.db
       .select({ incident: pagerIncident, serviceName: pagerService.name, serviceHealth: pagerService.health })
       .from(pagerIncident)
@@ -203,7 +180,7 @@ export class SqlitePagerQueries {
     return this.db.delete(pagerDeadLetter).where(condition).run().changes;
   }
 
-  listDeadLetters(request: PageRequest) {
+  listDeadLetters(request: PageRequest): PageResult<DeadLetter> {
     const items = this.db.select().from(pagerDeadLetter).orderBy(desc(pagerDeadLetter.id)).limit(request.pageSize).offset((request.page - 1) * request.pageSize).all();
     const total = this.db.select({ total: count() }).from(pagerDeadLetter).get()?.total ?? 0;
     return { items, total, ...request };

@@ -1,7 +1,7 @@
 /** The pager router: role checks on every mutation, readable validation errors, no-op outcomes as answers. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Consoles } from "@/server/jobs/runtime";
-import { createPagerHarness, type PagerHarness } from "@/server/pager/adapters/test-harness";
+import { createPagerHarness, type PagerHarness } from "@/server/jobs/testing/pager-harness";
 import { createCallerFactory, createTRPCRouter, type SessionUser } from "../init";
 import { pagerRouter } from "./pager";
 
@@ -15,7 +15,7 @@ const users: Record<SessionUser["role"], SessionUser> = {
 };
 
 function callerAs(role: SessionUser["role"]) {
-  return createCaller({ user: users[role], consoles: { pager: harness.pager } as unknown as Consoles });
+  return createCaller({ user: users[role], consoles: { pager: harness.pager.console } as unknown as Consoles });
 }
 
 beforeEach(async () => {
@@ -51,5 +51,17 @@ describe("pager router", () => {
 
   it("answers an unknown incident with NOT_FOUND and a way out", async () => {
     await expect(callerAs("viewer").pager.incident.get({ incidentId: "inc_missing" })).rejects.toThrow(/No incident has the id inc_missing/);
+  });
+
+  it("answers an unknown policy with NOT_FOUND and a way out", async () => {
+    await expect(callerAs("viewer").pager.policy.get({ policyId: "pol_missing" })).rejects.toMatchObject({ code: "NOT_FOUND", message: "No escalation policy has the id pol_missing. Go back to the policies." });
+  });
+
+  it("gives a new service its own fresh integration key", async () => {
+    const policyId = (await callerAs("viewer").pager.policy.list({ page: 1, pageSize: 10 })).items[0]!.id;
+    const created = await callerAs("admin").pager.service.create({ name: "Search", description: "", policyId });
+    const existing = (await callerAs("admin").pager.service.list({ page: 1, pageSize: 10 })).items.find((item) => item.id === harness.serviceId)!;
+    expect(created.integrationKey).toMatch(/^wpk_[0-9a-f]{32}$/);
+    expect(created.integrationKey).not.toBe(existing.integrationKey);
   });
 });

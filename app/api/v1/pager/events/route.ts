@@ -4,8 +4,8 @@
  * webhook body (key as `Authorization: Bearer <key>` or `?integration_key=`). Answers 202 like PagerDuty; a
  * bad body 400, a missing key 401, an unknown key 403 — each saying what was wrong.
  */
+import { readBodyWithin } from "@/server/core/http-body";
 import { getConsoles } from "@/server/jobs/runtime";
-import { readBodyWithin } from "@/server/pager/adapters/http-body";
 
 export const dynamic = "force-dynamic";
 
@@ -20,7 +20,7 @@ export async function POST(request: Request): Promise<Response> {
   const authorization = request.headers.get("authorization");
   const bearerKey = authorization?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim() ?? null;
   const queryKey = new URL(request.url).searchParams.get("integration_key");
-  const result = pager.inbound.ingest({ rawBody, bearerKey, queryKey });
+  const result = pager.ingest({ rawBody, bearerKey, queryKey });
   switch (result.kind) {
     case "accepted":
       return Response.json(

@@ -1,7 +1,8 @@
 /**
- * Reads an HTTP request body with a byte limit, for the unauthenticated ingest endpoint: a declared
- * Content-Length over the limit is refused before anything is read, and a body without one (chunked) is read
- * only until it passes the limit, then the stream is cancelled. The limit counts UTF-8 bytes, not characters.
+ * Reads an HTTP request body with a byte limit, for any edge that takes bodies from outside (the pager's
+ * unauthenticated ingest; the tRPC route's own cap): a declared Content-Length over the limit is refused before
+ * anything is read, and a body without one (chunked) is read only until it passes the limit, then the stream is
+ * cancelled. The limit counts UTF-8 bytes, not characters. Plain web `Request`, so it sits in server/core.
  */
 export type LimitedBody = { ok: true; text: string; bytes: number } | { ok: false; status: 400 | 413; message: string };
 

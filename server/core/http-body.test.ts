@@ -1,4 +1,4 @@
-/** The ingest body reader counts bytes, refuses a declared oversize body unread, and stops reading a long chunked one. */
+/** The HTTP body reader counts bytes, refuses a declared oversize body unread, and stops reading a long chunked one. */
 import { describe, expect, it } from "vitest";
 import { readBodyWithin } from "./http-body";
 

@@ -1,13 +1,13 @@
 /**
- * A child process for concurrency.test.ts: opens the test's database file, says "ready", waits for "go" on
+ * A child process for adapters/concurrency.test.ts: opens the test's database file, says "ready", waits for "go" on
  * stdin, then sends alerts for one service as fast as it can and prints the outcomes as one JSON line.
  * Two of these at once are two processes racing on the same SQLite file.
  */
 import { openDatabase } from "@/db/client";
 import { systemActor } from "@/server/core/audit";
 import { SystemClock } from "@/server/core/clock";
+import { SqlitePagerStore } from "../adapters/sqlite-pager-store";
 import { PagerUseCases } from "../use-cases";
-import { SqlitePagerStore } from "./sqlite-pager-store";
 
 const [databasePath, serviceId, countText, label] = process.argv.slice(2);
 const db = openDatabase(databasePath!, { migrate: false });

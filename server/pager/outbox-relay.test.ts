@@ -11,11 +11,12 @@ import { pagerDelivery } from "@/db/schema";
 import { systemActor } from "@/server/core/audit";
 import { createLogger } from "@/server/core/logger";
 import { SeededRandom } from "@/server/core/random";
-import type { EmailSender, OutgoingEmail, OutgoingSms, SendResult, SmsSender } from "../ports";
+import { createPagerHarness, type PagerHarness } from "@/server/jobs/testing/pager-harness";
+import { SmtpMailer } from "./adapters/smtp-mailer";
+import { SqliteDeliveryOutbox } from "./adapters/sqlite-delivery-outbox";
+import { TwilioSms } from "./adapters/twilio-sms";
 import { OutboxRelay, worstCaseClaimMs } from "./outbox-relay";
-import { SmtpMailer } from "./smtp-mailer";
-import { createPagerHarness, type PagerHarness } from "./test-harness";
-import { TwilioSms } from "./twilio-sms";
+import type { EmailSender, OutgoingEmail, OutgoingSms, SendResult, SmsSender } from "./ports";
 
 const system = systemActor("test");
 let harness: PagerHarness | undefined;
@@ -43,11 +44,11 @@ function deliveries(h: PagerHarness) {
 }
 
 /** Moves the manual clock in small steps while the relay waits between retries. */
-async function driveRetries(h: PagerHarness, relay = h.pager.relay) {
+async function driveRetries(h: PagerHarness) {
   for (let round = 0; round < 200; round++) {
     await h.clock.advance(1000);
     let idle = false;
-    await Promise.race([relay.idle().then(() => (idle = true)), new Promise((resolve) => setTimeout(resolve, 5))]);
+    await Promise.race([h.engine.whenIdle().then(() => (idle = true)), new Promise((resolve) => setTimeout(resolve, 5))]);
     if (idle) return;
   }
 }
@@ -107,7 +108,7 @@ describe("the outbox relay", () => {
     const opened = harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "disk full", actor: system });
     await harness.settle();
 
-    const page = harness.pager.queries.getIncident(opened.outcome === "opened" ? opened.incidentId : "")!;
+    const page = harness.pager.readModel.getIncident(opened.outcome === "opened" ? opened.incidentId : "")!;
     expect(page.deliveries.map((row) => [row.channel, row.status, row.reason])).toEqual([
       ["email", "not_sent", "No mail provider is configured: SMTP_URL is not set."],
       ["sms", "not_sent", "No SMS provider is configured: SMS_API_URL is not set."],
@@ -132,7 +133,7 @@ describe("the outbox relay", () => {
     const { db } = harness.database;
     const makeRelay = () =>
       new OutboxRelay({
-        db,
+        outbox: new SqliteDeliveryOutbox(db),
         clock: harness!.clock,
         random: new SeededRandom(3),
         logger: createLogger("relay-test"),
@@ -166,7 +167,7 @@ describe("the outbox relay", () => {
     harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "disk full", actor: system });
     const { db } = harness.database;
     const makeRelay = (sender: HeldSender) =>
-      new OutboxRelay({ db, clock: harness!.clock, random: new SeededRandom(3), logger: createLogger("relay-test"), email: sender, sms: sender, leaseMs: 60_000, maxAttempts: 1 });
+      new OutboxRelay({ outbox: new SqliteDeliveryOutbox(db), clock: harness!.clock, random: new SeededRandom(3), logger: createLogger("relay-test"), email: sender, sms: sender, leaseMs: 60_000, maxAttempts: 1 });
     const slow = new HeldSender();
     const slowPass = makeRelay(slow).deliverBatch();
     await until(() => slow.held.length === 2);
@@ -198,7 +199,7 @@ describe("the outbox relay", () => {
 
   it("refuses retry settings whose worst case outlives the lease; the defaults fit with room to spare", async () => {
     harness = await createPagerHarness({ providers: false });
-    const base = { db: harness.database.db, clock: harness.clock, random: new SeededRandom(3), logger: createLogger("relay-test") };
+    const base = { outbox: new SqliteDeliveryOutbox(harness.database.db), clock: harness.clock, random: new SeededRandom(3), logger: createLogger("relay-test") };
     const email = new SmtpMailer("smtp://127.0.0.1:1", "Watchpost <pager@test.local>");
     const sms = new TwilioSms({ apiUrl: "http://127.0.0.1:1", accountSid: "ACtest", from: "+15550100" });
     expect(email.maxSendMs).toBeLessThanOrEqual(30_000);

@@ -1,18 +1,16 @@
 /**
  * The durable-timer job: every poll interval of the Clock it reads the acknowledgement timers that are due
- * (pager_timer, state pending, due_at_ms ≤ now) and fires each through the use case, which settles the timer
- * and decides — under the write lock — whether to escalate. Timers live in the database, so a restart or a
- * jump of the clock loses none; a second poller (another process) firing the same timer is a no-op.
+ * (through the `DueTimerQueue` port: pending, due at or before now) and fires each through the use case, which
+ * settles the timer and decides — under the write lock — whether to escalate. Timers live in the database, so a
+ * restart or a jump of the clock loses none; a second poller (another process) firing the same timer is a no-op.
  */
-import { and, asc, eq, lte } from "drizzle-orm";
-import type { AppDatabase } from "@/db/client";
-import { pagerTimer } from "@/db/schema";
 import type { Clock, TimerHandle } from "@/server/core/clock";
 import type { Logger } from "@/server/core/logger";
-import type { PagerUseCases, TimeoutOutcome } from "../use-cases";
+import type { DueTimerQueue } from "./ports";
+import type { PagerUseCases, TimeoutOutcome } from "./use-cases";
 
 export type TimerPollerOptions = {
-  db: AppDatabase;
+  timers: DueTimerQueue;
   clock: Clock;
   useCases: PagerUseCases;
   logger: Logger;
@@ -42,17 +40,11 @@ export class TimerPoller {
 
   /** Fires every timer due now; returns what each firing did. */
   fireDue(): TimeoutOutcome[] {
-    const { db, clock, useCases, batchSize = 100 } = this.options;
+    const { timers, clock, useCases, batchSize = 100 } = this.options;
     const outcomes: TimeoutOutcome[] = [];
     for (;;) {
-      const due = db
-        .select({ id: pagerTimer.id })
-        .from(pagerTimer)
-        .where(and(eq(pagerTimer.state, "pending"), lte(pagerTimer.dueAtMs, clock.now())))
-        .orderBy(asc(pagerTimer.dueAtMs))
-        .limit(batchSize)
-        .all();
-      for (const { id } of due) outcomes.push(useCases.acknowledgementTimeout(id));
+      const due = timers.dueTimerIds(clock.now(), batchSize);
+      for (const id of due) outcomes.push(useCases.acknowledgementTimeout(id));
       if (due.length < batchSize) return outcomes;
     }
   }
