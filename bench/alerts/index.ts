@@ -22,9 +22,10 @@ import { SystemClock, type Clock } from "@/server/core/clock";
 import { createLogger } from "@/server/core/logger";
 import { SeededRandom } from "@/server/core/random";
 import { AlertsServerClient } from "@/server/alerts/adapters/alerts-server-client";
-import { HISTORY_WRITE_EVERY_MS, SqliteAlertStore } from "@/server/alerts/adapters/sqlite-alert-store";
+import { HISTORY_WRITE_EVERY_MS } from "@/server/alerts/adapters/evaluation-ring";
+import { SqliteAlertEngineStore } from "@/server/alerts/adapters/sqlite-alert-engine-store";
 import { AlertEngine, type EvaluationTiming } from "@/server/alerts/engine";
-import { AlertIoError, type AlertSources, type AlertValueSource } from "@/server/alerts/ports";
+import { AlertIoError, type AlertEngineStore, type AlertSources, type AlertValueSource } from "@/server/alerts/ports";
 import { ruleInputSchema } from "@/server/alerts/rule";
 import { SimulatedSource } from "@/server/alerts/sources";
 
@@ -91,7 +92,7 @@ function createRules(db: AppDatabase, count: number, make: (index: number) => un
   })();
 }
 
-function buildEngine(clock: Clock, store: SqliteAlertStore, sources: AlertSources, maxInFlight: number, onEvaluated: (timing: EvaluationTiming) => void) {
+function buildEngine(clock: Clock, store: AlertEngineStore, sources: AlertSources, maxInFlight: number, onEvaluated: (timing: EvaluationTiming) => void) {
   return new AlertEngine({
     clock,
     random: new SeededRandom(11),
@@ -112,7 +113,7 @@ export async function benchInProcess(
 ): Promise<AlertsBenchResult["inProcess"]> {
   const database = createTestDatabase();
   const clock = new SystemClock();
-  const store = new SqliteAlertStore(database.db, clock);
+  const store = new SqliteAlertEngineStore(database.db, clock);
   createRules(database.db, alerts, (index) => ({
     name: `bench-${index}`,
     sourceKind: "simulated",
@@ -246,7 +247,7 @@ export async function engineRate(
 ): Promise<{ rate: number; cpuMicrosPerRequest: number }> {
   const database = createTestDatabase();
   const clock = new SystemClock();
-  const store = new SqliteAlertStore(database.db, clock);
+  const store = new SqliteAlertEngineStore(database.db, clock);
   createRules(database.db, alerts, (index) => ({
     name: `http-${index}`,
     sourceKind: "alerts-server",

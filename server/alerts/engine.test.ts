@@ -5,12 +5,11 @@ import { ManualClock } from "@/server/core/clock";
 import { InProcessEventBus, type AlertStateChanged } from "@/server/core/events";
 import { createLogger } from "@/server/core/logger";
 import { SeededRandom } from "@/server/core/random";
-import { SqliteAlertStore } from "./adapters/sqlite-alert-store";
 import { AlertEngine } from "./engine";
 import { OutboxRelay } from "./outbox-relay";
 import { AlertIoError, type AlertNotifier, type AlertValueSource } from "./ports";
-import { ruleInputSchema, type AlertRule, type RuleInput } from "./rule";
-import type { RuleView } from "./rule-store";
+import type { AlertRule, RuleInput } from "./rule";
+import { createAlertsSqliteKit, type AlertsSqliteKit } from "./testing/sqlite-alerts-kit";
 
 const actor = systemActor("test");
 
@@ -18,13 +17,22 @@ const actor = systemActor("test");
 class ControlledSource implements AlertValueSource {
   readonly values = new Map<string, number | Error | (() => Promise<number>)>();
   queries = 0;
+  /** Queries per rule name, and those not yet answered. */
+  readonly queriesOf = new Map<string, number>();
+  readonly unanswered = new Map<string, number>();
   async query(rule: AlertRule): Promise<number> {
     this.queries++;
-    const next = this.values.get(rule.name);
-    if (next === undefined) throw new AlertIoError(`no value set for ${rule.name}`, false);
-    if (next instanceof Error) throw next;
-    if (typeof next === "function") return next();
-    return next;
+    this.queriesOf.set(rule.name, (this.queriesOf.get(rule.name) ?? 0) + 1);
+    this.unanswered.set(rule.name, (this.unanswered.get(rule.name) ?? 0) + 1);
+    try {
+      const next = this.values.get(rule.name);
+      if (next === undefined) throw new AlertIoError(`no value set for ${rule.name}`, false);
+      if (next instanceof Error) throw next;
+      if (typeof next === "function") return await next();
+      return next;
+    } finally {
+      this.unanswered.set(rule.name, this.unanswered.get(rule.name)! - 1);
+    }
   }
 }
 
@@ -51,7 +59,7 @@ class RecordingNotifier implements AlertNotifier {
 
 type Harness = {
   clock: ManualClock;
-  store: SqliteAlertStore;
+  stores: AlertsSqliteKit;
   source: ControlledSource;
   notifier: RecordingNotifier;
   engine: AlertEngine;
@@ -75,13 +83,9 @@ function rule(overrides: Partial<RuleInput> = {}): RuleInput {
   };
 }
 
-function addRule(store: SqliteAlertStore, input: RuleInput): RuleView {
-  return store.createRule(ruleInputSchema.parse(input), "console", actor);
-}
-
 function startHarness(options: { clock?: ManualClock; maxInFlight?: number; source?: ControlledSource; notifier?: RecordingNotifier } = {}): Harness {
   const clock = options.clock ?? new ManualClock();
-  const store = new SqliteAlertStore(database.db, clock);
+  const stores = createAlertsSqliteKit(database.db, clock);
   const source = options.source ?? new ControlledSource();
   const notifier = options.notifier ?? new RecordingNotifier(clock);
   const bus = new InProcessEventBus();
@@ -91,12 +95,12 @@ function startHarness(options: { clock?: ManualClock; maxInFlight?: number; sour
   });
   const logger = createLogger("alerts-test");
   const random = new SeededRandom(7);
-  const relay = new OutboxRelay({ store, bus, clock, random, logger });
+  const relay = new OutboxRelay({ store: stores.outbox, bus, clock, random, logger });
   const engine = new AlertEngine({
     clock,
     random,
     logger,
-    store,
+    store: stores.engine,
     sources: { "alerts-server": source, dbsim: source, simulated: source },
     notifierFor: () => notifier,
     maxInFlight: options.maxInFlight ?? 8,
@@ -104,7 +108,7 @@ function startHarness(options: { clock?: ManualClock; maxInFlight?: number; sour
   });
   relay.start();
   engine.start();
-  const harness = { clock, store, source, notifier, engine, relay, events };
+  const harness = { clock, stores, source, notifier, engine, relay, events };
   running.push(harness);
   return harness;
 }
@@ -135,7 +139,7 @@ async function step(harness: Harness, value: number | Error, name = "alert-1", i
 
 describe("alert engine under a manual clock", () => {
   it("starts in PASS and sends nothing while the value stays at or below warn", async () => {
-    addRule(startHarness().store, rule());
+    startHarness().stores.addRule(rule());
     const harness = running[0]!;
     harness.engine.refresh();
     expect(await step(harness, 50)).toEqual([]);
@@ -145,7 +149,7 @@ describe("alert engine under a manual clock", () => {
 
   it("walks every cell of the transition table with the right notify/resolve", async () => {
     const clock = new ManualClock();
-    addRule(new SqliteAlertStore(database.db, clock), rule());
+    createAlertsSqliteKit(database.db, clock).addRule(rule());
     const harness = startHarness({ clock });
     expect(await step(harness, 50)).toEqual([]); // PASS → PASS
     expect(await step(harness, 150)).toEqual(["notify:alert-1-warning"]); // PASS → WARN
@@ -168,7 +172,7 @@ describe("alert engine under a manual clock", () => {
 
   it("re-notifies WARN and CRITICAL only once the repeat interval has passed since the last notify", async () => {
     const clock = new ManualClock();
-    addRule(new SqliteAlertStore(database.db, clock), rule({ repeatIntervalSecs: 30 }));
+    createAlertsSqliteKit(database.db, clock).addRule(rule({ repeatIntervalSecs: 30 }));
     const harness = startHarness({ clock });
     await step(harness, 50);
     const warnCalls: string[] = [];
@@ -186,19 +190,19 @@ describe("alert engine under a manual clock", () => {
 
   it("never treats a failed query as a value: no transition, no notify, no resolve", async () => {
     const clock = new ManualClock();
-    addRule(new SqliteAlertStore(database.db, clock), rule());
+    const created = createAlertsSqliteKit(database.db, clock).addRule(rule());
     const harness = startHarness({ clock });
     await step(harness, 250);
     expect(await step(harness, new AlertIoError("HTTP 500", true))).toEqual([]);
     expect(await step(harness, new AlertIoError("not a number", false))).toEqual([]);
-    expect(harness.store.getRule(harness.engine.liveAlerts()[0]!.ruleId)!.state).toBe("CRITICAL");
+    expect(harness.stores.queries.getRule(created.id)!.state).toBe("CRITICAL");
     expect(await step(harness, 250)).toEqual([]);
     expect(harness.notifier.calls).toHaveLength(1);
   });
 
   it("retries a 5xx query with backoff within the interval and uses the value it finally gets", async () => {
     const clock = new ManualClock();
-    addRule(new SqliteAlertStore(database.db, clock), rule());
+    createAlertsSqliteKit(database.db, clock).addRule(rule());
     const harness = startHarness({ clock });
     await step(harness, 50);
     let attempts = 0;
@@ -216,12 +220,12 @@ describe("alert engine under a manual clock", () => {
 
   it("moves the state only after notify succeeded, and retries a failed notify on the next cycle without sending twice", async () => {
     const clock = new ManualClock();
-    addRule(new SqliteAlertStore(database.db, clock), rule({ intervalSecs: 1 }));
+    const created = createAlertsSqliteKit(database.db, clock).addRule(rule({ intervalSecs: 1 }));
     const harness = startHarness({ clock });
     await step(harness, 50, "alert-1", 1000);
     harness.notifier.failures = 1_000; // every attempt in this cycle fails
     expect(await step(harness, 250, "alert-1", 1000)).toEqual([]);
-    expect(harness.store.getRule(harness.engine.liveAlerts()[0]!.ruleId)!.state).toBe("PASS");
+    expect(harness.stores.queries.getRule(created.id)!.state).toBe("PASS");
     expect(harness.events).toHaveLength(0);
     harness.notifier.failures = 0;
     expect(await step(harness, 250, "alert-1", 1000)).toEqual(["notify:alert-1-critical"]);
@@ -231,9 +235,9 @@ describe("alert engine under a manual clock", () => {
 
   it("runs each alert on its own interval: a hanging alert does not delay the others", async () => {
     const clock = new ManualClock();
-    const store = new SqliteAlertStore(database.db, clock);
-    addRule(store, rule({ name: "slow", intervalSecs: 5 }));
-    addRule(store, rule({ name: "fast", intervalSecs: 2 }));
+    const stores = createAlertsSqliteKit(database.db, clock);
+    stores.addRule(rule({ name: "slow", intervalSecs: 5 }));
+    stores.addRule(rule({ name: "fast", intervalSecs: 2 }));
     const harness = startHarness({ clock, maxInFlight: 4 });
     harness.source.values.set("slow", () => new Promise<number>(() => {})); // never answers
     harness.source.values.set("fast", 150);
@@ -242,13 +246,14 @@ describe("alert engine under a manual clock", () => {
     // fast ran about every 2 s for 20 s despite slow hanging since its first tick; slow was queried once and
     // is not queued again while it hangs.
     expect(harness.source.queries).toBeGreaterThanOrEqual(10);
-    expect(harness.engine.liveAlerts().find((alert) => alert.name === "slow")!.running).toBe(true);
+    expect(harness.source.queriesOf.get("slow")).toBe(1);
+    expect(harness.source.unanswered.get("slow")).toBe(1);
   });
 
   it("caps evaluations in flight at ALERTS_MAX_IN_FLIGHT", async () => {
     const clock = new ManualClock();
-    const store = new SqliteAlertStore(database.db, clock);
-    for (let index = 0; index < 10; index++) addRule(store, rule({ name: `a${index}`, intervalSecs: 1 }));
+    const stores = createAlertsSqliteKit(database.db, clock);
+    for (let index = 0; index < 10; index++) stores.addRule(rule({ name: `a${index}`, intervalSecs: 1 }));
     const harness = startHarness({ clock, maxInFlight: 3 });
     let active = 0;
     let peak = 0;
@@ -274,7 +279,7 @@ describe("alert engine under a manual clock", () => {
 
   it("after a restart, a CRITICAL alert notified 10 s before is not notified again before its repeat interval", async () => {
     const clock = new ManualClock();
-    addRule(new SqliteAlertStore(database.db, clock), rule({ repeatIntervalSecs: 60 }));
+    createAlertsSqliteKit(database.db, clock).addRule(rule({ repeatIntervalSecs: 60 }));
     const first = startHarness({ clock });
     await step(first, 250);
     expect(first.notifier.calls).toHaveLength(1);
@@ -296,8 +301,8 @@ describe("alert engine under a manual clock", () => {
 
   it("publishes each committed state change through the outbox, with RFC 3339 nanosecond time, even if the bus failed at first", async () => {
     const clock = new ManualClock();
-    const store = new SqliteAlertStore(database.db, clock);
-    addRule(store, rule({ serviceId: "svc_x", subscriberUserIds: ["usr_a"] }));
+    const stores = createAlertsSqliteKit(database.db, clock);
+    stores.addRule(rule({ serviceId: "svc_x", subscriberUserIds: ["usr_a"] }));
     const harness = startHarness({ clock });
     harness.source.values.set("alert-1", 250);
     await clock.advance(10_000);
@@ -307,13 +312,13 @@ describe("alert engine under a manual clock", () => {
     const event = harness.events[0]!;
     expect(event).toMatchObject({ ruleName: "alert-1", previousState: "PASS", newState: "CRITICAL", value: 250, serviceId: "svc_x", subscriberUserIds: ["usr_a"] });
     expect(event.changedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
-    expect(store.pendingOutboxCount()).toBe(0);
+    expect(harness.stores.pendingOutboxCount()).toBe(0);
   });
 
   it("keeps an event in the outbox while the bus fails and delivers it later", async () => {
     const clock = new ManualClock();
-    const store = new SqliteAlertStore(database.db, clock);
-    addRule(store, rule());
+    const stores = createAlertsSqliteKit(database.db, clock);
+    stores.addRule(rule());
     const bus = new InProcessEventBus();
     let failing = true;
     const received: AlertStateChanged[] = [];
@@ -321,35 +326,35 @@ describe("alert engine under a manual clock", () => {
       if (failing) throw new Error("consumer down");
       received.push(event);
     });
-    const relay = new OutboxRelay({ store, bus, clock, random: new SeededRandom(1), logger: createLogger("test") });
+    const relay = new OutboxRelay({ store: stores.outbox, bus, clock, random: new SeededRandom(1), logger: createLogger("test") });
     relay.start();
     const notifier = new RecordingNotifier(clock);
     const source = new ControlledSource();
     source.values.set("alert-1", 150);
-    const engine = new AlertEngine({ clock, random: new SeededRandom(1), logger: createLogger("test"), store, sources: { "alerts-server": source, dbsim: source, simulated: source }, notifierFor: () => notifier, maxInFlight: 2, onCommitted: () => relay.kick() });
+    const engine = new AlertEngine({ clock, random: new SeededRandom(1), logger: createLogger("test"), store: stores.engine, sources: { "alerts-server": source, dbsim: source, simulated: source }, notifierFor: () => notifier, maxInFlight: 2, onCommitted: () => relay.kick() });
     engine.start();
     await clock.advance(10_000);
     await relay.whenIdle();
-    expect(store.pendingOutboxCount()).toBe(1);
+    expect(stores.pendingOutboxCount()).toBe(1);
     failing = false;
     await clock.advance(5_000);
     await relay.whenIdle();
     expect(received.map((event) => event.newState)).toEqual(["WARN"]);
-    expect(store.pendingOutboxCount()).toBe(0);
+    expect(stores.pendingOutboxCount()).toBe(0);
     await engine.stop();
     await relay.stop();
   });
 
   it("keeps a bounded history of evaluations and transitions", async () => {
     const clock = new ManualClock();
-    const store = new SqliteAlertStore(database.db, clock);
-    const created = addRule(store, rule({ intervalSecs: 1 }));
+    const stores = createAlertsSqliteKit(database.db, clock);
+    const created = stores.addRule(rule({ intervalSecs: 1 }));
     const harness = startHarness({ clock });
     harness.source.values.set("alert-1", 10);
     await clock.advance(800_000);
     await harness.engine.whenIdle();
-    harness.store.flush();
-    const history = store.history(created.id);
+    harness.stores.engine.flush();
+    const history = stores.queries.history(created.id);
     expect(history.evaluations.length).toBe(720);
     expect(history.evaluations.at(-1)!.atMs).toBeGreaterThan(history.evaluations[0]!.atMs);
   });
@@ -357,13 +362,13 @@ describe("alert engine under a manual clock", () => {
   it("picks up a rule created while running and drops a deleted one", async () => {
     const clock = new ManualClock();
     const harness = startHarness({ clock });
-    const created = addRule(harness.store, rule({ name: "late" }));
+    const created = harness.stores.addRule(rule({ name: "late" }));
     harness.source.values.set("late", 300);
     harness.engine.refresh();
     await clock.advance(0);
     await harness.engine.whenIdle();
     expect(harness.notifier.calls.map((call) => call.alert)).toEqual(["late"]);
-    harness.store.deleteRule(created.id, actor);
+    harness.stores.rules.deleteRule(created.id, actor);
     harness.engine.refresh();
     expect(harness.engine.size).toBe(0);
   });

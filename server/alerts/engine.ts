@@ -67,8 +67,6 @@ type AlertSlot = {
   pendingReject: ((reason: unknown) => void) | null;
 };
 
-export type LiveAlert = { ruleId: string; name: string; state: AlertState; lastValue: number | null; lastNotifiedAtMs: number | null; running: boolean };
-
 export type EngineCounters = { evaluations: number; skippedTicks: number; queryFailures: number; deliveryFailures: number; transitions: number };
 
 /** RFC 3339 with nine fractional digits (the digest contract's format); the clock has millisecond precision. */
@@ -173,17 +171,7 @@ export class AlertEngine {
     this.syncRules(true);
   }
 
-  liveAlerts(): LiveAlert[] {
-    return [...this.slots.values()].map((slot) => ({
-      ruleId: slot.rule.id,
-      name: slot.rule.name,
-      state: slot.state,
-      lastValue: slot.lastValue,
-      lastNotifiedAtMs: slot.lastNotifiedAtMs,
-      running: slot.running,
-    }));
-  }
-
+  /** Alerts scheduled in this engine (the console's figure). */
   get size(): number {
     return this.slots.size;
   }

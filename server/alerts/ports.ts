@@ -1,6 +1,7 @@
 /**
- * The ports of the alerts engine. Sources give values, notifiers deliver notify/resolve, the store keeps
- * rules, state and history; adapters (server/alerts/adapters) implement them for SQLite and the alerts-server.
+ * The ports of the alerts engine. Sources give values, notifiers deliver notify/resolve, the engine's store keeps
+ * rules, state and history, the outbox store feeds the relay; adapters (server/alerts/adapters) implement them for
+ * SQLite and the alerts-server. The console's ports are rule-store.ts (writes) and read-model.ts (reads).
  */
 import type { AlertStateChanged } from "@/server/core/events";
 import type { AlertRule, AlertState, SourceKind } from "./rule";
@@ -17,6 +18,13 @@ export interface AlertNotifier {
 }
 
 export type AlertSources = Record<SourceKind, AlertValueSource>;
+
+/** The alerts-server of compatible mode: a source and a notifier that also lists its alerts; `close` ends its connections. */
+export interface AlertsServer extends AlertValueSource, AlertNotifier {
+  /** GET /alerts: the raw JSON body (parse it with parseServerAlerts). */
+  listAlerts(signal?: AbortSignal): Promise<unknown>;
+  close(): Promise<void>;
+}
 
 /** An error a source or notifier raises; only retryable ones (transport errors, 5xx) are tried again at once. */
 export class AlertIoError extends Error {

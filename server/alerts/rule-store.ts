@@ -1,6 +1,6 @@
 /**
- * The rule-management port: what the console's use cases (alerts-service.ts) need from storage. Each mutating
- * method commits the change and its audit record in one transaction.
+ * The rule-management port: what the console's use cases (use-cases.ts) write through. Each mutating method
+ * commits the change and its audit record in one transaction. What the console reads is read-model.ts.
  */
 import type { Actor } from "@/server/core/audit";
 import type { AlertRule, AlertState, ValidRuleInput } from "./rule";
@@ -15,12 +15,6 @@ export type RuleView = AlertRule & {
   createdAtMs: number;
 };
 
-export type RuleListQuery = { page: number; pageSize: number; state?: AlertState; search?: string };
-export type RuleListPage = { items: RuleView[]; total: number; page: number; pageSize: number; counts: Record<AlertState, number> };
-
-export type EvaluationPoint = { atMs: number; value: number | null; state: AlertState; outcome: string; error: string | null };
-export type TransitionPoint = { atMs: number; previousState: AlertState; newState: AlertState; value: number; action: string; message: string };
-
 export type ImportSummary = { created: string[]; updated: string[]; skipped: Array<{ name: string; reason: string }> };
 
 export interface RuleStore {
@@ -28,11 +22,8 @@ export interface RuleStore {
   /** Null when no rule has that id. */
   updateRule(id: string, input: ValidRuleInput, actor: Actor): RuleView | null;
   deleteRule(id: string, actor: Actor): boolean;
-  getRule(id: string): RuleView | null;
+  /** Names are unique: the use cases check a new or renamed rule against this. */
   findRuleByName(name: string): RuleView | null;
-  listRules(query: RuleListQuery): RuleListPage;
-  /** The latest evaluations (oldest first, at most the ring size) and transitions of one rule. */
-  history(ruleId: string): { evaluations: EvaluationPoint[]; transitions: TransitionPoint[] };
   /** Creates or updates the alerts loaded from an alerts-server; never overwrites a console rule of the same name. */
   importServerRules(inputs: ValidRuleInput[], actor: Actor): ImportSummary;
   recordDeadLetter(source: string, reason: string, raw: string): void;

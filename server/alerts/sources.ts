@@ -1,12 +1,13 @@
 /**
  * The in-process value sources: "simulated" (scripted or random-walk values, for the demo, tests and the
  * benchmark) and "dbsim" (the simulated database's resource metrics, offered by the scheduling engine through
- * a MetricReader). The alerts-server source is an HTTP adapter (adapters/alerts-server-client.ts).
+ * a MetricReader). The alerts-server source is an HTTP adapter (adapters/alerts-server-client.ts); without
+ * ALERTS_SERVER_URL its rules fail their query with an explanation. Also which notifier a rule has.
  */
 import type { Clock } from "@/server/core/clock";
 import type { MetricReader } from "@/server/core/metrics";
 import type { RandomSource } from "@/server/core/random";
-import { AlertIoError, type AlertValueSource } from "./ports";
+import { AlertIoError, type AlertNotifier, type AlertSources, type AlertsServer, type AlertValueSource } from "./ports";
 import type { AlertRule } from "./rule";
 import { SimulatedValues } from "./simulated-values";
 
@@ -45,4 +46,28 @@ export class DbsimSource implements AlertValueSource {
     }
     return value;
   }
+}
+
+/** When no ALERTS_SERVER_URL is set, rules on that source fail their query with this explanation. */
+export const unconfiguredAlertsServer: AlertValueSource = {
+  async query(rule) {
+    throw new AlertIoError(`alert "${rule.name}" uses the alerts-server source but ALERTS_SERVER_URL is not set`, false);
+  },
+};
+
+/** The engine's sources: the alerts-server (or the explanation above), the simulated database's metrics, the simulated values. */
+export function createAlertSources(options: { alertsServer: AlertsServer | null; dbsimMetrics: MetricReader; clock: Clock; random: RandomSource }): AlertSources {
+  return {
+    "alerts-server": options.alertsServer ?? unconfiguredAlertsServer,
+    dbsim: new DbsimSource(options.dbsimMetrics),
+    simulated: new SimulatedSource(options.clock, options.random),
+  };
+}
+
+/**
+ * Rules of the alerts-server are notified there (compatible mode); every rule's state change also goes on the
+ * event bus through the outbox, which is how the pager and the digests hear of it (the only delivery of the others).
+ */
+export function notifierByRule(alertsServer: AlertNotifier | null): (rule: AlertRule) => AlertNotifier | null {
+  return (rule) => (rule.sourceKind === "alerts-server" ? alertsServer : null);
 }

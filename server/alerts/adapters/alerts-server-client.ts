@@ -5,7 +5,7 @@
  * other statuses, oversized answers and malformed bodies are not (retrying would get the same answer).
  */
 import { Pool, type Dispatcher } from "undici";
-import { AlertIoError, type AlertNotifier, type AlertValueSource } from "../ports";
+import { AlertIoError, type AlertsServer } from "../ports";
 import type { AlertRule } from "../rule";
 import { queryResponseSchema } from "../alerts-server-api";
 
@@ -20,7 +20,7 @@ export type AlertsServerClientOptions = {
 
 type Method = "GET" | "POST";
 
-export class AlertsServerClient implements AlertValueSource, AlertNotifier {
+export class AlertsServerClient implements AlertsServer {
   private readonly pool: Pool;
   private readonly basePath: string;
   /** The /query path of each rule, built once (rule objects are replaced when a rule is edited). */

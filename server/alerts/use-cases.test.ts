@@ -4,15 +4,15 @@ import { auditLog } from "@/db/schema";
 import { systemActor } from "@/server/core/audit";
 import { ManualClock } from "@/server/core/clock";
 import { createLogger } from "@/server/core/logger";
-import { SqliteAlertStore } from "./adapters/sqlite-alert-store";
-import { AlertsError, AlertsService } from "./alerts-service";
 import type { RuleInput } from "./rule";
+import { createAlertsSqliteKit, type AlertsSqliteKit } from "./testing/sqlite-alerts-kit";
+import { AlertsError, AlertsUseCases } from "./use-cases";
 
 const actor = systemActor("test");
 let database: TestDatabase;
 let clock: ManualClock;
-let store: SqliteAlertStore;
-let service: AlertsService;
+let stores: AlertsSqliteKit;
+let service: AlertsUseCases;
 let changes: number;
 
 const rule = (overrides: Partial<RuleInput> = {}): RuleInput => ({
@@ -28,9 +28,9 @@ const rule = (overrides: Partial<RuleInput> = {}): RuleInput => ({
 beforeEach(() => {
   database = createTestDatabase();
   clock = new ManualClock();
-  store = new SqliteAlertStore(database.db, clock);
+  stores = createAlertsSqliteKit(database.db, clock);
   changes = 0;
-  service = new AlertsService({ store, logger: createLogger("test"), alertsServerConfigured: false, onRulesChanged: () => changes++ });
+  service = new AlertsUseCases({ rules: stores.rules, reads: stores.queries, logger: createLogger("test"), alertsServerConfigured: false, onRulesChanged: () => changes++ });
 });
 afterEach(() => database.close());
 
@@ -60,8 +60,8 @@ describe("alert rule use cases", () => {
 
   it("lists rules worst first, filters by state, paginates, and counts per state", () => {
     for (const name of ["a", "b", "c"]) service.createRule(rule({ name }), actor);
-    const b = store.findRuleByName("b")!;
-    store.commitTransition({ rule: b, atMs: clock.now(), previousState: "PASS", newState: "CRITICAL", value: 300, action: "notify", message: "c", event: null });
+    const b = stores.rules.findRuleByName("b")!;
+    stores.engine.commitTransition({ rule: b, atMs: clock.now(), previousState: "PASS", newState: "CRITICAL", value: 300, action: "notify", message: "c", event: null });
     const all = service.listRules({ page: 1, pageSize: 2 });
     expect(all.items.map((item) => item.name)).toEqual(["b", "a"]);
     expect(all.total).toBe(3);
@@ -71,9 +71,9 @@ describe("alert rule use cases", () => {
 
   it("buckets the history for the chart and shows the latest value and error", () => {
     const created = service.createRule(rule(), actor);
-    for (let second = 0; second < 600; second++) store.recordEvaluation({ ruleId: created.id, atMs: clock.now() + second * 1000, value: second, state: "PASS", outcome: "ok", error: null });
-    store.recordEvaluation({ ruleId: created.id, atMs: clock.now() + 600_000, value: null, state: "PASS", outcome: "query-failed", error: "HTTP 500" });
-    store.flush();
+    for (let second = 0; second < 600; second++) stores.engine.recordEvaluation({ ruleId: created.id, atMs: clock.now() + second * 1000, value: second, state: "PASS", outcome: "ok", error: null });
+    stores.engine.recordEvaluation({ ruleId: created.id, atMs: clock.now() + 600_000, value: null, state: "PASS", outcome: "query-failed", error: "HTTP 500" });
+    stores.engine.flush();
     const history = service.history(created.id, 100);
     expect(history.series.length).toBeLessThanOrEqual(101);
     expect(history.series[0]).toMatchObject({ min: 0, samples: 7 });
@@ -91,7 +91,7 @@ describe("alert rule use cases", () => {
       actor,
     );
     expect(summary).toMatchObject({ created: ["alert-1"], updated: [], rejected: 1, skipped: [{ name: "alert-2" }] });
-    expect(store.deadLetters().map((letter) => letter.reason)).toEqual([expect.stringContaining('alert "alert-3": intervalSecs')]);
+    expect(stores.queries.deadLetters(50).map((letter) => letter.reason)).toEqual([expect.stringContaining('alert "alert-3": intervalSecs')]);
     expect(service.importServerAlerts([{ name: "alert-1", query: "q1", intervalSecs: 5, warn: { value: 1, message: "w" }, critical: { value: 2, message: "c" } }], actor)).toMatchObject({ created: [], updated: [] });
   });
 });

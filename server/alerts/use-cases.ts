@@ -9,7 +9,8 @@ import type { Logger } from "@/server/core/logger";
 import { describeZodError } from "@/server/core/validation";
 import { parseServerAlerts } from "./alerts-server-api";
 import { ruleInputSchema, type AlertState } from "./rule";
-import type { ImportSummary, RuleListPage, RuleListQuery, RuleStore, RuleView, TransitionPoint } from "./rule-store";
+import type { AlertReadModel, RuleListPage, RuleListQuery, TransitionPoint } from "./read-model";
+import type { ImportSummary, RuleStore, RuleView } from "./rule-store";
 
 /** The use cases' expected refusals; the tRPC layer maps DomainError to its code and keeps the message. */
 export class AlertsError extends DomainError {
@@ -22,8 +23,11 @@ export class AlertsError extends DomainError {
 export type SeriesBucket = { atMs: number; min: number | null; max: number | null; avg: number | null; samples: number; failures: number; state: AlertState };
 export type RuleHistory = { rule: RuleView; series: SeriesBucket[]; bucketMs: number; transitions: TransitionPoint[] };
 
-export type AlertsServiceOptions = {
-  store: RuleStore;
+export type AlertsUseCasesOptions = {
+  /** What the use cases write through. */
+  rules: RuleStore;
+  /** What they read (a rule, its history, the list). */
+  reads: AlertReadModel;
   logger: Logger;
   /** Tells the engine (when it runs in this process) to reload its rules now. */
   onRulesChanged?: () => void;
@@ -31,46 +35,46 @@ export type AlertsServiceOptions = {
   alertsServerConfigured: boolean;
 };
 
-export class AlertsService {
-  constructor(private readonly options: AlertsServiceOptions) {}
+export class AlertsUseCases {
+  constructor(private readonly options: AlertsUseCasesOptions) {}
 
   listRules(query: RuleListQuery): RuleListPage {
-    return this.options.store.listRules(query);
+    return this.options.reads.listRules(query);
   }
 
   getRule(id: string): RuleView {
-    const rule = this.options.store.getRule(id);
+    const rule = this.options.reads.getRule(id);
     if (!rule) throw new AlertsError("NOT_FOUND", `No alert rule has the id "${id}"; it may have been deleted. Go back to the list.`);
     return rule;
   }
 
   createRule(input: unknown, actor: Actor): RuleView {
     const rule = this.parse(input);
-    if (this.options.store.findRuleByName(rule.name)) throw new AlertsError("CONFLICT", `A rule named "${rule.name}" already exists; choose another name.`);
-    const created = this.options.store.createRule(rule, "console", actor);
+    if (this.options.rules.findRuleByName(rule.name)) throw new AlertsError("CONFLICT", `A rule named "${rule.name}" already exists; choose another name.`);
+    const created = this.options.rules.createRule(rule, "console", actor);
     this.options.onRulesChanged?.();
     return created;
   }
 
   updateRule(id: string, input: unknown, actor: Actor): RuleView {
     const rule = this.parse(input);
-    const existing = this.options.store.findRuleByName(rule.name);
+    const existing = this.options.rules.findRuleByName(rule.name);
     if (existing && existing.id !== id) throw new AlertsError("CONFLICT", `A rule named "${rule.name}" already exists; choose another name.`);
-    const updated = this.options.store.updateRule(id, rule, actor);
+    const updated = this.options.rules.updateRule(id, rule, actor);
     if (!updated) throw new AlertsError("NOT_FOUND", `No alert rule has the id "${id}"; it may have been deleted.`);
     this.options.onRulesChanged?.();
     return updated;
   }
 
   deleteRule(id: string, actor: Actor): void {
-    if (!this.options.store.deleteRule(id, actor)) throw new AlertsError("NOT_FOUND", `No alert rule has the id "${id}"; it may have been deleted already.`);
+    if (!this.options.rules.deleteRule(id, actor)) throw new AlertsError("NOT_FOUND", `No alert rule has the id "${id}"; it may have been deleted already.`);
     this.options.onRulesChanged?.();
   }
 
   /** The rule's recent values in at most `maxPoints` time buckets (min/avg/max), and its transitions, newest first. */
   history(id: string, maxPoints = 240): RuleHistory {
     const rule = this.getRule(id);
-    const { evaluations, transitions } = this.options.store.history(id);
+    const { evaluations, transitions } = this.options.reads.history(id);
     if (evaluations.length === 0) return { rule, series: [], bucketMs: rule.intervalSecs * 1000, transitions };
     const firstMs = evaluations[0]!.atMs;
     const lastMs = evaluations[evaluations.length - 1]!.atMs;
@@ -103,9 +107,9 @@ export class AlertsService {
     const { rules, rejected } = parseServerAlerts(body);
     for (const item of rejected) {
       this.options.logger.error({ alert: item.name, reason: item.reason }, `alerts-server alert ${item.name ? `"${item.name}"` : "(no name)"} rejected: ${item.reason}`);
-      this.options.store.recordDeadLetter("alerts-server /alerts", item.name ? `alert "${item.name}": ${item.reason}` : item.reason, item.raw);
+      this.options.rules.recordDeadLetter("alerts-server /alerts", item.name ? `alert "${item.name}": ${item.reason}` : item.reason, item.raw);
     }
-    const summary = this.options.store.importServerRules(rules, actor);
+    const summary = this.options.rules.importServerRules(rules, actor);
     for (const skipped of summary.skipped) this.options.logger.error({ alert: skipped.name }, `alerts-server alert "${skipped.name}" not loaded: ${skipped.reason}`);
     if (summary.created.length || summary.updated.length) this.options.onRulesChanged?.();
     return { ...summary, rejected: rejected.length };
