@@ -19,7 +19,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { LazyNatsConnection } from "@/server/digests/adapters/nats-connection";
 import { NatsDigestTransport, digestStreamNames } from "@/server/digests/adapters/nats-transport";
-import { collectDigests, workerNodeOptions, deleteRun, plainClient, startWorkerProcess, TEST_NATS_URL, uniqueRun, waitForConsumerDrained, type WorkerProcess } from "@/server/digests/adapters/nats-test-kit";
+import { collectDigests, workerNodeOptions, deleteRun, plainClient, startWorkerProcess, TEST_NATS_URL, uniqueRun, waitForConsumerDrained, type WorkerProcess } from "@/server/digests/testing/adapters/nats-test-kit";
 import { openDatabase } from "@/db/client";
 
 const MESSAGES = Number(process.env.DIGEST_BENCH_MESSAGES ?? 100_000);

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { openDatabase } from "@/db/client";
-import { deleteRun, plainClient, TEST_NATS_URL, uniqueRun, waitForConsumerDrained } from "@/server/digests/adapters/nats-test-kit";
+import { deleteRun, plainClient, TEST_NATS_URL, uniqueRun, waitForConsumerDrained } from "@/server/digests/testing/adapters/nats-test-kit";
 import { createStreams, latencyFigures, publishBurst, timeDigestRounds } from "./index";
 
 const MESSAGES = Number(process.env.DIGEST_BENCH_MESSAGES ?? 100_000);

@@ -69,7 +69,13 @@ export function selectDigestAlarms(states: Iterable<AlarmState>): DigestAlarm[] 
     if (!isActive(state.status) || alreadySent(state)) continue;
     selected.push({ alarmId: state.alarmId, status: state.status, changedAt: state.changedAt, changedAtNanos: state.changedAtNanos });
   }
-  return selected.sort((a, b) => (a.changedAtNanos !== b.changedAtNanos ? (a.changedAtNanos < b.changedAtNanos ? -1 : 1) : a.alarmId < b.alarmId ? -1 : a.alarmId > b.alarmId ? 1 : 0));
+  return selected.sort(oldestFirst);
+}
+
+/** The order of a digest and of the console's alarm lists: oldest first, ties by alarm id (code units). */
+export function oldestFirst(a: { alarmId: string; changedAtNanos: bigint }, b: { alarmId: string; changedAtNanos: bigint }): number {
+  if (a.changedAtNanos !== b.changedAtNanos) return a.changedAtNanos < b.changedAtNanos ? -1 : 1;
+  return a.alarmId < b.alarmId ? -1 : a.alarmId > b.alarmId ? 1 : 0;
 }
 
 /** The marker to keep after sending `alarm`: never moves backwards (a redelivered old digest cannot lower it). */

@@ -1,5 +1,5 @@
 /**
- * The wire format of the challenge's three subjects (JSON, Go field names) and its parsing. Parsing never
+ * The wire format of the challenge's three subjects (their names, JSON bodies with Go field names) and its parsing. Parsing never
  * throws: a bad message becomes a reason that goes to the dead letters with the raw body.
  */
 import { z } from "zod";
@@ -26,6 +26,16 @@ export type AlarmDigestMessage = {
   UserID: string;
   ActiveAlarms: { AlarmID: string; Status: "WARNING" | "CRITICAL"; LatestChangedAt: string }[];
 };
+
+/** The challenge's subject names; configurable so that test runs and several deployments never share subjects. */
+export const DEFAULT_SUBJECTS = { statusChanged: "AlarmStatusChanged", digestRequest: "SendAlarmDigest", digest: "AlarmDigest" } as const;
+export type DigestSubjects = { statusChanged: string; digestRequest: string; digest: string };
+
+/** The three subjects under a prefix (`X.AlarmStatusChanged`, …), so that test runs never share subjects. */
+export function subjectsWithPrefix(prefix: string | undefined): DigestSubjects {
+  if (!prefix) return { ...DEFAULT_SUBJECTS };
+  return { statusChanged: `${prefix}.${DEFAULT_SUBJECTS.statusChanged}`, digestRequest: `${prefix}.${DEFAULT_SUBJECTS.digestRequest}`, digest: `${prefix}.${DEFAULT_SUBJECTS.digest}` };
+}
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 

@@ -1,7 +1,8 @@
 /**
  * The digest engine's ports. Transport: where messages come from and digests go (in process, or NATS
  * JetStream). State: the latest report per user and alarm, what each user was sent, and the digests themselves
- * (SQLite, or a NATS KV bucket with compare-and-set). Dead letters: malformed messages with reason and raw body.
+ * (SQLite, or a NATS KV bucket with compare-and-set); the console reads it through the read model. Dead letters:
+ * malformed messages with reason and raw body.
  */
 import type { AuditEntry } from "@/server/core/audit";
 import type { AlarmState, AlarmStatusChange, DigestAlarm } from "./alarm-state";
@@ -77,8 +78,21 @@ export interface DigestStateStore {
    */
   prepareDigest(request: DigestRequest, newId: () => string, audit?: AuditEntry): Promise<{ record: DigestRecord; reused: boolean }>;
   markPublished(record: DigestRecord, atMs: number): Promise<void>;
-  listUsersWithActiveAlarms(page: PageRequest): Promise<PageResult<UserAlarmSummary>>;
+}
+
+/** A user with active alarms and the first of them, oldest first (ties by alarm id). */
+export type UserWithActiveAlarms = UserAlarmSummary & { firstAlarms: AlarmState[] };
+
+/** What the console reads of the digest state (both state stores implement it beside DigestStateStore). */
+export interface DigestReadModel {
+  /**
+   * One page of the users with active alarms (by user id), each with its first `inlineAlarms` active alarms, in
+   * one read of the store (never one per user); `total` counts every user with an active alarm.
+   */
+  listUsersWithActiveAlarms(page: PageRequest, inlineAlarms: number): Promise<PageResult<UserWithActiveAlarms>>;
+  /** A user's active alarms, oldest first (ties by alarm id). */
   listActiveAlarms(userId: string, page: PageRequest): Promise<PageResult<AlarmState>>;
+  /** Digests, newest first, of one user or of all. */
   listDigests(filter: { userId?: string }, page: PageRequest): Promise<PageResult<DigestRecord>>;
 }
 

@@ -19,7 +19,7 @@ import { ConfigError, getConfig } from "@/server/core/config";
 import { InProcessEventBus } from "@/server/core/events";
 import { createLogger } from "@/server/core/logger";
 import { createRandomSource } from "@/server/core/random";
-import { subjectsWithPrefix } from "@/server/digests/adapters/in-process-transport";
+import { subjectsWithPrefix } from "@/server/digests/messages";
 import { createDigestModule } from "./digests";
 
 async function main(): Promise<void> {

@@ -1,17 +1,21 @@
 /**
- * Wires the digest engine (server/digest) to its adapters. Without NATS_URL: the in-process transport (fed by
+ * Wires the digest engine (server/digests) to its adapters. Without NATS_URL: the in-process transport (fed by
  * the alert engine's state changes) and SQLite state. With NATS_URL: the JetStream transport (so any NATS
  * client can publish AlarmStatusChanged / SendAlarmDigest and subscribe to AlarmDigest) and, by default, the
  * NATS KV state so that replicas on several machines share it. Dead letters stay in the SQLite database.
+ * The mode rule, the engine and the console live in server/digests; this file only builds and connects them.
  */
-import type { PeopleDirectory } from "@/server/core/people";
 import { createAuditRecorder } from "@/db/audit";
+import type { AuditEntry } from "@/server/core/audit";
 import { createId } from "@/server/core/ids";
-import { DigestService } from "@/server/digests/digest-service";
-import type { DigestStateStore, DigestTransport } from "@/server/digests/ports";
 import type { AlarmStatusChange } from "@/server/digests/alarm-state";
 import { parseChangedAt, epochMsToRfc3339 } from "@/server/digests/alarm-time";
-import { DEFAULT_SUBJECTS, InProcessDigestTransport, type DigestSubjects } from "@/server/digests/adapters/in-process-transport";
+import { createDigestsConsole, type DigestsConsole } from "@/server/digests/console";
+import { DigestsEngine } from "@/server/digests/engine";
+import { resolveDigestsMode, type DigestsModeRequest } from "@/server/digests/mode";
+import type { DigestReadModel, DigestStateStore, DigestTransport } from "@/server/digests/ports";
+import { DigestsUseCases } from "@/server/digests/use-cases";
+import { InProcessDigestTransport } from "@/server/digests/adapters/in-process-transport";
 import { LazyNatsConnection } from "@/server/digests/adapters/nats-connection";
 import { NatsDigestTransport } from "@/server/digests/adapters/nats-transport";
 import { NatsKvDigestStateStore } from "@/server/digests/adapters/nats-kv-state-store";
@@ -20,65 +24,27 @@ import { SqliteDigestStateStore } from "@/server/digests/adapters/sqlite-state-s
 import { DEMO_USERS } from "./demo-ids";
 import type { EngineDependencies, EngineModule } from "./engine";
 
-export type DigestModuleOptions = {
-  /** Defaults to "nats" when NATS_URL is set. */
-  transport?: "in-process" | "nats";
-  /** Defaults to "nats-kv" when NATS_URL is set: replicas on several machines share it. */
-  state?: "sqlite" | "nats-kv";
-  subjects?: DigestSubjects;
+export type DigestModuleOptions = DigestsModeRequest & {
   ackWaitMs?: number;
   maxBatch?: number;
 };
 
-export interface DigestServices {
-  digests: DigestService;
-  transport: DigestTransport;
-  mode: { transport: "in-process" | "nats"; state: "sqlite" | "nats-kv"; subjects: DigestSubjects };
-  people: PeopleDirectory;
-}
-
-function resolveMode(dependencies: EngineDependencies, options: DigestModuleOptions) {
-  const natsUrl = dependencies.config.NATS_URL;
-  const transport = options.transport ?? (natsUrl ? "nats" : "in-process");
-  const state = options.state ?? (natsUrl ? "nats-kv" : "sqlite");
-  if ((transport === "nats" || state === "nats-kv") && !natsUrl) throw new Error("The digest engine was asked to use NATS but NATS_URL is not set: set NATS_URL=nats://127.0.0.1:4222.");
-  return { transport, state, subjects: options.subjects ?? { ...DEFAULT_SUBJECTS } } as const;
-}
-
-export function createDigestModule(dependencies: EngineDependencies, options: DigestModuleOptions = {}): EngineModule<DigestServices> {
-  const { config, db, clock, bus, logger } = dependencies;
-  const mode = resolveMode(dependencies, options);
+export function createDigestModule(dependencies: EngineDependencies, options: DigestModuleOptions = {}): EngineModule<DigestsConsole> {
+  const { config, db, clock, bus, logger, people } = dependencies;
+  const mode = resolveDigestsMode(config.NATS_URL, options);
   const log = logger.child({ module: "digest" });
   const connection = config.NATS_URL ? new LazyNatsConnection(config.NATS_URL, `watchpost-digest-${process.pid}`) : null;
-  const recordAudit = async (entry: Parameters<ReturnType<typeof createAuditRecorder>["record"]>[0]) => createAuditRecorder(db, clock).record(entry);
+  const recordAudit = async (entry: AuditEntry) => createAuditRecorder(db, clock).record(entry);
   const transport: DigestTransport =
     mode.transport === "nats"
       ? new NatsDigestTransport({ connection: connection!, prefix: config.NATS_PREFIX, subjects: mode.subjects, ackWaitMs: options.ackWaitMs, maxBatch: options.maxBatch, logger: log })
       : new InProcessDigestTransport(clock, mode.subjects);
-  const store: DigestStateStore = mode.state === "nats-kv" ? new NatsKvDigestStateStore({ connection: connection!, prefix: config.NATS_PREFIX, clock, recordAudit, onWarning: (fields, message) => log.warn(fields, message) }) : new SqliteDigestStateStore(db, clock);
-  const digests = new DigestService({ store, deadLetters: new SqliteDeadLetterStore(db), transport, clock, newId: () => createId("dig"), recordAudit, logger: log });
-
-  let unsubscribe: (() => void) | null = null;
-  const engine = {
-    name: "digests",
-    async start() {
-      await transport.start({
-        onStatusChanged: (batch) => digests.handleStatusChanged(batch),
-        onDigestRequest: async (message) => void (await digests.handleDigestRequest(message)),
-      });
-      // The alert engine's transitions become AlarmStatusChanged for each subscribed user; the bus redelivers
-      // on failure and a repeated report is ignored, so at-least-once is safe.
-      unsubscribe = bus.subscribe("alert.state-changed", (event) => digests.ingestAlertStateChanged(event));
-      log.info({ ...mode }, "digest engine running");
-    },
-    async stop() {
-      unsubscribe?.();
-      unsubscribe = null;
-      await transport.stop();
-      await connection?.close();
-    },
-  };
-  return { engine, console: { digests, transport, mode, people: dependencies.people } };
+  const store: DigestStateStore & DigestReadModel =
+    mode.state === "nats-kv" ? new NatsKvDigestStateStore({ connection: connection!, prefix: config.NATS_PREFIX, clock, recordAudit, onWarning: (fields, message) => log.warn(fields, message) }) : new SqliteDigestStateStore(db, clock);
+  const deadLetters = new SqliteDeadLetterStore(db);
+  const useCases = new DigestsUseCases({ store, deadLetters, transport, clock, newId: () => createId("dig"), recordAudit, logger: log });
+  const engine = new DigestsEngine({ useCases, transport, bus, mode, logger: log, afterStop: async () => connection?.close() });
+  return { engine, console: createDigestsConsole({ useCases, reads: store, deadLetters, people, mode }) };
 }
 
 /** The demo: some active (and one cleared) alarms for the demo users, so that the Digests page has content. */
@@ -98,7 +64,7 @@ export function demoAlarmChanges(nowMs: number): AlarmStatusChange[] {
 
 /** Adds the digest demo rows on first start (demo mode). */
 export function seedDigestDemo(dependencies: EngineDependencies, options: DigestModuleOptions = {}): void {
-  const mode = resolveMode(dependencies, options);
+  const mode = resolveDigestsMode(dependencies.config.NATS_URL, options);
   const changes = demoAlarmChanges(dependencies.clock.now());
   if (mode.state === "sqlite") {
     new SqliteDigestStateStore(dependencies.db, dependencies.clock).applyChangesNow(changes);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { AlertStateChanged } from "@/server/core/events";
 import { NatsEventBus } from "./nats-event-bus";
-import { plainClient, TEST_NATS_URL, uniqueRun, waitUntil } from "@/server/digests/adapters/nats-test-kit";
+import { plainClient, TEST_NATS_URL, uniqueRun, waitUntil } from "@/server/digests/testing/adapters/nats-test-kit";
 
 const buses: NatsEventBus[] = [];
 const prefixes: string[] = [];

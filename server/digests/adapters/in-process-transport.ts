@@ -5,17 +5,8 @@
  */
 import type { Clock } from "@/server/core/clock";
 import { createId } from "@/server/core/ids";
-import type { AlarmDigestMessage } from "../messages";
+import { DEFAULT_SUBJECTS, type AlarmDigestMessage, type DigestSubjects } from "../messages";
 import type { DigestTransport, DigestTransportHandlers } from "../ports";
-
-export const DEFAULT_SUBJECTS = { statusChanged: "AlarmStatusChanged", digestRequest: "SendAlarmDigest", digest: "AlarmDigest" } as const;
-export type DigestSubjects = { statusChanged: string; digestRequest: string; digest: string };
-
-/** The three subjects under a prefix (`X.AlarmStatusChanged`, …), so that test runs never share subjects. */
-export function subjectsWithPrefix(prefix: string | undefined): DigestSubjects {
-  if (!prefix) return { ...DEFAULT_SUBJECTS };
-  return { statusChanged: `${prefix}.${DEFAULT_SUBJECTS.statusChanged}`, digestRequest: `${prefix}.${DEFAULT_SUBJECTS.digestRequest}`, digest: `${prefix}.${DEFAULT_SUBJECTS.digest}` };
-}
 
 export class InProcessDigestTransport implements DigestTransport {
   readonly kind = "in-process" as const;

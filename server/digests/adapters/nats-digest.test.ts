@@ -13,10 +13,10 @@ import { createLogger } from "@/server/core/logger";
 import { SeededRandom } from "@/server/core/random";
 import { createTestDatabase, type TestDatabase } from "@/db/test-database";
 import { createDigestModule, type DigestModuleOptions } from "@/server/jobs/digests";
-import { DEFAULT_SUBJECTS, type DigestSubjects } from "./in-process-transport";
+import { DEFAULT_SUBJECTS, type DigestSubjects } from "../messages";
 import { digestStreamNames } from "./nats-transport";
-import { expectedDigestAfter, scriptedHistory } from "../scripted-history";
-import { collectDigests, withDefaultSubjects, deleteRun, generatedHistory, plainClient, startWorkerProcess, TEST_NATS_URL, uniqueRun, waitForConsumerDrained, waitUntil, type WorkerProcess } from "./nats-test-kit";
+import { expectedDigestAfter, scriptedHistory } from "../testing/scripted-history";
+import { collectDigests, withDefaultSubjects, deleteRun, generatedHistory, plainClient, startWorkerProcess, TEST_NATS_URL, uniqueRun, waitForConsumerDrained, waitUntil, type WorkerProcess } from "../testing/adapters/nats-test-kit";
 
 let database: TestDatabase;
 let nc: NatsConnection;
@@ -80,7 +80,7 @@ describe.each(["sqlite", "nats-kv"] as const)("the digest worker on NATS JetStre
 
   it("dead-letters malformed messages with reason and raw body and goes on", async () => {
     const { prefix, subjects } = uniqueRun("dlq");
-    const services = await startInProcessWorker(prefix, subjects, { state });
+    const digestsConsole = await startInProcessWorker(prefix, subjects, { state });
     const collector = collectDigests(nc, subjects.digest);
     const bad = ["{oops", JSON.stringify({ AlarmID: "a", UserID: "u", Status: "ON_FIRE", ChangedAt: "2021-06-07T20:40:15Z" }), JSON.stringify({ AlarmID: "a", UserID: "u", Status: "WARNING", ChangedAt: "June 7th" }), JSON.stringify({ AlarmID: "a", Status: "WARNING", ChangedAt: "2021-06-07T20:40:15Z" })];
     for (const body of bad) nc.publish(subjects.statusChanged, body);
@@ -91,7 +91,7 @@ describe.each(["sqlite", "nats-kv"] as const)("the digest worker on NATS JetStre
     await waitForConsumerDrained(nc, prefix, "requestConsumer");
     nc.publish(subjects.digestRequest, JSON.stringify({ UserID: "u" }));
     expect((await collector.waitFor(1))[0]).toEqual({ UserID: "u", ActiveAlarms: [{ AlarmID: "good", Status: "CRITICAL", LatestChangedAt: "2021-06-07T20:40:15Z" }] });
-    const letters = await services.digests.deadLetters.list({ page: 1, pageSize: 50 });
+    const letters = await digestsConsole.listDeadLetters({ page: 1, pageSize: 50 });
     expect(letters.items.map((letter) => letter.rawBody).sort()).toEqual([...bad, "not json either"].sort());
     const reasons = letters.items.map((letter) => letter.reason).join("\n");
     for (const pattern of [/not JSON/, /Status must be one of/, /not an RFC 3339/, /UserID/]) expect(reasons).toMatch(pattern);

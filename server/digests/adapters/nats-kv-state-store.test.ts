@@ -7,12 +7,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
-import { SystemClock } from "@/server/core/clock";
+import { ManualClock, SystemClock } from "@/server/core/clock";
+import { createTestDatabase } from "@/db/test-database";
 import { parseChangedAt } from "../alarm-time";
 import type { AlarmStatusChange } from "../alarm-state";
 import { LazyNatsConnection } from "./nats-connection";
 import { NatsKvDigestStateStore } from "./nats-kv-state-store";
-import { deleteRun, plainClient, TEST_NATS_URL, uniqueRun } from "./nats-test-kit";
+import { SqliteDigestStateStore } from "./sqlite-state-store";
+import { deleteRun, plainClient, TEST_NATS_URL, uniqueRun } from "../testing/adapters/nats-test-kit";
 
 let nc: NatsConnection;
 let prefix: string;
@@ -89,5 +91,36 @@ describe("NATS KV digest state, two replicas", () => {
     expect((await afterCrash.result).record.alarms.map((alarm) => alarm.alarmId)).toEqual(["alarm-1"]);
     expect(warnings).toEqual([expect.stringContaining("took over the digest lock of user user-2 from dead-replica")]);
     expect(await kv.get(lockOf("user-2")).then((entry) => entry?.operation)).not.toBe("PUT");
+  }, 30_000);
+
+  it("reads the console's users page, with each user's first alarms and sent markers, as the SQLite store does", async () => {
+    const kv = replica("kv-reader");
+    const database = createTestDatabase();
+    try {
+      const sqlite = new SqliteDigestStateStore(database.db, new ManualClock());
+      const changes = [
+        ...Array.from({ length: 7 }, (_, index) => change("user-b", `alarm-${6 - index}`, `2026-01-01T00:00:0${index}Z`)),
+        change("user-a", "alarm-1", "2026-01-01T00:00:09.25Z"),
+        change("user-a", "alarm-2", "2026-01-01T00:00:01+03:00"),
+        { ...change("user-c", "alarm-1", "2026-01-01T00:00:03Z"), status: "CLEARED" as const },
+        { ...change("user-d", "alarm-1", "2026-01-01T00:00:03Z"), status: "WARNING" as const },
+      ];
+      for (const store of [kv, sqlite]) {
+        await store.applyChanges(changes);
+        await store.prepareDigest({ requestKey: "d1", userId: "user-a", requestedAtMs: 0, requestedBy: "test" }, () => "dig_000001");
+        await store.applyChanges([change("user-a", "alarm-1", "2026-01-01T00:00:10Z")]);
+      }
+      for (const page of [{ page: 1, pageSize: 2 }, { page: 2, pageSize: 2 }, { page: 3, pageSize: 2 }]) {
+        const fromKv = await kv.listUsersWithActiveAlarms(page, 5);
+        expect(fromKv).toEqual(await sqlite.listUsersWithActiveAlarms(page, 5));
+        expect(fromKv.total).toBe(3);
+      }
+      const [userA, userB] = (await kv.listUsersWithActiveAlarms({ page: 1, pageSize: 10 }, 5)).items;
+      expect(userA?.firstAlarms.map((alarm) => [alarm.alarmId, alarm.lastSent !== null])).toEqual([["alarm-2", true], ["alarm-1", true]]);
+      expect(userB).toMatchObject({ activeCount: 7, latestChangedAt: "2026-01-01T00:00:06Z" });
+      expect(userB?.firstAlarms.map((alarm) => alarm.alarmId)).toEqual(["alarm-6", "alarm-5", "alarm-4", "alarm-3", "alarm-2"]);
+    } finally {
+      database.close();
+    }
   }, 30_000);
 });

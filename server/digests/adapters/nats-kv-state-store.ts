@@ -10,15 +10,16 @@
  * A digest is prepared under its user's lock (taken and released with compare-and-set, taken over once it has
  * stayed unchanged for DIGEST_LOCK_MS, when its holder died), so that two replicas answering two requests for one user at the same
  * moment never both include an alarm: the second reads the first one's sent markers.
- * Listing for the console scans keys, which is fine for a console page but not a hot path.
+ * Listing for the console (it is also the read model) scans keys or the bucket, which is fine for a console page
+ * but not a hot path.
  */
 import { JetStreamApiError, StorageType } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { AuditEntry } from "@/server/core/audit";
 import { sleep, type Clock } from "@/server/core/clock";
 import { createId } from "@/server/core/ids";
-import { isActive, nextSentMarker, selectDigestAlarms, supersedes, type AlarmState, type AlarmStatus, type AlarmStatusChange, type DigestAlarm } from "../alarm-state";
-import type { ApplyOutcome, DigestRecord, DigestRequest, DigestStateStore, PageRequest, PageResult, UserAlarmSummary } from "../ports";
+import { isActive, nextSentMarker, oldestFirst, selectDigestAlarms, supersedes, type AlarmState, type AlarmStatus, type AlarmStatusChange, type DigestAlarm } from "../alarm-state";
+import type { ApplyOutcome, DigestReadModel, DigestRecord, DigestRequest, DigestStateStore, PageRequest, PageResult, UserWithActiveAlarms } from "../ports";
 import type { LazyNatsConnection } from "./nats-connection";
 
 type StoredAlarm = { s: AlarmStatus; c: string; n: string; ss?: AlarmStatus; sn?: string };
@@ -89,7 +90,7 @@ export type NatsKvStateStoreOptions = {
   onWarning?: (fields: Record<string, unknown>, message: string) => void;
 };
 
-export class NatsKvDigestStateStore implements DigestStateStore {
+export class NatsKvDigestStateStore implements DigestStateStore, DigestReadModel {
   readonly bucketName: string;
   private bucket: Promise<KV> | null = null;
 
@@ -262,30 +263,33 @@ export class NatsKvDigestStateStore implements DigestStateStore {
     await kv.put(requestKey(record.requestKey), JSON.stringify(published));
   }
 
-  async listUsersWithActiveAlarms(page: PageRequest): Promise<PageResult<UserAlarmSummary>> {
+  async listUsersWithActiveAlarms(page: PageRequest, inlineAlarms: number): Promise<PageResult<UserWithActiveAlarms>> {
     const kv = await this.kv();
-    const byUser = new Map<string, string[]>();
-    for await (const key of await kv.keys("a.>")) {
-      const [, user] = key.split(".");
-      byUser.set(user!, [...(byUser.get(user!) ?? []), key]);
+    // Every alarm's latest value through one ordered consumer (the bucket keeps one value per key, so its
+    // history is the current state; a later value of a key replaces an earlier one all the same), instead of a
+    // key listing and a read per key.
+    const byUser = new Map<string, AlarmState[]>();
+    const latest = new Map<string, StoredAlarm | null>();
+    for await (const entry of await kv.history({ key: "a.>" })) latest.set(entry.key, entry.operation === "PUT" ? entry.json<StoredAlarm>() : null);
+    for (const [key, stored] of latest) {
+      if (!stored || !isActive(stored.s)) continue;
+      const [, encodedUser, encodedAlarm] = key.split(".");
+      const userId = decode(encodedUser!);
+      byUser.set(userId, [...(byUser.get(userId) ?? []), toState(userId, decode(encodedAlarm!), stored)]);
     }
-    const summaries: UserAlarmSummary[] = [];
-    for (const [encodedUser, keys] of [...byUser].sort(([a], [b]) => (decode(a) < decode(b) ? -1 : 1))) {
-      const states = (await Promise.all(keys.map((key) => kv.get(key)))).flatMap((entry) => (entry && entry.operation === "PUT" ? [entry.json<StoredAlarm>()] : []));
-      const active = states.filter((state) => isActive(state.s));
-      if (active.length === 0) continue;
-      const latest = active.reduce((a, b) => (BigInt(b.n) > BigInt(a.n) ? b : a));
-      summaries.push({ userId: decode(encodedUser), activeCount: active.length, criticalCount: active.filter((state) => state.s === "CRITICAL").length, latestChangedAt: latest.c });
-    }
+    const users = [...byUser.keys()].sort((a, b) => (a < b ? -1 : 1));
     const start = (page.page - 1) * page.pageSize;
-    return { items: summaries.slice(start, start + page.pageSize), total: summaries.length, ...page };
+    const items = users.slice(start, start + page.pageSize).map((userId): UserWithActiveAlarms => {
+      const active = byUser.get(userId)!;
+      const newest = active.reduce((a, b) => (b.changedAtNanos > a.changedAtNanos ? b : a));
+      return { userId, activeCount: active.length, criticalCount: active.filter((state) => state.status === "CRITICAL").length, latestChangedAt: newest.changedAt, firstAlarms: active.sort(oldestFirst).slice(0, inlineAlarms) };
+    });
+    return { items, total: users.length, ...page };
   }
 
   async listActiveAlarms(userId: string, page: PageRequest): Promise<PageResult<AlarmState>> {
     const kv = await this.kv();
-    const active = (await this.readUserAlarms(kv, userId))
-      .filter((state) => isActive(state.status))
-      .sort((a, b) => (a.changedAtNanos !== b.changedAtNanos ? (a.changedAtNanos < b.changedAtNanos ? -1 : 1) : a.alarmId < b.alarmId ? -1 : 1));
+    const active = (await this.readUserAlarms(kv, userId)).filter((state) => isActive(state.status)).sort(oldestFirst);
     const start = (page.page - 1) * page.pageSize;
     return { items: active.slice(start, start + page.pageSize), total: active.length, ...page };
   }
@@ -298,12 +302,5 @@ export class NatsKvDigestStateStore implements DigestStateStore {
     const start = (page.page - 1) * page.pageSize;
     const entries = await Promise.all(keys.slice(start, start + page.pageSize).map((key) => kv.get(key)));
     return { items: entries.flatMap((entry) => (entry && entry.operation === "PUT" ? [toRecord(entry.json<StoredDigest>())] : [])), total: keys.length, ...page };
-  }
-
-  /** Deletes the bucket (tests and benches clean up after themselves). */
-  async destroy(): Promise<void> {
-    const kv = await this.kv();
-    await kv.destroy();
-    this.bucket = null;
   }
 }

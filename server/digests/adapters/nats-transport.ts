@@ -9,9 +9,8 @@
 import { AckPolicy, DeliverPolicy, DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
 import type { Logger } from "@/server/core/logger";
-import type { AlarmDigestMessage } from "../messages";
+import { DEFAULT_SUBJECTS, type AlarmDigestMessage, type DigestSubjects } from "../messages";
 import type { DigestTransport, DigestTransportHandlers, InboundMessage } from "../ports";
-import { DEFAULT_SUBJECTS, type DigestSubjects } from "./in-process-transport";
 import type { LazyNatsConnection } from "./nats-connection";
 
 export type NatsDigestTransportOptions = {

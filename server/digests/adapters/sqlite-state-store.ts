@@ -2,9 +2,10 @@
  * The digest state in SQLite (the default). Each batch of changes is one immediate transaction (prepared
  * statements on the hot path), so a message is acknowledged only after its change committed, and several
  * processes sharing the file serialize on SQLite's write lock instead of losing updates. The digest, its sent
- * markers and its audit record commit together.
+ * markers and its audit record commit together. It is also the console's read model (the users page is one
+ * statement).
  */
-import { and, count, desc, eq, ne, sql } from "drizzle-orm";
+import { and, count, desc, eq, ne } from "drizzle-orm";
 import type { AuditEntry } from "@/server/core/audit";
 import type { Clock } from "@/server/core/clock";
 import type { AppDatabase } from "@/db/client";
@@ -13,7 +14,7 @@ import { digestAlarmState, digestRecord } from "@/db/schema/digests";
 import { STATUS_RANK, type AlarmState, type AlarmStatus, type AlarmStatusChange } from "../alarm-state";
 import { nanosToSortKey, sortKeyToNanos } from "../alarm-time";
 import { withBusyRetry } from "./sqlite-busy";
-import type { ApplyOutcome, DigestRecord, DigestRequest, DigestStateStore, PageRequest, PageResult, UserAlarmSummary } from "../ports";
+import type { ApplyOutcome, DigestReadModel, DigestRecord, DigestRequest, DigestStateStore, PageRequest, PageResult, UserWithActiveAlarms } from "../ports";
 
 type StateRow = {
   user_id: string;
@@ -48,6 +49,21 @@ function recordFromRow(row: typeof digestRecord.$inferSelect): DigestRecord {
   };
 }
 
+/** One row of the users page: the total, a user of the page, and one of its inline alarms (all null past the last user). */
+type UsersPageRow = {
+  total: number;
+  user_id: string | null;
+  active_count: number | null;
+  critical_count: number | null;
+  latest_changed_at: string | null;
+  alarm_id: string | null;
+  status: AlarmStatus | null;
+  changed_at: string | null;
+  changed_at_key: string | null;
+  sent_status: AlarmStatus | null;
+  sent_changed_at_key: string | null;
+};
+
 type DigestRecordRow = {
   id: string;
   user_id: string;
@@ -79,7 +95,7 @@ function compareDigestRows(a: StoredDigestAlarm, b: StoredDigestAlarm): number {
   return a.alarmId < b.alarmId ? -1 : a.alarmId > b.alarmId ? 1 : 0;
 }
 
-export class SqliteDigestStateStore implements DigestStateStore {
+export class SqliteDigestStateStore implements DigestStateStore, DigestReadModel {
   private readonly upsertState;
   private readonly applyBatch;
   private readonly selectUnsent;
@@ -88,6 +104,7 @@ export class SqliteDigestStateStore implements DigestStateStore {
   private readonly insertRecord;
   private readonly markRecordPublished;
   private readonly prepareBatch;
+  private readonly selectUsersPage;
 
   constructor(
     private readonly db: AppDatabase,
@@ -143,6 +160,31 @@ export class SqliteDigestStateStore implements DigestStateStore {
       if (audit) createAuditRecorder(this.db, this.clock).record({ ...audit, details: { ...audit.details, digestId: record.id, alarmCount: alarms.length } });
       return { record, reused: false };
     });
+    // The console's users page in one statement: the page of users (grouped on the primary key's user_id
+    // prefix), then only their active rows numbered oldest first (listActiveAlarms' order) and the newest one's
+    // ChangedAt (on each of their rows; `latest` takes it from the first, so that it is there with no inline
+    // alarm asked), and the total of users. The rest is LEFT JOINed to the totals row, so that a page past the
+    // last user still says how many there are. One row per inline alarm: every page user has at least one.
+    this.selectUsersPage = client.prepare<[number, number, number], UsersPageRow>(
+      `WITH page_users AS (
+         SELECT user_id, count(*) AS active_count, sum(CASE WHEN status = 'CRITICAL' THEN 1 ELSE 0 END) AS critical_count
+         FROM digest_alarm_state WHERE status != 'CLEARED'
+         GROUP BY user_id ORDER BY user_id LIMIT ? OFFSET ?
+       ),
+       ranked AS (
+         SELECT user_id, alarm_id, status, changed_at, changed_at_key, sent_status, sent_changed_at_key,
+                row_number() OVER (PARTITION BY user_id ORDER BY changed_at_key, alarm_id) AS position,
+                first_value(changed_at) OVER (PARTITION BY user_id ORDER BY changed_at_key DESC, alarm_id) AS latest_changed_at
+         FROM digest_alarm_state WHERE status != 'CLEARED' AND user_id IN (SELECT user_id FROM page_users)
+       )
+       SELECT totals.total, page_users.user_id, page_users.active_count, page_users.critical_count, latest.latest_changed_at,
+              inline.alarm_id, inline.status, inline.changed_at, inline.changed_at_key, inline.sent_status, inline.sent_changed_at_key
+       FROM (SELECT count(DISTINCT user_id) AS total FROM digest_alarm_state WHERE status != 'CLEARED') AS totals
+       LEFT JOIN page_users ON 1 = 1
+       LEFT JOIN ranked AS latest ON latest.user_id = page_users.user_id AND latest.position = 1
+       LEFT JOIN ranked AS inline ON inline.user_id = page_users.user_id AND inline.position <= ?
+       ORDER BY page_users.user_id, inline.position`,
+    );
     this.applyBatch = client.transaction((changes: readonly AlarmStatusChange[], nowMs: number): ApplyOutcome[] => {
       // Later reports of one alarm in the same batch see the earlier ones: same transaction.
       const outcomes = new Array<ApplyOutcome>(changes.length);
@@ -176,32 +218,21 @@ export class SqliteDigestStateStore implements DigestStateStore {
     await withBusyRetry(() => this.markRecordPublished.run(atMs, record.id));
   }
 
-  async listUsersWithActiveAlarms(page: PageRequest): Promise<PageResult<UserAlarmSummary>> {
-    const active = ne(digestAlarmState.status, "CLEARED");
-    const total = this.db.select({ value: sql<number>`count(DISTINCT ${digestAlarmState.userId})` }).from(digestAlarmState).where(active).get()?.value ?? 0;
-    const rows = this.db
-      .select({
-        userId: digestAlarmState.userId,
-        activeCount: count(),
-        criticalCount: sql<number>`sum(CASE WHEN ${digestAlarmState.status} = 'CRITICAL' THEN 1 ELSE 0 END)`,
-        latestKey: sql<string>`max(${digestAlarmState.changedAtKey})`,
-      })
-      .from(digestAlarmState)
-      .where(active)
-      .groupBy(digestAlarmState.userId)
-      .orderBy(digestAlarmState.userId)
-      .limit(page.pageSize)
-      .offset((page.page - 1) * page.pageSize)
-      .all();
-    const items = rows.map((row) => {
-      const latest = this.db
-        .select({ changedAt: digestAlarmState.changedAt })
-        .from(digestAlarmState)
-        .where(and(eq(digestAlarmState.userId, row.userId), eq(digestAlarmState.changedAtKey, row.latestKey)))
-        .get();
-      return { userId: row.userId, activeCount: row.activeCount, criticalCount: Number(row.criticalCount), latestChangedAt: latest?.changedAt ?? null };
-    });
-    return { items, total, ...page };
+  async listUsersWithActiveAlarms(page: PageRequest, inlineAlarms: number): Promise<PageResult<UserWithActiveAlarms>> {
+    const rows = this.selectUsersPage.all(page.pageSize, (page.page - 1) * page.pageSize, inlineAlarms);
+    const items: UserWithActiveAlarms[] = [];
+    for (const row of rows) {
+      if (row.user_id === null) continue; // the totals row of a page past the last user
+      let user = items.at(-1);
+      if (user?.userId !== row.user_id) {
+        user = { userId: row.user_id, activeCount: row.active_count!, criticalCount: row.critical_count!, latestChangedAt: row.latest_changed_at, firstAlarms: [] };
+        items.push(user);
+      }
+      if (row.alarm_id !== null) {
+        user.firstAlarms.push(rowToState({ user_id: row.user_id, alarm_id: row.alarm_id, status: row.status!, changed_at: row.changed_at!, changed_at_key: row.changed_at_key!, sent_status: row.sent_status, sent_changed_at_key: row.sent_changed_at_key }));
+      }
+    }
+    return { items, total: rows[0]?.total ?? 0, ...page };
   }
 
   async listActiveAlarms(userId: string, page: PageRequest): Promise<PageResult<AlarmState>> {

@@ -66,7 +66,7 @@ describe("digests router", () => {
 
 describe("digests router with the console on NATS", () => {
   it("seeds through NATS, lists from the KV state, and queues Send digest now for a worker to answer", async () => {
-    const { plainClient, deleteRun, uniqueRun, waitUntil, withDefaultSubjects, TEST_NATS_URL } = await import("@/server/digests/adapters/nats-test-kit");
+    const { plainClient, deleteRun, uniqueRun, waitUntil, withDefaultSubjects, TEST_NATS_URL } = await import("@/server/digests/testing/adapters/nats-test-kit");
     const { jetstreamManager } = await import("@nats-io/jetstream");
     const { prefix } = uniqueRun("console");
     const natsDirectory = mkdtempSync(path.join(tmpdir(), "watchpost-digests-nats-"));
@@ -77,7 +77,7 @@ describe("digests router with the console on NATS", () => {
       const nc = await plainClient();
       try {
         await startEngines(natsRuntime);
-        expect(natsRuntime.consoles.digests.mode).toMatchObject({ transport: "nats", state: "nats-kv" });
+        expect(natsRuntime.consoles.digests.status()).toMatchObject({ transport: "nats", state: "nats-kv" });
         const caller = createCaller({ user: responder, consoles: natsRuntime.consoles });
         await waitUntil(async () => (await caller.digests.user.list({ page: 1, pageSize: 10 })).total === 3, 15_000, "the demo alarms to arrive through NATS");
         const result = await caller.digests.digest.send({ userId: DEMO_USERS.viewer.id });

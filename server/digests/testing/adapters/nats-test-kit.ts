@@ -9,10 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
-import type { AlarmDigestMessage } from "../messages";
-import type { DigestSubjects } from "./in-process-transport";
-import { subjectsWithPrefix } from "./in-process-transport";
-import { digestStreamNames } from "./nats-transport";
+import { subjectsWithPrefix, type AlarmDigestMessage, type DigestSubjects } from "../../messages";
+import { digestStreamNames } from "../../adapters/nats-transport";
 
 export const TEST_NATS_URL = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
 

@@ -5,17 +5,19 @@ import { createTestDatabase, type TestDatabase } from "@/db/test-database";
 import { auditLog } from "@/db/schema";
 import { createAuditRecorder } from "@/db/audit";
 import type { AlertStateChanged } from "@/server/core/events";
-import { DigestService } from "./digest-service";
+import { DigestsUseCases } from "./use-cases";
 import type { AlarmDigestMessage } from "./messages";
 import { InProcessDigestTransport } from "./adapters/in-process-transport";
 import { SqliteDeadLetterStore } from "./adapters/sqlite-dead-letters";
 import { SqliteDigestStateStore } from "./adapters/sqlite-state-store";
-import { expectedDigestAfter, scriptedHistory } from "./scripted-history";
+import { expectedDigestAfter, scriptedHistory } from "./testing/scripted-history";
 
 let database: TestDatabase;
 let clock: ManualClock;
 let transport: InProcessDigestTransport;
-let service: DigestService;
+let store: SqliteDigestStateStore;
+let deadLetters: SqliteDeadLetterStore;
+let service: DigestsUseCases;
 let digests: AlarmDigestMessage[];
 
 beforeEach(async () => {
@@ -23,9 +25,11 @@ beforeEach(async () => {
   clock = new ManualClock();
   transport = new InProcessDigestTransport(clock);
   let sequence = 0;
-  service = new DigestService({
-    store: new SqliteDigestStateStore(database.db, clock),
-    deadLetters: new SqliteDeadLetterStore(database.db),
+  store = new SqliteDigestStateStore(database.db, clock);
+  deadLetters = new SqliteDeadLetterStore(database.db);
+  service = new DigestsUseCases({
+    store,
+    deadLetters,
     transport,
     clock,
     newId: () => `dig_${++sequence}`,
@@ -41,7 +45,7 @@ afterEach(() => database.close());
 const change = (AlarmID: string, Status: string, ChangedAt: string, UserID = "user-1") => JSON.stringify({ AlarmID, UserID, Status, ChangedAt });
 const requestDigest = (UserID = "user-1") => transport.publishDigestRequest(JSON.stringify({ UserID }));
 
-describe("DigestService on SQLite, in process", () => {
+describe("DigestsUseCases on SQLite, in process", () => {
   it("gives the expected digest whatever the order and however often each message is delivered", async () => {
     const history = scriptedHistory();
     const random = new SeededRandom(7);
@@ -98,7 +102,7 @@ describe("DigestService on SQLite, in process", () => {
   ])("dead-letters a message with %s, with the reason and raw body, and goes on", async (_name, body, reason) => {
     await transport.publishStatusChanged(body);
     await transport.publishStatusChanged(change("b", "WARNING", "2021-06-07T20:40:15Z"));
-    const letters = await service.deadLetters.list({ page: 1, pageSize: 10 });
+    const letters = await deadLetters.list({ page: 1, pageSize: 10 });
     expect(letters.total).toBe(1);
     expect(letters.items[0]).toMatchObject({ subject: "AlarmStatusChanged", rawBody: body });
     expect(letters.items[0]?.reason).toMatch(reason);
@@ -110,7 +114,7 @@ describe("DigestService on SQLite, in process", () => {
     await transport.publishStatusChanged(change("a", "WARNING", "2021-06-07T20:40:15Z"));
     const result = await service.sendDigestNow("user-1", { kind: "user", userId: "usr_1", email: "ann@example.com", role: "responder" });
     expect(result.mode).toBe("sent");
-    const history = await service.store.listDigests({ userId: "user-1" }, { page: 1, pageSize: 10 });
+    const history = await store.listDigests({ userId: "user-1" }, { page: 1, pageSize: 10 });
     expect(history.items[0]).toMatchObject({ requestedBy: "ann@example.com", alarms: [expect.objectContaining({ alarmId: "a" })] });
     expect(history.items[0]?.publishedAtMs).not.toBeNull();
     const audit = database.db.select().from(auditLog).all();
@@ -132,19 +136,5 @@ describe("DigestService on SQLite, in process", () => {
       { UserID: "user-2", ActiveAlarms: [] },
       { UserID: "user-1", ActiveAlarms: [{ AlarmID: "rule_cpu", Status: "WARNING", LatestChangedAt: "2026-01-01T00:00:03Z" }] },
     ]);
-  });
-
-  it("lists users with their active alarms, paginated", async () => {
-    for (let index = 0; index < 5; index++) await transport.publishStatusChanged(change(`a${index}`, index % 2 ? "CRITICAL" : "WARNING", `2021-06-07T20:40:1${index}Z`, `user-${index % 3}`));
-    await transport.publishStatusChanged(change("x", "CLEARED", "2021-06-07T20:40:15Z", "user-9"));
-    const users = await service.store.listUsersWithActiveAlarms({ page: 1, pageSize: 2 });
-    expect(users.total).toBe(3);
-    expect(users.items).toEqual([
-      { userId: "user-0", activeCount: 2, criticalCount: 1, latestChangedAt: "2021-06-07T20:40:13Z" },
-      { userId: "user-1", activeCount: 2, criticalCount: 1, latestChangedAt: "2021-06-07T20:40:14Z" },
-    ]);
-    const alarms = await service.store.listActiveAlarms("user-1", { page: 1, pageSize: 1 });
-    expect(alarms.total).toBe(2);
-    expect(alarms.items.map((alarm) => alarm.alarmId)).toEqual(["a1"]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The digest engine's use cases: apply AlarmStatusChanged batches, answer SendAlarmDigest, send a digest from
- * the console, and read for the console. Transport- and store-agnostic: the composition (server/jobs/digest.ts)
- * picks the adapters. Messages are acknowledged by the transport only after these handlers resolve.
+ * the console, feed the alert engine's transitions in. Transport- and store-agnostic: the composition
+ * (server/jobs/digests.ts) picks the adapters. Messages are acknowledged by the transport only after these
+ * handlers resolve. The console's reads go through the read model (console.ts), not through here.
  */
 import type { Actor, AuditEntry } from "@/server/core/audit";
 import { describeActor } from "@/server/core/audit";
@@ -9,12 +10,12 @@ import type { Clock } from "@/server/core/clock";
 import type { AlertState, AlertStateChanged } from "@/server/core/events";
 import type { Logger } from "@/server/core/logger";
 import type { AlarmStatus, AlarmStatusChange } from "./alarm-state";
-import { parseAlarmStatusChanged, parseSendAlarmDigest, toAlarmDigestMessage, type AlarmDigestMessage, type AlarmStatusChangedMessage } from "./messages";
+import { parseAlarmStatusChanged, parseSendAlarmDigest, toAlarmDigestMessage, type AlarmStatusChangedMessage } from "./messages";
 import type { DeadLetterStore, DigestRecord, DigestStateStore, DigestTransport, InboundMessage } from "./ports";
 
 export type DigestCounters = { applied: number; ignored: number; deadLettered: number; digestsPublished: number; digestsRepublished: number };
 
-export type DigestServiceDependencies = {
+export type DigestsUseCasesDependencies = {
   store: DigestStateStore;
   deadLetters: DeadLetterStore;
   transport: DigestTransport;
@@ -25,29 +26,10 @@ export type DigestServiceDependencies = {
   logger?: Logger;
 };
 
-export class DigestService {
+export class DigestsUseCases {
   readonly counters: DigestCounters = { applied: 0, ignored: 0, deadLettered: 0, digestsPublished: 0, digestsRepublished: 0 };
-  private readonly digestListeners = new Set<(digest: AlarmDigestMessage, record: DigestRecord) => void>();
 
-  constructor(private readonly deps: DigestServiceDependencies) {}
-
-  get store(): DigestStateStore {
-    return this.deps.store;
-  }
-
-  get deadLetters(): DeadLetterStore {
-    return this.deps.deadLetters;
-  }
-
-  get transportKind(): DigestTransport["kind"] {
-    return this.deps.transport.kind;
-  }
-
-  /** Called after each digest is published (tests and the in-process console view). */
-  onDigestPublished(listener: (digest: AlarmDigestMessage, record: DigestRecord) => void): () => void {
-    this.digestListeners.add(listener);
-    return () => this.digestListeners.delete(listener);
-  }
+  constructor(private readonly deps: DigestsUseCasesDependencies) {}
 
   /** Applies a batch of AlarmStatusChanged; malformed ones go to the dead letters. */
   async handleStatusChanged(batch: readonly InboundMessage[]): Promise<void> {
@@ -114,7 +96,6 @@ export class DigestService {
     await this.deps.transport.publishDigest(digest, record.id);
     await this.deps.store.markPublished(record, this.deps.clock.now());
     this.counters.digestsPublished++;
-    for (const listener of this.digestListeners) listener(digest, { ...record, publishedAtMs: this.deps.clock.now() });
   }
 
   private async deadLetter(message: InboundMessage, reason: string): Promise<void> {

@@ -3,7 +3,7 @@
  * AlarmStatusChanged with the traps of the contract (late older reports after CLEARED, offsets that make the
  * strings sort wrongly, fractions with trailing zeros dropped, equal instants) and the digests it must give.
  */
-import type { AlarmDigestMessage, AlarmStatusChangedMessage } from "./messages";
+import type { AlarmDigestMessage, AlarmStatusChangedMessage } from "../messages";
 
 const at = (UserID: string, AlarmID: string, Status: AlarmStatusChangedMessage["Status"], ChangedAt: string): AlarmStatusChangedMessage => ({ AlarmID, UserID, Status, ChangedAt });
 
