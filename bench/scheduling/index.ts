@@ -15,7 +15,7 @@ import { DatabaseSimulation } from "@/server/scheduling/dbsim/simulation";
 import { CostEstimatorService } from "@/server/scheduling/estimation/estimator-service";
 import { estimateError } from "@/server/scheduling/estimation/cost-estimator";
 import type { CostVector, WindowObservation } from "@/server/scheduling/estimation/types";
-import { SimulationDatabaseApi } from "@/server/scheduling/scheduler/adapters/simulation-database-api";
+import { SimulationDatabaseApi } from "@/server/scheduling/testing/simulation-database-api";
 import type { PlannerOptions } from "@/server/scheduling/scheduler/planner";
 import { inBand } from "@/server/scheduling/band";
 import { Scheduler, type CostModel, type SchedulingPolicy } from "@/server/scheduling/scheduler/scheduler";

@@ -10,6 +10,10 @@ import { closeDatabases, getDatabase, type AppDatabase } from "@/db/client";
 import { setting } from "@/db/schema";
 import { createAuth } from "@/server/auth/auth";
 import { createAuthConsole, type AuthConsole } from "@/server/auth/console";
+import type { AlertsConsole } from "@/server/alerts/console";
+import type { DigestsConsole } from "@/server/digests/console";
+import type { PagerConsole } from "@/server/pager/console";
+import type { SchedulingConsole } from "@/server/scheduling/console";
 import { UserDirectory } from "@/server/auth/users";
 import { OffsetClock, SystemClock, type Clock } from "@/server/core/clock";
 import { getConfig, type Config } from "@/server/core/config";
@@ -30,10 +34,10 @@ import { createPlatformConsole } from "./platform";
 /** What the tRPC routers and the HTTP routes may call: one console per area, nothing else of the runtime. */
 export type Consoles = {
   auth: AuthConsole;
-  alerts: ReturnType<typeof createAlertsModule>["console"];
-  pager: ReturnType<typeof createPagerModule>["console"];
-  digests: ReturnType<typeof createDigestModule>["console"];
-  scheduling: ReturnType<typeof createSchedulingModule>["console"];
+  alerts: AlertsConsole;
+  pager: PagerConsole;
+  digests: DigestsConsole;
+  scheduling: SchedulingConsole;
   platform: PlatformConsole;
 };
 
@@ -82,7 +86,7 @@ export function createRuntime(config: Config, options: { clock?: Clock; bus?: Ev
     scheduling,
     pager: createPagerModule(dependencies),
     digests: createDigestModule(dependencies),
-    alerts: createAlertsModule(dependencies, { dbsimMetrics: scheduling.console.metrics }),
+    alerts: createAlertsModule(dependencies, { dbsimMetrics: scheduling.metrics }),
   };
   const wanted = new Set(config.WATCHPOST_ENGINES);
   const engines = Object.entries(modules)

@@ -10,9 +10,9 @@ import { SqliteEngineStatusStore, SqliteSchedulerSwitchStore } from "./adapters/
 import type { CaptureStatus } from "./capture/capture-client";
 import { DatabaseSimulation } from "./dbsim/simulation";
 import type { CostVector } from "./estimation/types";
-import { SimulationDatabaseApi } from "./scheduler/adapters/simulation-database-api";
+import { SimulationDatabaseApi } from "./testing/simulation-database-api";
 import { Scheduler } from "./scheduler/scheduler";
-import { SchedulingUseCases } from "./scheduler-control";
+import { SchedulingUseCases } from "./use-cases";
 import { SchedulerSupervisor } from "./scheduler-supervisor";
 
 const START = Date.UTC(2026, 0, 1);
@@ -25,6 +25,7 @@ function engine(filePath: string, owner: string, simulation: DatabaseSimulation)
   const clock = new ManualClock(START);
   const truth = new Map<string, CostVector>(simulation.templates.map((template) => [template.id, { ...template.cost }]));
   let schedulersCreated = 0;
+  let running: Scheduler | undefined;
   const supervisor = new SchedulerSupervisor({
     owner,
     leaseKey: LEASE_KEY,
@@ -34,11 +35,19 @@ function engine(filePath: string, owner: string, simulation: DatabaseSimulation)
     clock,
     createScheduler: () => {
       schedulersCreated++;
-      return new Scheduler({ api: new SimulationDatabaseApi(simulation), costs: { cost: (id) => truth.get(id) }, clock, pollMs: 100 });
+      const scheduler = new Scheduler({ api: new SimulationDatabaseApi(simulation), costs: { cost: (id) => truth.get(id) }, clock, pollMs: 100 });
+      // Seen from outside as the supervisor sees it: running from its creation until its stop resolved.
+      const stop = scheduler.stop.bind(scheduler);
+      scheduler.stop = async () => {
+        await stop();
+        if (running === scheduler) running = undefined;
+      };
+      running = scheduler;
+      return scheduler;
     },
     report: () => ({ dbsimUrl: LEASE_KEY, capture, estimator: { fittedAt: undefined, windows: 0, templates: 0 } }),
   });
-  return { db, clock, supervisor, created: () => schedulersCreated };
+  return { db, clock, supervisor, created: () => schedulersCreated, isScheduling: () => running !== undefined };
 }
 
 /** The web tier: no engine, only the use cases over its own connection. */
@@ -81,8 +90,8 @@ describe("the scheduler supervisor on one database file shared by several proces
     };
     await advanceAll(30_000, [a.clock, b.clock]);
     // Only the first to take the lease schedules, through 30 s of renewals.
-    expect(a.supervisor.isScheduling()).toBe(true);
-    expect(b.supervisor.isScheduling()).toBe(false);
+    expect(a.isScheduling()).toBe(true);
+    expect(b.isScheduling()).toBe(false);
     expect(a.created()).toBe(1);
     expect(b.created()).toBe(0);
     expect(new SqliteLeaseStore(database.db).holder(LEASE_KEY)?.owner).toBe("eng_a");
@@ -90,9 +99,9 @@ describe("the scheduler supervisor on one database file shared by several proces
 
     // Engine A dies (its clock stops: no renewal, no stop). B waits for the lease to expire, then takes over.
     await advanceAll(5_000, [b.clock]);
-    expect(b.supervisor.isScheduling()).toBe(false);
+    expect(b.isScheduling()).toBe(false);
     await advanceAll(7_000, [b.clock]);
-    expect(b.supervisor.isScheduling()).toBe(true);
+    expect(b.isScheduling()).toBe(true);
     expect(new SqliteLeaseStore(database.db).holder(LEASE_KEY)?.owner).toBe("eng_b");
     // The executions A held are orphans to B: nothing stays queued past the bound plus the orphan park.
     await advanceAll(10_000, [b.clock]);
@@ -119,21 +128,21 @@ describe("the scheduler supervisor on one database file shared by several proces
     };
     worker.supervisor.start();
     await run(3_000);
-    expect(worker.supervisor.isScheduling()).toBe(false);
+    expect(worker.isScheduling()).toBe(false);
     // The web tier shows what the worker reports: its capture, no scheduler yet.
     expect(web.engineStatus().capture.state).toBe("connected");
     expect(web.engineStatus().scheduler).toBeUndefined();
 
     web.setSchedulerEnabled(true, systemActor("web"));
     await run(1_000);
-    expect(worker.supervisor.isScheduling()).toBe(true);
+    expect(worker.isScheduling()).toBe(true);
     await run(10_000);
     expect(web.engineStatus().scheduler?.enabled).toBe(true);
     expect(simulation.queued().some((execution) => execution.addedDelayTicks > 0)).toBe(true);
 
     web.setSchedulerEnabled(false, systemActor("web"));
     await run(1_000);
-    expect(worker.supervisor.isScheduling()).toBe(false);
+    expect(worker.isScheduling()).toBe(false);
     simulation.tick();
     expect(simulation.queued().every((execution) => execution.addedDelayTicks === 0)).toBe(true);
     expect(new SqliteLeaseStore(database.db).holder(LEASE_KEY)).toBeUndefined();

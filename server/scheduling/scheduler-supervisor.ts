@@ -13,7 +13,7 @@
 import type { Clock } from "@/server/core/clock";
 import { LeasedWork, type LeaseStore } from "@/server/core/lease";
 import type { SchedulerStatus } from "./scheduler/scheduler";
-import type { EngineStatusReport, EngineStatusStore, SchedulerSwitchStore } from "./scheduler-control";
+import type { EngineStatusReport, EngineStatusStore, SchedulerSwitchStore } from "./use-cases";
 
 /** What the supervisor needs of a scheduler (scheduler/scheduler.ts). */
 export interface SupervisedScheduler {
@@ -73,15 +73,6 @@ export class SchedulerSupervisor {
       },
       onError: options.onError,
     });
-  }
-
-  /** Whether this engine runs the scheduler now. */
-  isScheduling(): boolean {
-    return this.scheduler !== undefined;
-  }
-
-  schedulerStatus(): SchedulerStatus | undefined {
-    return this.scheduler?.status();
   }
 
   start(): void {

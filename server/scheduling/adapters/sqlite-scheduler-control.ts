@@ -16,7 +16,7 @@ import {
   type EngineStatusStore,
   type EstimatorStatus,
   type SchedulerSwitchStore,
-} from "../scheduler-control";
+} from "../use-cases";
 
 export class SqliteSchedulerSwitchStore implements SchedulerSwitchStore {
   constructor(

@@ -1,6 +1,6 @@
 /**
  * Issue 6, point 3, with real processes: the capture client runs as a child OS process
- * (adapters/capture-process.fixture.ts, the production feed/client/store wiring) and is SIGKILLed again and again
+ * (testing/capture-process.fixture.ts, the production feed/client/store wiring) and is SIGKILLed again and again
  * — at startup, after a seeded number of steps, with a page read but not stored, inside the open transaction that
  * stores a page, right as a held page is released, and while the database server is down — while this test drives
  * the server's ticks (ManualClock, autoTick off, a seeded number of ticks per round, so the log's content is the
@@ -23,7 +23,7 @@ import { SqliteEventLog } from "../dbsim/adapters/sqlite-event-log";
 import type { ExecutedEvent } from "../dbsim/event-log";
 
 const REPOSITORY_ROOT = path.resolve(__dirname, "../../..");
-const FIXTURE = path.join(__dirname, "adapters", "capture-process.fixture.ts");
+const FIXTURE = path.join(__dirname, "..", "testing", "capture-process.fixture.ts");
 const PAGE_SIZE = 25;
 /** The SQL function the fixture registers on its connection (importing the fixture would run it). */
 const CAPTURE_PROBE_FUNCTION = "capture_test_probe";

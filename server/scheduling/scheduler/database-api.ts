@@ -1,6 +1,6 @@
 /**
  * The scheduler's only view of the database: the port its HTTP adapter (adapters/http-database-api.ts) and the
- * in-process adapter (adapters/simulation-database-api.ts, for benches and tests) implement. It mirrors the
+ * in-process adapter (../testing/simulation-database-api.ts, for benches and tests) implement. It mirrors the
  * original server: the queued list, POST /delay, the latest 1-second resources, plus the database's timing
  * (which tick it is, the window length and phase, the default delay) so that the scheduler reasons in ticks.
  */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DatabaseSimulation } from "../dbsim/simulation";
 import { CostEstimatorService } from "../estimation/estimator-service";
 import type { CostVector } from "../estimation/types";
-import { SimulationDatabaseApi } from "./adapters/simulation-database-api";
+import { SimulationDatabaseApi } from "../testing/simulation-database-api";
 import type { DatabaseApi } from "./database-api";
 import { DEFAULT_PLANNER_OPTIONS as DEFAULTS, planWindow, windowSpread, type PlannerItem } from "./planner";
 import { inBand } from "../band";

@@ -1,34 +1,15 @@
 /**
- * Read model over the captured history for the console and the estimator: per-second resources bucketed on the
- * server, the band fraction and added-latency figures, captured executions paginated and filtered by template,
- * and the templates with their true and estimated costs. Every list is bounded.
+ * Read model over the captured history for the console and the estimator (the ports CapturedHistory and
+ * SchedulingReadModel of ../../ports.ts): per-second resources bucketed on the server, the band fraction and
+ * added-latency figures, captured executions paginated and filtered by template, and the templates with their
+ * true and estimated costs. Every list is bounded.
  */
 import { percentile } from "@/server/core/percentile";
 import { and, asc, count, desc, eq, gte, like, or, sql } from "drizzle-orm";
 import type { AppDatabase } from "@/db/client";
 import { schedulingCaptureGap, schedulingExecution, schedulingResourceSecond, schedulingTemplate } from "@/db/schema";
 import { inBand } from "../../band";
-
-export type ResourceKey = "cpu" | "io" | "memory";
-export type SeriesPoint = {
-  /** Bucket start, Unix ms. */
-  at: number;
-  seconds: number;
-  cpu: { average: number; min: number; max: number };
-  io: { average: number; min: number; max: number };
-  memory: { average: number; min: number; max: number };
-  /** Share of the bucket's seconds inside the ±10% band on all three resources. */
-  inBand: number;
-};
-
-export type BandSummary = {
-  seconds: number;
-  fraction: { cpu: number; io: number; memory: number; all: number };
-  /** Mean (max - min) / avg over the seconds with a non-zero average. */
-  meanSpread: { cpu: number; io: number; memory: number };
-};
-
-export type LatencySummary = { executions: number; addedDelayTicks: { p50: number; p95: number; max: number }; totalDelayTicks: { p50: number; p95: number } };
+import type { BandSummary, CapturedHistory, LatencySummary, ResourceKey, SchedulingReadModel, SeriesPoint } from "../../ports";
 
 const RESOURCE_KEYS: ResourceKey[] = ["cpu", "io", "memory"];
 
@@ -38,7 +19,7 @@ function statistics(row: SecondRow, key: ResourceKey) {
   return { average: row[`${key}Average`], min: row[`${key}Min`], max: row[`${key}Max`] };
 }
 
-export class CaptureQueries {
+export class CaptureQueries implements CapturedHistory, SchedulingReadModel {
   constructor(private readonly db: AppDatabase) {}
 
   private secondsSince(sinceMs: number): SecondRow[] {

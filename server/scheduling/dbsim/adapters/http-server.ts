@@ -31,6 +31,18 @@ export type DbsimServerOptions = {
   maxCatchUpTicks?: number;
 };
 
+/** Starts a server; when it cannot listen (EADDRINUSE: the port is taken), it releases what it opened (its log) and rethrows. */
+export async function startDbsimServer(options: DbsimServerOptions): Promise<DbsimServer> {
+  const server = new DbsimServer(options);
+  try {
+    await server.start();
+    return server;
+  } catch (error) {
+    await server.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
 export const EVENTS_PAGE_DEFAULT = 1000;
 export const EVENTS_PAGE_MAX = 5000;
 const MAX_BODY_BYTES = 1 << 20;

@@ -1,11 +1,12 @@
 /**
  * The DatabaseApi over an in-process DatabaseSimulation: the same shape as the HTTP API (queued list, delay,
  * latest resources window, timing), without the network. Benches and tests drive the simulation tick by tick
- * with it, far faster than real time; the production scheduler uses the HTTP adapter instead.
+ * with it, far faster than real time; the production scheduler uses the HTTP adapter instead. A test kit
+ * (testing/): production code never imports it.
  */
-import { UnknownExecutionError, type DatabaseSimulation } from "../../dbsim/simulation";
-import type { WindowObservation } from "../../estimation/types";
-import { DelayRejectedError, type DatabaseApi, type DatabaseTiming, type QueuedExecutionView } from "../database-api";
+import { UnknownExecutionError, type DatabaseSimulation } from "../dbsim/simulation";
+import type { WindowObservation } from "../estimation/types";
+import { DelayRejectedError, type DatabaseApi, type DatabaseTiming, type QueuedExecutionView } from "../scheduler/database-api";
 
 export class SimulationDatabaseApi implements DatabaseApi {
   /** Delay calls made, for the benches. */

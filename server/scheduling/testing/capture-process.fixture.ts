@@ -1,10 +1,10 @@
 /**
  * Test fixture: the capture client as a real OS process, for `capture-process.test.ts`, which SIGKILLs it again
- * and again. It wires the production pieces exactly as the scheduling module does (HttpEventFeed →
+ * and again. It wires the production pieces exactly as the scheduling engine does (server/scheduling/engine.ts) (HttpEventFeed →
  * CaptureClient → SqliteCaptureStore on the console's SQLite file) and only adds what a test needs to see and
  * time its kills: one line on stdout per step, and optional holds.
  *
- * Run: `node --import tsx server/scheduling/capture/adapters/capture-process.fixture.ts` from the repository root,
+ * Run: `node --import tsx server/scheduling/testing/capture-process.fixture.ts` from the repository root,
  * with CAPTURE_DBSIM_URL, CAPTURE_DB_FILE, and optionally CAPTURE_SEED, CAPTURE_PAGE_SIZE, CAPTURE_POLL_MS and
  * CAPTURE_HOLD ("fetch:<n>": after the n-th non-empty page is read, before it is stored, print `holding-fetch` and
  * wait; "commit:<n>": inside the transaction storing the n-th page that holds executions, at its first execution
@@ -20,10 +20,10 @@ import { createInterface } from "node:readline";
 import { openDatabase } from "@/db/client";
 import { SystemClock } from "@/server/core/clock";
 import { SeededRandom } from "@/server/core/random";
-import { CaptureClient, type CaptureStore } from "../capture-client";
-import type { EventFeed, FeedPage } from "../feed";
-import { HttpEventFeed } from "./http-event-feed";
-import { SqliteCaptureStore } from "./sqlite-capture-store";
+import { CaptureClient, type CaptureStore } from "../capture/capture-client";
+import type { EventFeed, FeedPage } from "../capture/feed";
+import { HttpEventFeed } from "../capture/adapters/http-event-feed";
+import { SqliteCaptureStore } from "../capture/adapters/sqlite-capture-store";
 
 /** The SQL function the test's trigger on scheduling_execution calls for every attempted insert (same name there). */
 const CAPTURE_PROBE_FUNCTION = "capture_test_probe";
