@@ -7,8 +7,11 @@ import { NavLinks } from "@/app/_components/shell/nav-links";
 import { SignOutButton } from "@/app/_components/shell/sign-out-button";
 import { ThemeToggle } from "@/app/_components/shell/theme-toggle";
 import { Badge } from "@/app/_components/ui";
+import type { Role } from "@/server/core/roles";
 
 export const dynamic = "force-dynamic";
+
+const ROLE_TONE: Record<Role, "info" | "good" | "neutral"> = { admin: "info", responder: "good", viewer: "neutral" };
 
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
@@ -30,7 +33,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           <span data-testid="signed-in-user">
             Signed in as <strong>{user.name}</strong> <span className="text-slate-500 dark:text-slate-400">({user.email})</span>
           </span>
-          <Badge tone={user.role === "admin" ? "info" : user.role === "responder" ? "good" : "neutral"}>{user.role}</Badge>
+          <Badge tone={ROLE_TONE[user.role]}>{user.role}</Badge>
           <SignOutButton />
         </header>
         <main className="mx-auto w-full max-w-7xl flex-1 px-6 py-6">{children}</main>

@@ -1,12 +1,11 @@
 "use client";
 
+import { ROLES, type Role } from "@/server/core/roles";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
 import { Badge, Button, Callout, Card, CardHeader, EmptyState, ErrorState, Field, Input, LoadingState, Pagination, Select, Table, Td, Th, THead, Time, Tr } from "@/app/_components/ui";
 
-const ROLES = ["viewer", "responder", "admin"] as const;
-type Role = (typeof ROLES)[number];
 const PAGE_SIZE = 20;
 
 export function UsersPanel({ currentUserId }: { currentUserId: string }) {

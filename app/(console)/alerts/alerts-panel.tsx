@@ -1,5 +1,6 @@
 "use client";
 
+import { roleAllows, type Role } from "@/server/core/roles";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
@@ -17,7 +18,7 @@ const FILTERS: Array<{ value: AlertStateName | undefined; label: string }> = [
 ];
 
 /** Rules with their live state (refreshed every 2 s), filterable by state; admins create rules here. */
-export function AlertsPanel({ role }: { role: "viewer" | "responder" | "admin" }) {
+export function AlertsPanel({ role }: { role: Role }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [page, setPage] = useState(1);
@@ -44,7 +45,7 @@ export function AlertsPanel({ role }: { role: "viewer" | "responder" | "admin" }
         title={<span id="rules-heading">Rules and their state</span>}
         description="Each rule is evaluated on its own interval. WARN and CRITICAL notify (and re-notify after the repeat interval); a return to PASS resolves."
         actions={
-          role === "admin" && !creating ? (
+          roleAllows(role, "admin") && !creating ? (
             <Button onClick={() => { setCreating(true); create.reset(); }}>New rule</Button>
           ) : null
         }
@@ -105,7 +106,7 @@ export function AlertsPanel({ role }: { role: "viewer" | "responder" | "admin" }
         <ErrorState error={rules.error} retry={() => void rules.refetch()} />
       ) : rules.data.items.length === 0 ? (
         <EmptyState title={state || search ? "No rule matches" : "No rules yet"}>
-          {state || search ? "Clear the filter or the search to see every rule." : role === "admin" ? "Create one with New rule." : "An admin can create rules here."}
+          {state || search ? "Clear the filter or the search to see every rule." : roleAllows(role, "admin") ? "Create one with New rule." : "An admin can create rules here."}
         </EmptyState>
       ) : (
         <>

@@ -1,5 +1,6 @@
 "use client";
 
+import { roleAllows, type Role } from "@/server/core/roles";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
@@ -23,7 +24,7 @@ function ChangedAt({ changedAt, changedAtMs }: { changedAt: string; changedAtMs:
   );
 }
 
-export function DigestsConsole({ role }: { role: "viewer" | "responder" | "admin" }) {
+export function DigestsConsole({ role }: { role: Role }) {
   const [selectedUser, setSelectedUser] = useState<string | undefined>(undefined);
   return (
     <div className="flex flex-col gap-6">
@@ -48,7 +49,7 @@ function ModeLine() {
   );
 }
 
-function UsersPanel({ role, selectedUser, onSelectUser }: { role: string; selectedUser: string | undefined; onSelectUser: (userId: string) => void }) {
+function UsersPanel({ role, selectedUser, onSelectUser }: { role: Role; selectedUser: string | undefined; onSelectUser: (userId: string) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [page, setPage] = useState(1);
@@ -64,7 +65,7 @@ function UsersPanel({ role, selectedUser, onSelectUser }: { role: string; select
       onError: (error) => setMessage({ tone: "error", text: error.message }),
     }),
   );
-  const canSend = role === "responder" || role === "admin";
+  const canSend = roleAllows(role, "responder");
 
   return (
     <Card aria-labelledby="digest-users-heading">

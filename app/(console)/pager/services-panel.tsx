@@ -1,5 +1,6 @@
 "use client";
 
+import { roleAllows, type Role } from "@/server/core/roles";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
@@ -12,13 +13,15 @@ const PAGE_SIZE = 20;
 const POLICY_CHOICES = 200;
 
 /** Services and their health; responders mark one healthy; admins add services and see integration keys. */
-export function ServicesPanel({ role }: { role: "viewer" | "responder" | "admin" }) {
+export function ServicesPanel({ role }: { role: Role }) {
+  const isAdmin = roleAllows(role, "admin");
+  const canRespond = roleAllows(role, "responder");
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [page, setPage] = useState(1);
   const [message, setMessage] = useState<{ tone: "success" | "error" | "info"; text: string } | null>(null);
   const services = useQuery(trpc.pager.service.list.queryOptions({ page, pageSize: PAGE_SIZE }, { refetchInterval: 5_000 }));
-  const policies = useQuery({ ...trpc.pager.policy.list.queryOptions({ page: 1, pageSize: POLICY_CHOICES }), enabled: role === "admin" });
+  const policies = useQuery({ ...trpc.pager.policy.list.queryOptions({ page: 1, pageSize: POLICY_CHOICES }), enabled: isAdmin });
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.pager.pathKey() });
 
   const markHealthy = useMutation(
@@ -61,7 +64,7 @@ export function ServicesPanel({ role }: { role: "viewer" | "responder" | "admin"
           {message.text}
         </Callout>
       ) : null}
-      {role === "admin" ? (
+      {isAdmin ? (
         <form onSubmit={onCreate} aria-label="Add a service" className="mb-4 grid gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-4 sm:items-end dark:border-slate-800">
           <Field label="Name" htmlFor="new-service-name">
             <Input id="new-service-name" name="name" required maxLength={100} />
@@ -98,7 +101,7 @@ export function ServicesPanel({ role }: { role: "viewer" | "responder" | "admin"
       ) : services.isError ? (
         <ErrorState error={services.error} retry={() => services.refetch()} />
       ) : services.data.items.length === 0 ? (
-        <EmptyState title="No monitored services yet">{role === "admin" ? "Add one above; alerts reach it with its integration key." : "An admin adds them."}</EmptyState>
+        <EmptyState title="No monitored services yet">{isAdmin ? "Add one above; alerts reach it with its integration key." : "An admin adds them."}</EmptyState>
       ) : (
         <>
           <Table caption="Monitored services">
@@ -109,8 +112,8 @@ export function ServicesPanel({ role }: { role: "viewer" | "responder" | "admin"
                 <Th>Since</Th>
                 <Th>Policy</Th>
                 <Th>Active incident</Th>
-                {role === "admin" ? <Th>Integration key</Th> : null}
-                {role !== "viewer" ? <Th>
+                {isAdmin ? <Th>Integration key</Th> : null}
+                {canRespond ? <Th>
                   <span className="sr-only">Actions</span>
                 </Th> : null}
               </tr>
@@ -138,12 +141,12 @@ export function ServicesPanel({ role }: { role: "viewer" | "responder" | "admin"
                       <span className="text-slate-400">none</span>
                     )}
                   </Td>
-                  {role === "admin" ? (
+                  {isAdmin ? (
                     <Td>
                       <code className="text-xs break-all">{service.integrationKey}</code>
                     </Td>
                   ) : null}
-                  {role !== "viewer" ? (
+                  {canRespond ? (
                     <Td>
                       <Button
                         size="sm"

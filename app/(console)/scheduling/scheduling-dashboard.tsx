@@ -1,5 +1,6 @@
 "use client";
 
+import { roleAllows, type Role } from "@/server/core/roles";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
@@ -15,10 +16,10 @@ const RESOURCES = [
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
 /** The Scheduling page's live part: switch, figures, charts, executions and templates. */
-export function SchedulingDashboard({ role }: { role: "viewer" | "responder" | "admin" }) {
+export function SchedulingDashboard({ role }: { role: Role }) {
   return (
     <div className="grid gap-6">
-      <SummaryPanel canSwitch={role !== "viewer"} />
+      <SummaryPanel canSwitch={roleAllows(role, "responder")} />
       <ChartsPanel />
       <ExecutionsPanel />
       <TemplatesPanel />

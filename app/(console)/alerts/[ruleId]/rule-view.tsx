@@ -1,5 +1,6 @@
 "use client";
 
+import { roleAllows, type Role } from "@/server/core/roles";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -11,7 +12,7 @@ import { AlertStateBadge, formatValue, SOURCE_LABELS } from "../state-badge";
 import { RuleChart } from "./rule-chart";
 
 /** One rule: its live state, the value chart against the thresholds, its transitions, and (admins) edit and delete. */
-export function RuleView({ ruleId, role }: { ruleId: string; role: "viewer" | "responder" | "admin" }) {
+export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -73,7 +74,7 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: "viewer" | "r
           </span>
         }
         actions={
-          role === "admin" ? (
+          roleAllows(role, "admin") ? (
             <span className="flex gap-2">
               <Button variant="secondary" onClick={() => { setEditing((value) => !value); update.reset(); }}>
                 {editing ? "Close the editor" : "Edit"}

@@ -1,3 +1,4 @@
+import { roleAllows } from "@/server/core/roles";
 import type { Metadata } from "next";
 import { requireUser } from "@/app/_components/session";
 import { PageHeader } from "@/app/_components/ui";
@@ -12,7 +13,7 @@ export default async function PoliciesPage() {
     <>
       <PageHeader title="Pager" description="Escalation policies: who is notified at each level, how long they have to acknowledge, and how often the policy repeats." />
       <PagerTabs />
-      <PoliciesPanel canEdit={user.role === "admin"} />
+      <PoliciesPanel canEdit={roleAllows(user.role, "admin")} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import { roleAllows, type Role } from "@/server/core/roles";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle, BellRing, CheckCircle2, ChevronsUp, HeartPulse, Hand, StopCircle } from "lucide-react";
 import Link from "next/link";
@@ -8,7 +9,6 @@ import { useTRPC } from "@/app/_components/trpc/client";
 import { Button, Callout, Card, CardHeader, ErrorState, LoadingState, PageHeader, Time } from "@/app/_components/ui";
 import { DeliveryBadge, HealthBadge, IncidentStateBadge } from "../../badges";
 
-type Role = "viewer" | "responder" | "admin";
 
 const KIND_LOOK: Record<string, { icon: ReactNode; ring: string }> = {
   alert_received: { icon: <AlertTriangle className="size-4" aria-hidden />, ring: "bg-red-100 text-red-700 dark:bg-red-950 dark:text-red-300" },
@@ -52,7 +52,7 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
     );
 
   const { incident, position, serviceName, serviceHealth, timeline, deliveries, pendingTimer } = query.data;
-  const canRespond = role !== "viewer";
+  const canRespond = roleAllows(role, "responder");
 
   return (
     <>
