@@ -39,6 +39,9 @@ test.describe("pager", () => {
     const summary = `Checkout error rate above 5% (${Date.now()})`;
     await signIn(page, "responder");
     await openIncident(page, DEMO_INTEGRATION_KEYS.checkout, DEMO_SERVICES.checkout, summary);
+    // A control incident left unacknowledged: once it shows its escalation, the timer poller has run past the
+    // timeout, so the acknowledged incident's page can be read as final.
+    const control = await openIncident(page, DEMO_INTEGRATION_KEYS.search, DEMO_SERVICES.search, `Control for ${summary}`);
 
     await page.goto("/pager/incidents");
     await page.getByRole("link", { name: summary }).click();
@@ -55,8 +58,10 @@ test.describe("pager", () => {
     await expect(page.getByRole("button", { name: "Acknowledge" })).toBeDisabled();
 
     await advanceServerClock(request, SIXTEEN_MINUTES);
-    // Give the timer poller (1 s) and the page's refresh (2 s) time to show an escalation, if there were one.
-    await page.waitForTimeout(4_000);
+    await page.goto(`/pager/incidents/${control}`);
+    await expect(page.getByTestId("timeline-escalated")).toContainText("Escalated to level 2");
+    await page.goto(url);
+    await expect(page.getByTestId("timeline-acknowledged")).toBeVisible();
     await expect(page.getByTestId("timeline-escalated")).toHaveCount(0);
     await expect(page.getByTestId("timeline-level_notified")).toHaveCount(1);
 
