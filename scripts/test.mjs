@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm test`: every suite, in order — type check, lint, vitest (unit and integration), then Playwright against
+ * `npm test`: every suite, in order — type check, format check, lint (with the import rules), vitest (unit and integration), then Playwright against
  * a production build on a temporary database. Every suite runs even when an earlier one fails; the last line
  * is the sum over the suites, `N passed, N failed`, and the exit code is non-zero on any failure.
- * The type check and lint count as one test each; vitest and Playwright count their own tests.
+ * The type check, the format check and lint count as one test each; vitest and Playwright count their own tests.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -39,11 +39,15 @@ function record(suite, passed, failed, note = "") {
 const typecheckOk = run("type check (tsc --noEmit)", bin("tsc"), ["--noEmit", "-p", "."]);
 record("type check", typecheckOk ? 1 : 0, typecheckOk ? 0 : 1);
 
-// 2. Lint.
-const lintOk = run("lint (eslint)", bin("eslint"), ["."]);
+// 2. Format: Prettier over the whole tree (`npm run format` fixes it).
+const formatOk = run("format check (prettier --check)", bin("prettier"), ["--check", ".", "--log-level", "warn"]);
+record("format", formatOk ? 1 : 0, formatOk ? 0 : 1, formatOk ? "" : "run `npm run format`");
+
+// 3. Lint, including the import rules of DESIGN.md (eslint.import-rules.mjs).
+const lintOk = run("lint and import rules (eslint)", bin("eslint"), ["."]);
 record("lint", lintOk ? 1 : 0, lintOk ? 0 : 1);
 
-// 3. Vitest.
+// 4. Vitest.
 const vitestReport = path.join(reports, "vitest.json");
 const vitestOk = run("unit and integration tests (vitest)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestReport}`]);
 const vitest = readJson(vitestReport);
@@ -54,7 +58,7 @@ if (vitest) {
   record("vitest", 0, 1, "no report: vitest did not run");
 }
 
-// 4. Playwright against the production build.
+// 5. Playwright against the production build.
 const buildOk = run("production build (next build)", process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], { NODE_ENV: "production" });
 if (!buildOk) {
   record("playwright", 0, 1, "the build failed, so the browser tests could not run");
