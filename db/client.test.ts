@@ -12,7 +12,11 @@ type Child = { loaded: Promise<void>; go: () => void; done: Promise<{ code: numb
 
 /** A process that will open (and so migrate) the file when told, as a web console and a worker would. */
 function childOpening(filePath: string): Child {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "open-database.fixture.ts"), filePath], { cwd: path.resolve(__dirname, "..") });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(__dirname, "open-database.fixture.ts"), filePath],
+    { cwd: path.resolve(__dirname, "..") },
+  );
   let output = "";
   let markLoaded: () => void = () => {};
   const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
@@ -21,7 +25,9 @@ function childOpening(filePath: string): Child {
     if (output.includes("loaded")) markLoaded();
   });
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const done = new Promise<{ code: number | null; output: string }>((resolve) => child.on("exit", (code) => resolve({ code, output })));
+  const done = new Promise<{ code: number | null; output: string }>((resolve) =>
+    child.on("exit", (code) => resolve({ code, output })),
+  );
   return { loaded, go: () => child.stdin.write("go\n"), done };
 }
 
@@ -42,7 +48,9 @@ describe("openDatabase", () => {
     const results = await Promise.all(children.map((child) => child.done));
     for (const result of results) expect(result, result.output).toMatchObject({ code: 0 });
     const db = openDatabase(filePath);
-    const tables = db.$client.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'user'").get() as { n: number };
+    const tables = db.$client
+      .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'user'")
+      .get() as { n: number };
     expect(tables.n).toBe(1);
     db.$client.close();
   }, 60_000);

@@ -48,7 +48,10 @@ function migrateAlongsideOthers(db: AppDatabase, attempts = 10): void {
       // memory); drizzle's own ROLLBACK then fails with "no transaction is active" and hides the first error.
       // Most likely a lost race, so it is retried; if it persists, the message says what else to check.
       const hidden = /no transaction is active/i.test(String(cause ?? error));
-      const raced = hidden || /already exists/i.test(String(cause ?? error)) || /^SQLITE_BUSY/.test(cause?.code ?? (error as { code?: string }).code ?? "");
+      const raced =
+        hidden ||
+        /already exists/i.test(String(cause ?? error)) ||
+        /^SQLITE_BUSY/.test(cause?.code ?? (error as { code?: string }).code ?? "");
       if (db.$client.inTransaction) db.$client.exec("ROLLBACK");
       if (attempt >= attempts && hidden) {
         throw new Error(

@@ -19,7 +19,10 @@ export class SqliteLeaseStore implements LeaseStore {
         const acquiredAt = current && current.owner === input.owner ? current.acquiredAt : new Date(input.now);
         tx.insert(engineLease)
           .values({ key: input.key, owner: input.owner, acquiredAt, expiresAt: new Date(input.expiresAt) })
-          .onConflictDoUpdate({ target: engineLease.key, set: { owner: input.owner, acquiredAt, expiresAt: new Date(input.expiresAt) } })
+          .onConflictDoUpdate({
+            target: engineLease.key,
+            set: { owner: input.owner, acquiredAt, expiresAt: new Date(input.expiresAt) },
+          })
           .run();
         return true;
       },
@@ -37,6 +40,8 @@ export class SqliteLeaseStore implements LeaseStore {
   /** The current holder (the console, tests). */
   holder(key: string): { owner: string; acquiredAt: number; expiresAt: number } | undefined {
     const row = this.db.select().from(engineLease).where(eq(engineLease.key, key)).get();
-    return row ? { owner: row.owner, acquiredAt: row.acquiredAt.getTime(), expiresAt: row.expiresAt.getTime() } : undefined;
+    return row
+      ? { owner: row.owner, acquiredAt: row.acquiredAt.getTime(), expiresAt: row.expiresAt.getTime() }
+      : undefined;
   }
 }

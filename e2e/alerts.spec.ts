@@ -2,7 +2,9 @@ import { expect, test } from "@playwright/test";
 import { signIn } from "./fixtures";
 
 test.describe("Alerts page", () => {
-  test("an admin creates a rule in the page and sees its state change, then edits it back to PASS", async ({ page }) => {
+  test("an admin creates a rule in the page and sees its state change, then edits it back to PASS", async ({
+    page,
+  }) => {
     test.setTimeout(120_000);
     await signIn(page, "admin");
     await page.goto("/alerts");
@@ -43,7 +45,9 @@ test.describe("Alerts page", () => {
     await page.getByRole("link", { name }).click();
     await expect(page.getByTestId("rule-state")).toHaveText("CRITICAL");
     await expect(page.getByRole("table", { name: "Transitions" })).toContainText(`${name} is very high`);
-    await expect.poll(async () => Number(await page.getByTestId("rule-chart").getAttribute("data-points")), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number(await page.getByTestId("rule-chart").getAttribute("data-points")), { timeout: 20_000 })
+      .toBeGreaterThan(0);
 
     // Editing the query to a low value resolves the alert.
     await page.getByRole("button", { name: "Edit" }).click();

@@ -21,11 +21,14 @@ test.describe("digests", () => {
     // Settle on the empty state or the table's totals before counting, then compare the total afterwards.
     const totals = history.getByRole("navigation", { name: "Pages of digests" });
     await expect(history.getByText("No digest sent yet").or(totals)).toBeVisible();
-    const totalOf = async () => ((await totals.count()) === 0 ? 0 : Number(/of (\d+) digests/.exec((await totals.textContent()) ?? "")?.[1] ?? 0));
+    const totalOf = async () =>
+      (await totals.count()) === 0 ? 0 : Number(/of (\d+) digests/.exec((await totals.textContent()) ?? "")?.[1] ?? 0);
     const before = await totalOf();
 
     await row.getByRole("button", { name: `Send digest now to ${userId}` }).click();
-    await expect(page.getByText(new RegExp(`Sent ${userId} (a digest with \\d+ alarms?|an empty digest)`))).toBeVisible();
+    await expect(
+      page.getByText(new RegExp(`Sent ${userId} (a digest with \\d+ alarms?|an empty digest)`)),
+    ).toBeVisible();
     await expect(totals).toContainText(`of ${before + 1} digests`);
     await expect(rows.first()).toContainText(DEMO_USERS.responder.email);
   });

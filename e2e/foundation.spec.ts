@@ -8,7 +8,14 @@ test.describe("sign-in and roles", () => {
       await signIn(page, role);
       await expect(page.getByTestId("signed-in-user")).toContainText(DEMO_USERS[role].email);
       await expect(page.locator("header").getByText(role, { exact: true })).toBeVisible();
-      await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Overview", "Alerts", "Pager", "Digests", "Scheduling", "Admin"]);
+      await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText([
+        "Overview",
+        "Alerts",
+        "Pager",
+        "Digests",
+        "Scheduling",
+        "Admin",
+      ]);
     });
   }
 
@@ -43,7 +50,9 @@ test.describe("sign-in and roles", () => {
     await page.getByLabel("E-mail", { exact: true }).fill("nora@example.com");
     await page.getByLabel("Initial password").fill("a-long-enough-password");
     await page.getByRole("button", { name: "Add user" }).click();
-    await expect(page.getByRole("alert").filter({ hasText: "Only an admin can do this; you are signed in as a viewer" })).toBeVisible();
+    await expect(
+      page.getByRole("alert").filter({ hasText: "Only an admin can do this; you are signed in as a viewer" }),
+    ).toBeVisible();
   });
 
   test("an admin adds a user and changes a role, and both are in the audit log", async ({ page }) => {
@@ -71,7 +80,9 @@ test.describe("sign-in and roles", () => {
     // The browser's own check is bypassed so the server's message is what shows.
     await page.locator("form[aria-label='Add a user']").evaluate((form) => form.setAttribute("novalidate", ""));
     await page.getByRole("button", { name: "Add user" }).click();
-    await expect(page.getByRole("alert").filter({ hasText: "password: The password needs at least 12 characters" })).toBeVisible();
+    await expect(
+      page.getByRole("alert").filter({ hasText: "password: The password needs at least 12 characters" }),
+    ).toBeVisible();
   });
 
   test("sign-out ends the session", async ({ page }) => {

@@ -11,9 +11,18 @@ import { advanceServerClock, DEMO_USERS, signIn } from "./fixtures";
 
 const SIXTEEN_MINUTES = 16 * 60_000;
 
-async function trigger(request: APIRequestContext, routingKey: string, summary: string): Promise<{ outcome: string; incident_id: string }> {
+async function trigger(
+  request: APIRequestContext,
+  routingKey: string,
+  summary: string,
+): Promise<{ outcome: string; incident_id: string }> {
   const response = await request.post("/api/v1/pager/events", {
-    data: { routing_key: routingKey, event_action: "trigger", dedup_key: summary, payload: { summary, source: "e2e", severity: "critical" } },
+    data: {
+      routing_key: routingKey,
+      event_action: "trigger",
+      dedup_key: summary,
+      payload: { summary, source: "e2e", severity: "critical" },
+    },
   });
   expect(response.status(), await response.text()).toBe(202);
   return (await response.json()) as { outcome: string; incident_id: string };
@@ -35,13 +44,21 @@ async function openIncident(page: Page, routingKey: string, serviceId: string, s
 }
 
 test.describe("pager", () => {
-  test("an alert arrives, a responder acknowledges it, and passing the timeout does not escalate", async ({ page, request }) => {
+  test("an alert arrives, a responder acknowledges it, and passing the timeout does not escalate", async ({
+    page,
+    request,
+  }) => {
     const summary = `Checkout error rate above 5% (${Date.now()})`;
     await signIn(page, "responder");
     await openIncident(page, DEMO_INTEGRATION_KEYS.checkout, DEMO_SERVICES.checkout, summary);
     // A control incident left unacknowledged: once it shows its escalation, the timer poller has run past the
     // timeout, so the acknowledged incident's page can be read as final.
-    const control = await openIncident(page, DEMO_INTEGRATION_KEYS.search, DEMO_SERVICES.search, `Control for ${summary}`);
+    const control = await openIncident(
+      page,
+      DEMO_INTEGRATION_KEYS.search,
+      DEMO_SERVICES.search,
+      `Control for ${summary}`,
+    );
 
     await page.goto("/pager/incidents");
     await page.getByRole("link", { name: summary }).click();
@@ -53,7 +70,9 @@ test.describe("pager", () => {
 
     const url = page.url();
     await page.getByRole("button", { name: "Acknowledge" }).click();
-    await expect(page.getByTestId("timeline-acknowledged")).toContainText(`Acknowledged by ${DEMO_USERS.responder.email}`);
+    await expect(page.getByTestId("timeline-acknowledged")).toContainText(
+      `Acknowledged by ${DEMO_USERS.responder.email}`,
+    );
     expect(page.url()).toBe(url);
     await expect(page.getByRole("button", { name: "Acknowledge" })).toBeDisabled();
 
@@ -86,24 +105,42 @@ test.describe("pager", () => {
 
   test("the ingest answers a bad key or body with a 4xx that says what was wrong", async ({ request }) => {
     const unknownKey = await request.post("/api/v1/pager/events", {
-      data: { routing_key: "wrong-key", event_action: "trigger", payload: { summary: "x", source: "e2e", severity: "critical" } },
+      data: {
+        routing_key: "wrong-key",
+        event_action: "trigger",
+        payload: { summary: "x", source: "e2e", severity: "critical" },
+      },
     });
     expect(unknownKey.status()).toBe(403);
-    expect(((await unknownKey.json()) as { message: string }).message).toContain("routing_key matches no monitored service");
+    expect(((await unknownKey.json()) as { message: string }).message).toContain(
+      "routing_key matches no monitored service",
+    );
 
     const missingSummary = await request.post("/api/v1/pager/events", {
-      data: { routing_key: DEMO_INTEGRATION_KEYS.checkout, event_action: "trigger", payload: { source: "e2e", severity: "critical" } },
+      data: {
+        routing_key: DEMO_INTEGRATION_KEYS.checkout,
+        event_action: "trigger",
+        payload: { source: "e2e", severity: "critical" },
+      },
     });
     expect(missingSummary.status()).toBe(400);
     expect(JSON.stringify(await missingSummary.json())).toContain("payload.summary is required");
 
     const alertmanagerWithoutKey = await request.post("/api/v1/pager/events", {
-      data: { version: "4", groupKey: "g", status: "firing", receiver: "r", alerts: [{ status: "firing", labels: { alertname: "A" }, annotations: {} }] },
+      data: {
+        version: "4",
+        groupKey: "g",
+        status: "firing",
+        receiver: "r",
+        alerts: [{ status: "firing", labels: { alertname: "A" }, annotations: {} }],
+      },
     });
     expect(alertmanagerWithoutKey.status()).toBe(401);
   });
 
-  test("an admin's policy edit with a fake e-mail address is refused with a message next to the field", async ({ page }) => {
+  test("an admin's policy edit with a fake e-mail address is refused with a message next to the field", async ({
+    page,
+  }) => {
     await signIn(page, "admin");
     await page.goto("/pager/policies");
     await page.getByRole("button", { name: "Edit Standard on-call" }).click();

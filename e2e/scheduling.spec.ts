@@ -2,7 +2,9 @@ import { expect, test } from "@playwright/test";
 import { signIn } from "./fixtures";
 
 test.describe("Scheduling page", () => {
-  test("shows CPU, IO and memory charts with data; turning the scheduler on changes the band fraction within a minute", async ({ page }) => {
+  test("shows CPU, IO and memory charts with data; turning the scheduler on changes the band fraction within a minute", async ({
+    page,
+  }) => {
     test.setTimeout(240_000);
     await signIn(page, "responder");
     await page.goto("/scheduling");
@@ -11,7 +13,9 @@ test.describe("Scheduling page", () => {
     for (const name of ["cpu", "io", "memory"]) {
       const chart = page.getByTestId(`chart-${name}`);
       await expect(chart).toBeVisible({ timeout: 30_000 });
-      await expect.poll(async () => Number(await chart.getAttribute("data-points")), { timeout: 30_000 }).toBeGreaterThan(3);
+      await expect
+        .poll(async () => Number(await chart.getAttribute("data-points")), { timeout: 30_000 })
+        .toBeGreaterThan(3);
       await expect(chart.locator("svg path.recharts-curve").first()).toBeVisible();
     }
     await expect(page.getByRole("table", { name: "Captured executions" })).toBeVisible();
@@ -24,19 +28,27 @@ test.describe("Scheduling page", () => {
     // The band fractions over the last minute: all three together, then CPU, IO and memory.
     const fractions = async () => {
       const values = [];
-      for (const id of ["band-fraction", "band-fraction-cpu", "band-fraction-io", "band-fraction-memory"]) values.push(Number.parseFloat((await page.getByTestId(id).textContent()) ?? "0"));
+      for (const id of ["band-fraction", "band-fraction-cpu", "band-fraction-io", "band-fraction-memory"])
+        values.push(Number.parseFloat((await page.getByTestId(id).textContent()) ?? "0"));
       return values;
     };
     const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
     // The scheduler plans with estimated costs: give the estimator its first minute of history.
-    await expect.poll(async () => Number(await page.getByTestId("estimator-seconds").textContent()), { timeout: 90_000, intervals: [3_000] }).toBeGreaterThanOrEqual(45);
+    await expect
+      .poll(async () => Number(await page.getByTestId("estimator-seconds").textContent()), {
+        timeout: 90_000,
+        intervals: [3_000],
+      })
+      .toBeGreaterThanOrEqual(45);
     const before = await fractions();
 
     await schedulerSwitch.click();
     await expect(schedulerSwitch).toBeChecked();
     await expect(page.getByText("Scheduler on: it now delays queries")).toBeVisible();
     // Unscheduled, almost no second is inside the band; scheduled, seconds start to land inside it.
-    await expect.poll(async () => sum(await fractions()), { timeout: 60_000, intervals: [2_000] }).toBeGreaterThan(sum(before));
+    await expect
+      .poll(async () => sum(await fractions()), { timeout: 60_000, intervals: [2_000] })
+      .toBeGreaterThan(sum(before));
 
     await schedulerSwitch.click();
     await expect(schedulerSwitch).not.toBeChecked();

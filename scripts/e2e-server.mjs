@@ -29,7 +29,11 @@ const env = {
 };
 delete env.NATS_URL;
 
-const server = spawn(process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "start", "-p", port, "-H", "127.0.0.1"], { cwd: root, stdio: "inherit", env });
+const server = spawn(
+  process.execPath,
+  [path.join(root, "node_modules", "next", "dist", "bin", "next"), "start", "-p", port, "-H", "127.0.0.1"],
+  { cwd: root, stdio: "inherit", env },
+);
 const cleanUp = () => rmSync(directory, { recursive: true, force: true });
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {

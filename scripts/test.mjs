@@ -49,7 +49,12 @@ record("lint", lintOk ? 1 : 0, lintOk ? 0 : 1);
 
 // 4. Vitest.
 const vitestReport = path.join(reports, "vitest.json");
-const vitestOk = run("unit and integration tests (vitest)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestReport}`]);
+const vitestOk = run("unit and integration tests (vitest)", bin("vitest"), [
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${vitestReport}`,
+]);
 const vitest = readJson(vitestReport);
 if (vitest) {
   const failed = vitest.numFailedTests + (vitestOk || vitest.numFailedTests > 0 ? 0 : 1);
@@ -59,24 +64,37 @@ if (vitest) {
 }
 
 // 5. Playwright against the production build.
-const buildOk = run("production build (next build)", process.execPath, [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"], { NODE_ENV: "production" });
+const buildOk = run(
+  "production build (next build)",
+  process.execPath,
+  [path.join(root, "node_modules", "next", "dist", "bin", "next"), "build"],
+  { NODE_ENV: "production" },
+);
 if (!buildOk) {
   record("playwright", 0, 1, "the build failed, so the browser tests could not run");
 } else {
   const playwrightReport = path.join(reports, "playwright.json");
-  const playwrightOk = run("browser tests (playwright)", bin("playwright"), ["test"], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport });
+  const playwrightOk = run("browser tests (playwright)", bin("playwright"), ["test"], {
+    PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightReport,
+  });
   const report = readJson(playwrightReport);
   if (report?.stats) {
     const passed = report.stats.expected + report.stats.flaky;
     const failed = report.stats.unexpected + (playwrightOk || report.stats.unexpected > 0 ? 0 : 1);
     record("playwright", passed, failed, report.stats.skipped ? `${report.stats.skipped} skipped` : "");
   } else {
-    record("playwright", 0, 1, existsSync(playwrightReport) ? "unreadable report" : "no report: playwright did not run");
+    record(
+      "playwright",
+      0,
+      1,
+      existsSync(playwrightReport) ? "unreadable report" : "no report: playwright did not run",
+    );
   }
 }
 
 console.log("\n=== summary ===");
-for (const { suite, passed, failed, note } of results) console.log(`${suite.padEnd(12)} ${passed} passed, ${failed} failed${note ? ` (${note})` : ""}`);
+for (const { suite, passed, failed, note } of results)
+  console.log(`${suite.padEnd(12)} ${passed} passed, ${failed} failed${note ? ` (${note})` : ""}`);
 const passed = results.reduce((sum, result) => sum + result.passed, 0);
 const failed = results.reduce((sum, result) => sum + result.failed, 0);
 console.log(`${passed} passed, ${failed} failed`);

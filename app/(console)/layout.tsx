@@ -31,7 +31,8 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-6 py-2 text-sm dark:border-slate-800 dark:bg-slate-900">
           <span data-testid="signed-in-user">
-            Signed in as <strong>{user.name}</strong> <span className="text-slate-500 dark:text-slate-400">({user.email})</span>
+            Signed in as <strong>{user.name}</strong>{" "}
+            <span className="text-slate-500 dark:text-slate-400">({user.email})</span>
           </span>
           <Badge tone={ROLE_TONE[user.role]}>{user.role}</Badge>
           <SignOutButton />

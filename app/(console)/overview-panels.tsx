@@ -27,7 +27,14 @@ function Panel({ title, href, icon, children }: { title: string; href: string; i
 }
 
 function Figure({ label, value, tone = "neutral" }: { label: string; value: ReactNode; tone?: BadgeTone }) {
-  const color = tone === "bad" ? "text-red-700 dark:text-red-400" : tone === "warn" ? "text-amber-700 dark:text-amber-400" : tone === "good" ? "text-emerald-700 dark:text-emerald-400" : "";
+  const color =
+    tone === "bad"
+      ? "text-red-700 dark:text-red-400"
+      : tone === "warn"
+        ? "text-amber-700 dark:text-amber-400"
+        : tone === "good"
+          ? "text-emerald-700 dark:text-emerald-400"
+          : "";
   return (
     <div className="rounded-md border border-slate-200 px-3 py-2 dark:border-slate-800">
       <div className="text-xs text-slate-500 dark:text-slate-400">{label}</div>
@@ -40,7 +47,9 @@ const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
 
 function AlertsPanel() {
   const trpc = useTRPC();
-  const firing = useQuery(trpc.alerts.rule.list.queryOptions({ page: 1, pageSize: 5, state: "CRITICAL" }, { refetchInterval: REFRESH_MS }));
+  const firing = useQuery(
+    trpc.alerts.rule.list.queryOptions({ page: 1, pageSize: 5, state: "CRITICAL" }, { refetchInterval: REFRESH_MS }),
+  );
   return (
     <Panel title="Alerts" href="/alerts" icon={<Bell className="size-4 text-sky-700 dark:text-sky-400" aria-hidden />}>
       {firing.isPending ? (
@@ -50,8 +59,16 @@ function AlertsPanel() {
       ) : (
         <>
           <div className="mb-3 grid grid-cols-3 gap-2">
-            <Figure label="Critical" value={firing.data.counts.CRITICAL} tone={firing.data.counts.CRITICAL > 0 ? "bad" : "good"} />
-            <Figure label="Warning" value={firing.data.counts.WARN} tone={firing.data.counts.WARN > 0 ? "warn" : "good"} />
+            <Figure
+              label="Critical"
+              value={firing.data.counts.CRITICAL}
+              tone={firing.data.counts.CRITICAL > 0 ? "bad" : "good"}
+            />
+            <Figure
+              label="Warning"
+              value={firing.data.counts.WARN}
+              tone={firing.data.counts.WARN > 0 ? "warn" : "good"}
+            />
             <Figure label="Passing" value={firing.data.counts.PASS} />
           </div>
           {firing.data.items.length === 0 ? (
@@ -80,20 +97,35 @@ const INCIDENT_TONE: Record<string, BadgeTone> = { open: "bad", acknowledged: "w
 
 function PagerPanel() {
   const trpc = useTRPC();
-  const incidents = useQuery(trpc.pager.incident.list.queryOptions({ page: 1, pageSize: 5, state: "active" }, { refetchInterval: REFRESH_MS }));
-  const services = useQuery(trpc.pager.service.list.queryOptions({ page: 1, pageSize: 200 }, { refetchInterval: REFRESH_MS }));
+  const incidents = useQuery(
+    trpc.pager.incident.list.queryOptions({ page: 1, pageSize: 5, state: "active" }, { refetchInterval: REFRESH_MS }),
+  );
+  const services = useQuery(
+    trpc.pager.service.list.queryOptions({ page: 1, pageSize: 200 }, { refetchInterval: REFRESH_MS }),
+  );
   const unhealthy = services.data?.items.filter((service) => service.health === "unhealthy").length;
   return (
     <Panel title="Pager" href="/pager" icon={<Siren className="size-4 text-sky-700 dark:text-sky-400" aria-hidden />}>
       {incidents.isPending || services.isPending ? (
         <LoadingState />
       ) : incidents.isError || services.isError ? (
-        <ErrorState error={incidents.error ?? services.error} retry={() => void Promise.all([incidents.refetch(), services.refetch()])} />
+        <ErrorState
+          error={incidents.error ?? services.error}
+          retry={() => void Promise.all([incidents.refetch(), services.refetch()])}
+        />
       ) : (
         <>
           <div className="mb-3 grid grid-cols-2 gap-2">
-            <Figure label="Open or acknowledged incidents" value={incidents.data.total} tone={incidents.data.total > 0 ? "bad" : "good"} />
-            <Figure label="Unhealthy services" value={`${unhealthy} of ${services.data.total}`} tone={unhealthy ? "bad" : "good"} />
+            <Figure
+              label="Open or acknowledged incidents"
+              value={incidents.data.total}
+              tone={incidents.data.total > 0 ? "bad" : "good"}
+            />
+            <Figure
+              label="Unhealthy services"
+              value={`${unhealthy} of ${services.data.total}`}
+              tone={unhealthy ? "bad" : "good"}
+            />
           </div>
           {incidents.data.items.length === 0 ? (
             <p className="text-sm text-slate-600 dark:text-slate-400">No incident is open. All quiet.</p>
@@ -101,7 +133,10 @@ function PagerPanel() {
             <ul className="space-y-1 text-sm">
               {incidents.data.items.map((incident) => (
                 <li key={incident.id} className="flex items-center justify-between gap-2">
-                  <Link href={`/pager/incidents/${incident.id}`} className="truncate underline-offset-2 hover:underline">
+                  <Link
+                    href={`/pager/incidents/${incident.id}`}
+                    className="truncate underline-offset-2 hover:underline"
+                  >
                     {incident.serviceName}: {incident.summary}
                   </Link>
                   <Badge tone={INCIDENT_TONE[incident.state] ?? "neutral"}>{incident.state}</Badge>
@@ -117,9 +152,15 @@ function PagerPanel() {
 
 function DigestsPanel() {
   const trpc = useTRPC();
-  const users = useQuery(trpc.digests.user.list.queryOptions({ page: 1, pageSize: 5 }, { refetchInterval: REFRESH_MS }));
+  const users = useQuery(
+    trpc.digests.user.list.queryOptions({ page: 1, pageSize: 5 }, { refetchInterval: REFRESH_MS }),
+  );
   return (
-    <Panel title="Digests" href="/digests" icon={<Mail className="size-4 text-sky-700 dark:text-sky-400" aria-hidden />}>
+    <Panel
+      title="Digests"
+      href="/digests"
+      icon={<Mail className="size-4 text-sky-700 dark:text-sky-400" aria-hidden />}
+    >
       {users.isPending ? (
         <LoadingState />
       ) : users.isError ? (
@@ -127,7 +168,11 @@ function DigestsPanel() {
       ) : (
         <>
           <div className="mb-3 grid grid-cols-1 gap-2">
-            <Figure label="People with active alarms" value={users.data.total} tone={users.data.total > 0 ? "warn" : "good"} />
+            <Figure
+              label="People with active alarms"
+              value={users.data.total}
+              tone={users.data.total > 0 ? "warn" : "good"}
+            />
           </div>
           {users.data.items.length === 0 ? (
             <p className="text-sm text-slate-600 dark:text-slate-400">Nobody has an active alarm.</p>
@@ -136,7 +181,9 @@ function DigestsPanel() {
               {users.data.items.map((user) => (
                 <li key={user.userId} className="flex items-center justify-between gap-2">
                   <span className="truncate">{user.userLabel}</span>
-                  <span className="shrink-0 text-xs text-slate-500 dark:text-slate-400">{user.alarms.length} active</span>
+                  <span className="shrink-0 text-xs text-slate-500 dark:text-slate-400">
+                    {user.alarms.length} active
+                  </span>
                 </li>
               ))}
             </ul>
@@ -149,17 +196,30 @@ function DigestsPanel() {
 
 function SchedulingPanel() {
   const trpc = useTRPC();
-  const summary = useQuery(trpc.scheduling.summary.get.queryOptions({ windowSeconds: 60 }, { refetchInterval: REFRESH_MS }));
+  const summary = useQuery(
+    trpc.scheduling.summary.get.queryOptions({ windowSeconds: 60 }, { refetchInterval: REFRESH_MS }),
+  );
   return (
-    <Panel title="Scheduling" href="/scheduling" icon={<Gauge className="size-4 text-sky-700 dark:text-sky-400" aria-hidden />}>
+    <Panel
+      title="Scheduling"
+      href="/scheduling"
+      icon={<Gauge className="size-4 text-sky-700 dark:text-sky-400" aria-hidden />}
+    >
       {summary.isPending ? (
         <LoadingState />
       ) : summary.isError ? (
         <ErrorState error={summary.error} retry={() => summary.refetch()} />
       ) : (
         <div className="grid grid-cols-2 gap-2">
-          <Figure label="Seconds inside ±10% (last minute, all three)" value={percent(summary.data.band.fraction.all)} />
-          <Figure label="Scheduler" value={summary.data.scheduler.enabled ? "on" : "off"} tone={summary.data.scheduler.enabled ? "good" : "neutral"} />
+          <Figure
+            label="Seconds inside ±10% (last minute, all three)"
+            value={percent(summary.data.band.fraction.all)}
+          />
+          <Figure
+            label="Scheduler"
+            value={summary.data.scheduler.enabled ? "on" : "off"}
+            tone={summary.data.scheduler.enabled ? "good" : "neutral"}
+          />
         </div>
       )}
     </Panel>

@@ -7,7 +7,10 @@ export const metadata: Metadata = { title: "Overview" };
 export default function OverviewPage() {
   return (
     <>
-      <PageHeader title="Overview" description="What needs attention now, across alerts, incidents, digests and the database's load." />
+      <PageHeader
+        title="Overview"
+        description="What needs attention now, across alerts, incidents, digests and the database's load."
+      />
       <OverviewPanels />
     </>
   );

@@ -30,7 +30,9 @@ export default async function SignInPage() {
             <h2 id="demo-accounts" className="mb-2 text-sm font-semibold">
               Demo accounts
             </h2>
-            <p className="mb-2 text-xs text-slate-600 dark:text-slate-400">This console runs in demo mode (WATCHPOST_DEMO). Sign in as one of these to look around:</p>
+            <p className="mb-2 text-xs text-slate-600 dark:text-slate-400">
+              This console runs in demo mode (WATCHPOST_DEMO). Sign in as one of these to look around:
+            </p>
             <dl className="space-y-1 font-mono text-xs">
               {demoAccounts.map((demoUser) => (
                 <div key={demoUser.email} className="flex flex-wrap gap-x-2">

@@ -5,7 +5,8 @@ import { useState, type FormEvent } from "react";
 import { authClient } from "@/app/_components/auth-client";
 import { Button, Callout, Field, Input } from "@/app/_components/ui";
 
-const WRONG_CREDENTIALS = "That e-mail and password do not match an account. Check both and try again; if you have no account, ask an admin to add you.";
+const WRONG_CREDENTIALS =
+  "That e-mail and password do not match an account. Check both and try again; if you have no account, ask an admin to add you.";
 
 /** Where to go after signing in: a path on this site only, never another host (no open redirect). */
 function sameOriginPath(next: string | null): string {

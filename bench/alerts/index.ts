@@ -30,7 +30,16 @@ import { ruleInputSchema } from "@/server/alerts/rule";
 import { SimulatedSource } from "@/server/alerts/sources";
 
 export type AlertsBenchResult = {
-  inProcess: { alerts: number; seconds: number; evaluationsPerSecond: number; lagP50Ms: number; lagP99Ms: number; lagMaxMs: number; cpuMicrosPerEvaluation: number; transitions: number };
+  inProcess: {
+    alerts: number;
+    seconds: number;
+    evaluationsPerSecond: number;
+    lagP50Ms: number;
+    lagP99Ms: number;
+    lagMaxMs: number;
+    cpuMicrosPerEvaluation: number;
+    transitions: number;
+  };
   http: {
     connections: number;
     alerts: number;
@@ -49,7 +58,6 @@ const TARGET_LAG_P99_MS = 50;
 const TARGET_HTTP_RATIO = 0.8;
 /** Distinct query targets of the bare client (the engine's alerts query test-query-0 … test-query-N). */
 const BARE_TARGETS = 30_000;
-
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -87,12 +95,20 @@ function createRules(db: AppDatabase, count: number, make: (index: number) => un
         });
       }
       db.insert(alertRule).values(rows).run();
-      db.insert(alertStatus).values(rows.map((row) => ({ ruleId: row.id, state: "PASS" as const }))).run();
+      db.insert(alertStatus)
+        .values(rows.map((row) => ({ ruleId: row.id, state: "PASS" as const })))
+        .run();
     }
   })();
 }
 
-function buildEngine(clock: Clock, store: AlertEngineStore, sources: AlertSources, maxInFlight: number, onEvaluated: (timing: EvaluationTiming) => void) {
+function buildEngine(
+  clock: Clock,
+  store: AlertEngineStore,
+  sources: AlertSources,
+  maxInFlight: number,
+  onEvaluated: (timing: EvaluationTiming) => void,
+) {
   return new AlertEngine({
     clock,
     random: new SeededRandom(11),
@@ -163,7 +179,10 @@ export async function benchInProcess(
 }
 
 export async function startSimulatorProcess(): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(path.join(process.cwd(), "bench", "alerts", "simulator-process.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(path.join(process.cwd(), "bench", "alerts", "simulator-process.ts"), [], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     child.once("message", (message) => resolve((message as { url: string }).url));
     child.once("error", reject);
@@ -192,7 +211,10 @@ function dispatchGet(pool: Pool, path: string): Promise<{ statusCode: number; te
           return true;
         },
         onComplete() {
-          resolve({ statusCode, text: chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8") });
+          resolve({
+            statusCode,
+            text: chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"),
+          });
         },
       },
     );
@@ -210,7 +232,12 @@ async function requestGet(pool: Pool, path: string): Promise<{ statusCode: numbe
  * alerts, so that the simulator does the same work per request in both runs. `dispatch` is undici's lowest API
  * (the one the engine's adapter uses) and the baseline of the ratio; `request` is the everyday API, for reference.
  */
-export async function bareClientRate(url: string, connections: number, seconds: number, api: "dispatch" | "request" = "dispatch"): Promise<{ rate: number; cpuMicrosPerRequest: number }> {
+export async function bareClientRate(
+  url: string,
+  connections: number,
+  seconds: number,
+  api: "dispatch" | "request" = "dispatch",
+): Promise<{ rate: number; cpuMicrosPerRequest: number }> {
   const pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
   const get = api === "dispatch" ? dispatchGet : requestGet;
   let stop = false;
@@ -258,9 +285,15 @@ export async function engineRate(
   }));
   const client = new AlertsServerClient({ baseUrl: url, timeoutMs: 10_000, connections });
   let requests = 0;
-  const engine = buildEngine(clock, store, { "alerts-server": client, simulated: unused, dbsim: unused }, connections, (timing) => {
-    requests += timing.requests;
-  });
+  const engine = buildEngine(
+    clock,
+    store,
+    { "alerts-server": client, simulated: unused, dbsim: unused },
+    connections,
+    (timing) => {
+      requests += timing.requests;
+    },
+  );
   engine.start();
   // Past the first history write of every alert, so that the window measures the steady state.
   await sleep(HISTORY_WRITE_EVERY_MS + 1_000);
@@ -294,7 +327,8 @@ export async function benchHttp(seconds: number): Promise<AlertsBenchResult["htt
     return {
       connections,
       alerts,
-      bareCpuMicrosPerRequest: Math.round(((bareBefore.cpuMicrosPerRequest + bareAfter.cpuMicrosPerRequest) / 2) * 10) / 10,
+      bareCpuMicrosPerRequest:
+        Math.round(((bareBefore.cpuMicrosPerRequest + bareAfter.cpuMicrosPerRequest) / 2) * 10) / 10,
       engineCpuMicrosPerRequest: Math.round(engine.cpuMicrosPerRequest * 10) / 10,
       requestApiRequestsPerSecond: Math.round(requestApi.rate),
       requestApiCpuMicrosPerRequest: Math.round(requestApi.cpuMicrosPerRequest * 10) / 10,
@@ -307,20 +341,52 @@ export async function benchHttp(seconds: number): Promise<AlertsBenchResult["htt
   }
 }
 
-export async function runAlertsBench(options: { alerts?: number; seconds?: number; httpSeconds?: number } = {}): Promise<AlertsBenchResult> {
+export async function runAlertsBench(
+  options: { alerts?: number; seconds?: number; httpSeconds?: number } = {},
+): Promise<AlertsBenchResult> {
   const inProcess = await benchInProcess(options.alerts ?? 10_000, options.seconds ?? 30);
-  console.log(`alerts, in process: ${inProcess.alerts} alerts at 1 s for ${inProcess.seconds} s (SQLite store, simulated source)`);
+  console.log(
+    `alerts, in process: ${inProcess.alerts} alerts at 1 s for ${inProcess.seconds} s (SQLite store, simulated source)`,
+  );
   console.log(`  evaluations/s          ${inProcess.evaluationsPerSecond}`);
-  console.log(`  schedule lag p50 / p99 ${inProcess.lagP50Ms.toFixed(1)} ms / ${inProcess.lagP99Ms.toFixed(1)} ms (max ${inProcess.lagMaxMs.toFixed(1)} ms; target p99 < ${TARGET_LAG_P99_MS} ms: ${inProcess.lagP99Ms < TARGET_LAG_P99_MS ? "met" : "NOT met"})`);
+  console.log(
+    `  schedule lag p50 / p99 ${inProcess.lagP50Ms.toFixed(1)} ms / ${inProcess.lagP99Ms.toFixed(1)} ms (max ${inProcess.lagMaxMs.toFixed(1)} ms; target p99 < ${TARGET_LAG_P99_MS} ms: ${inProcess.lagP99Ms < TARGET_LAG_P99_MS ? "met" : "NOT met"})`,
+  );
   console.log(`  CPU per evaluation     ${inProcess.cpuMicrosPerEvaluation} µs`);
   console.log(`  transitions committed  ${inProcess.transitions}`);
-  if (options.httpSeconds === 0) return { inProcess, http: { connections: 0, alerts: 0, bareRequestsPerSecond: 0, engineRequestsPerSecond: 0, ratio: 0, bareCpuMicrosPerRequest: 0, engineCpuMicrosPerRequest: 0, requestApiRequestsPerSecond: 0, requestApiCpuMicrosPerRequest: 0 } };
+  if (options.httpSeconds === 0)
+    return {
+      inProcess,
+      http: {
+        connections: 0,
+        alerts: 0,
+        bareRequestsPerSecond: 0,
+        engineRequestsPerSecond: 0,
+        ratio: 0,
+        bareCpuMicrosPerRequest: 0,
+        engineCpuMicrosPerRequest: 0,
+        requestApiRequestsPerSecond: 0,
+        requestApiCpuMicrosPerRequest: 0,
+      },
+    };
   const http = await benchHttp(options.httpSeconds ?? 5);
-  console.log(`alerts, over HTTP against the simulator (separate process, ${http.connections} keep-alive connections):`);
-  console.log(`  bare client (undici dispatch, the baseline) ${http.bareRequestsPerSecond} requests/s, ${http.bareCpuMicrosPerRequest} µs CPU per request (client side; mean of a run before and after the engine)`);
-  console.log(`  bare client (undici request(), reference)  ${http.requestApiRequestsPerSecond} requests/s, ${http.requestApiCpuMicrosPerRequest} µs CPU per request`);
-  console.log(`  engine (${http.alerts} alerts at 1 s) ${http.engineRequestsPerSecond} requests/s, ${http.engineCpuMicrosPerRequest} µs CPU per request (query, evaluation, history write)`);
-  console.log(`  ratio                  ${http.ratio} (target ≥ ${TARGET_HTTP_RATIO}: ${http.ratio >= TARGET_HTTP_RATIO ? "met" : "NOT met"}); CPU per request, bare / engine: ${Math.round((http.bareCpuMicrosPerRequest / http.engineCpuMicrosPerRequest) * 100) / 100}`);
-  console.log(`  (both share this machine's cores with the simulator process; run on an idle machine for stable figures)`);
+  console.log(
+    `alerts, over HTTP against the simulator (separate process, ${http.connections} keep-alive connections):`,
+  );
+  console.log(
+    `  bare client (undici dispatch, the baseline) ${http.bareRequestsPerSecond} requests/s, ${http.bareCpuMicrosPerRequest} µs CPU per request (client side; mean of a run before and after the engine)`,
+  );
+  console.log(
+    `  bare client (undici request(), reference)  ${http.requestApiRequestsPerSecond} requests/s, ${http.requestApiCpuMicrosPerRequest} µs CPU per request`,
+  );
+  console.log(
+    `  engine (${http.alerts} alerts at 1 s) ${http.engineRequestsPerSecond} requests/s, ${http.engineCpuMicrosPerRequest} µs CPU per request (query, evaluation, history write)`,
+  );
+  console.log(
+    `  ratio                  ${http.ratio} (target ≥ ${TARGET_HTTP_RATIO}: ${http.ratio >= TARGET_HTTP_RATIO ? "met" : "NOT met"}); CPU per request, bare / engine: ${Math.round((http.bareCpuMicrosPerRequest / http.engineCpuMicrosPerRequest) * 100) / 100}`,
+  );
+  console.log(
+    `  (both share this machine's cores with the simulator process; run on an idle machine for stable figures)`,
+  );
   return { inProcess, http };
 }

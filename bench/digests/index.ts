@@ -19,7 +19,17 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { LazyNatsConnection } from "@/server/digests/adapters/nats-connection";
 import { NatsDigestTransport, digestStreamNames } from "@/server/digests/adapters/nats-transport";
-import { collectDigests, workerNodeOptions, deleteRun, plainClient, startWorkerProcess, TEST_NATS_URL, uniqueRun, waitForConsumerDrained, type WorkerProcess } from "@/server/digests/testing/adapters/nats-test-kit";
+import {
+  collectDigests,
+  workerNodeOptions,
+  deleteRun,
+  plainClient,
+  startWorkerProcess,
+  TEST_NATS_URL,
+  uniqueRun,
+  waitForConsumerDrained,
+  type WorkerProcess,
+} from "@/server/digests/testing/adapters/nats-test-kit";
 import { openDatabase } from "@/db/client";
 
 const MESSAGES = Number(process.env.DIGEST_BENCH_MESSAGES ?? 100_000);
@@ -27,7 +37,11 @@ const KV_MESSAGES = Math.min(MESSAGES, 20_000);
 const LATENCY_SAMPLES = 100;
 const USERS = 200;
 /** DIGEST_BENCH_PARTS=bare1,bare2,worker1,worker2,kv1,kv2,latency (default: all) runs only those parts. */
-const PARTS = new Set((process.env.DIGEST_BENCH_PARTS ?? "bare1,bare2,worker1,worker2,kv1,kv2,latency").split(",").map((part) => part.trim()));
+const PARTS = new Set(
+  (process.env.DIGEST_BENCH_PARTS ?? "bare1,bare2,worker1,worker2,kv1,kv2,latency")
+    .split(",")
+    .map((part) => part.trim()),
+);
 
 /**
  * CPU seconds used so far by a process and its descendants (tsx runs the script in a child node process), from
@@ -37,7 +51,9 @@ function cpuSeconds(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
     const own = (Number(fields[11]) + Number(fields[12])) / 100;
-    const children = readdirSafe(`/proc/${pid}/task`).flatMap((task) => readFileSafe(`/proc/${pid}/task/${task}/children`).split(" ").filter(Boolean).map(Number));
+    const children = readdirSafe(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSafe(`/proc/${pid}/task/${task}/children`).split(" ").filter(Boolean).map(Number),
+    );
     return own + children.reduce((sum, child) => sum + cpuSeconds(child), 0);
   } catch {
     return 0;
@@ -79,15 +95,29 @@ function machineBusySeconds(): number {
  * Messages per second and where the CPU went during the run, in cores (CPU seconds per second of the run):
  * the consumers, the NATS server, this bench process (the publisher), and the whole machine (other jobs too).
  */
-export type Rate = { perSecond: number; cpuMicrosPerMessage: number; cores: { consumers: number; server: number; publisher: number; machine: number } };
+export type Rate = {
+  perSecond: number;
+  cpuMicrosPerMessage: number;
+  cores: { consumers: number; server: number; publisher: number; machine: number };
+};
 
 function statusMessage(index: number, round = 0): string {
   const second = String(index % 60).padStart(2, "0");
   const minute = String(Math.floor(index / 60) % 60).padStart(2, "0");
-  return JSON.stringify({ AlarmID: `alarm-${index}`, UserID: `user-${index % USERS}`, Status: index % 7 === 0 ? "CLEARED" : index % 2 ? "CRITICAL" : "WARNING", ChangedAt: `2021-06-07T1${round % 10}:${minute}:${second}.${String(round).padStart(3, "0")}123456Z` });
+  return JSON.stringify({
+    AlarmID: `alarm-${index}`,
+    UserID: `user-${index % USERS}`,
+    Status: index % 7 === 0 ? "CLEARED" : index % 2 ? "CRITICAL" : "WARNING",
+    ChangedAt: `2021-06-07T1${round % 10}:${minute}:${second}.${String(round).padStart(3, "0")}123456Z`,
+  });
 }
 
-export async function publishBurst(nc: NatsConnection, subject: string, count: number, body: (index: number) => string): Promise<void> {
+export async function publishBurst(
+  nc: NatsConnection,
+  subject: string,
+  count: number,
+  body: (index: number) => string,
+): Promise<void> {
   for (let index = 0; index < count; index++) {
     nc.publish(subject, body(index));
     // Let the socket drain now and then, so that the client buffers stay small.
@@ -97,7 +127,13 @@ export async function publishBurst(nc: NatsConnection, subject: string, count: n
 }
 
 /** Times the drain of `count` messages published after the consumers are ready, and the consumers' CPU. */
-async function timeDrain(nc: NatsConnection, prefix: string, subject: string, count: number, pids: number[]): Promise<Rate> {
+async function timeDrain(
+  nc: NatsConnection,
+  prefix: string,
+  subject: string,
+  count: number,
+  pids: number[],
+): Promise<Rate> {
   const serverPid = natsServerPid();
   const cpuBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   const serverBefore = serverPid ? cpuSeconds(serverPid) : 0;
@@ -117,7 +153,8 @@ async function timeDrain(nc: NatsConnection, prefix: string, subject: string, co
   };
   const jsm = await jetstreamManager(nc);
   const info = await jsm.consumers.info(digestStreamNames(prefix).inbound, digestStreamNames(prefix).statusConsumer);
-  if (info.delivered.stream_seq < count) throw new Error(`only ${info.delivered.stream_seq} of ${count} messages reached the stream`);
+  if (info.delivered.stream_seq < count)
+    throw new Error(`only ${info.delivered.stream_seq} of ${count} messages reached the stream`);
   return { perSecond: count / seconds, cpuMicrosPerMessage: (cpu / count) * 1e6, cores };
 }
 
@@ -132,7 +169,18 @@ async function bareRate(nc: NatsConnection, consumers: number): Promise<Rate> {
   await createStreams(prefix, subjects);
   const names = digestStreamNames(prefix);
   const children = Array.from({ length: consumers }, () =>
-    spawn(process.execPath, ["--import", "tsx", path.join(process.cwd(), "bench/digests/bare-consumer.ts"), TEST_NATS_URL, names.inbound, names.statusConsumer], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_OPTIONS: workerNodeOptions() } }),
+    spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        path.join(process.cwd(), "bench/digests/bare-consumer.ts"),
+        TEST_NATS_URL,
+        names.inbound,
+        names.statusConsumer,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, NODE_OPTIONS: workerNodeOptions() } },
+    ),
   );
   try {
     await Promise.all(
@@ -144,23 +192,42 @@ async function bareRate(nc: NatsConnection, consumers: number): Promise<Rate> {
           }),
       ),
     );
-    return await timeDrain(nc, prefix, subjects.statusChanged, MESSAGES, children.map((child) => child.pid!));
+    return await timeDrain(
+      nc,
+      prefix,
+      subjects.statusChanged,
+      MESSAGES,
+      children.map((child) => child.pid!),
+    );
   } finally {
     for (const child of children) child.kill("SIGTERM");
     await deleteRun(nc, prefix);
   }
 }
 
-async function workerRate(nc: NatsConnection, workers: number, state: "sqlite" | "nats-kv", count: number): Promise<Rate> {
+async function workerRate(
+  nc: NatsConnection,
+  workers: number,
+  state: "sqlite" | "nats-kv",
+  count: number,
+): Promise<Rate> {
   const { prefix, subjects } = uniqueRun(`bench_w${workers}`);
   const directory = mkdtempSync(path.join(tmpdir(), "watchpost-digest-bench-"));
   const databasePath = path.join(directory, "bench.db");
   openDatabase(databasePath).$client.close();
   await createStreams(prefix, subjects);
-  const started: WorkerProcess[] = Array.from({ length: workers }, () => startWorkerProcess({ prefix, databasePath, state, ackWaitMs: 30_000 }));
+  const started: WorkerProcess[] = Array.from({ length: workers }, () =>
+    startWorkerProcess({ prefix, databasePath, state, ackWaitMs: 30_000 }),
+  );
   try {
     await Promise.all(started.map((worker) => worker.ready));
-    return await timeDrain(nc, prefix, subjects.statusChanged, count, started.map((worker) => worker.child.pid!));
+    return await timeDrain(
+      nc,
+      prefix,
+      subjects.statusChanged,
+      count,
+      started.map((worker) => worker.child.pid!),
+    );
   } finally {
     for (const worker of started) worker.child.kill("SIGTERM");
     await Promise.all(started.map((worker) => worker.exited));
@@ -175,12 +242,24 @@ async function workerRate(nc: NatsConnection, workers: number, state: "sqlite" |
  * SendAlarmDigest until its AlarmDigest arrives. Round 0 warms the worker up (JIT, statement cache) and is not
  * counted. Returns the timings (ms, sorted) and the alarms in the last digest.
  */
-export async function timeDigestRounds(nc: NatsConnection, prefix: string, subjects: ReturnType<typeof uniqueRun>["subjects"], rounds: number): Promise<{ samples: number[]; alarms: number }> {
+export async function timeDigestRounds(
+  nc: NatsConnection,
+  prefix: string,
+  subjects: ReturnType<typeof uniqueRun>["subjects"],
+  rounds: number,
+): Promise<{ samples: number[]; alarms: number }> {
   const collector = collectDigests(nc, subjects.digest);
   const samples: number[] = [];
   let alarms = 0;
   for (let round = 0; round <= rounds; round++) {
-    await publishBurst(nc, subjects.statusChanged, 1000, (index) => JSON.stringify({ AlarmID: `alarm-${index}`, UserID: "busy-user", Status: "WARNING", ChangedAt: `2021-06-07T12:00:${String(index % 60).padStart(2, "0")}.${String(round).padStart(4, "0")}${String(index).padStart(5, "0")}Z` }));
+    await publishBurst(nc, subjects.statusChanged, 1000, (index) =>
+      JSON.stringify({
+        AlarmID: `alarm-${index}`,
+        UserID: "busy-user",
+        Status: "WARNING",
+        ChangedAt: `2021-06-07T12:00:${String(index % 60).padStart(2, "0")}.${String(round).padStart(4, "0")}${String(index).padStart(5, "0")}Z`,
+      }),
+    );
     await waitForConsumerDrained(nc, prefix, "statusConsumer", 60_000);
     const before = collector.digests.length;
     const sentAt = performance.now();
@@ -225,28 +304,47 @@ export async function runDigestBench(): Promise<void> {
     console.log(`digest bench: NATS ${TEST_NATS_URL}, ${fmt(MESSAGES)} AlarmStatusChanged per run, ${USERS} users`);
     const cpu = (rate: Rate) =>
       `${rate.cpuMicrosPerMessage.toFixed(1)} µs CPU/msg   cores busy: consumers ${rate.cores.consumers.toFixed(2)}, nats-server ${rate.cores.server.toFixed(2)}, publisher ${rate.cores.publisher.toFixed(2)}, machine ${rate.cores.machine.toFixed(2)} of ${availableParallelism()}`;
-    const none: Rate = { perSecond: NaN, cpuMicrosPerMessage: NaN, cores: { consumers: NaN, server: NaN, publisher: NaN, machine: NaN } };
+    const none: Rate = {
+      perSecond: NaN,
+      cpuMicrosPerMessage: NaN,
+      cores: { consumers: NaN, server: NaN, publisher: NaN, machine: NaN },
+    };
     const bare = PARTS.has("bare1") ? await bareRate(nc, 1) : none;
-    if (PARTS.has("bare1")) console.log(`bare consume-and-ack consumer:          ${fmt(bare.perSecond)} msg/s   ${cpu(bare)}`);
+    if (PARTS.has("bare1"))
+      console.log(`bare consume-and-ack consumer:          ${fmt(bare.perSecond)} msg/s   ${cpu(bare)}`);
     if (PARTS.has("bare2")) {
       const bareTwo = await bareRate(nc, 2);
-      console.log(`bare consume-and-ack consumers x2:      ${fmt(bareTwo.perSecond)} msg/s   ${cpu(bareTwo)}   x${(bareTwo.perSecond / bare.perSecond).toFixed(2)} of one (this machine's ceiling for scaling out)`);
+      console.log(
+        `bare consume-and-ack consumers x2:      ${fmt(bareTwo.perSecond)} msg/s   ${cpu(bareTwo)}   x${(bareTwo.perSecond / bare.perSecond).toFixed(2)} of one (this machine's ceiling for scaling out)`,
+      );
     }
     const one = PARTS.has("worker1") ? await workerRate(nc, 1, "sqlite", MESSAGES) : none;
-    if (PARTS.has("worker1")) console.log(`digest worker x1 (SQLite state):        ${fmt(one.perSecond)} msg/s   ${cpu(one)}   ratio to bare ${(one.perSecond / bare.perSecond).toFixed(2)}   (target >= 20,000 msg/s, ratio >= 0.5)`);
+    if (PARTS.has("worker1"))
+      console.log(
+        `digest worker x1 (SQLite state):        ${fmt(one.perSecond)} msg/s   ${cpu(one)}   ratio to bare ${(one.perSecond / bare.perSecond).toFixed(2)}   (target >= 20,000 msg/s, ratio >= 0.5)`,
+      );
     if (PARTS.has("worker2")) {
       const two = await workerRate(nc, 2, "sqlite", MESSAGES);
-      console.log(`digest workers x2 (SQLite state):       ${fmt(two.perSecond)} msg/s   ${cpu(two)}   ratio to bare ${(two.perSecond / bare.perSecond).toFixed(2)}   x${(two.perSecond / one.perSecond).toFixed(2)} of one worker (target >= 1.6)`);
+      console.log(
+        `digest workers x2 (SQLite state):       ${fmt(two.perSecond)} msg/s   ${cpu(two)}   ratio to bare ${(two.perSecond / bare.perSecond).toFixed(2)}   x${(two.perSecond / one.perSecond).toFixed(2)} of one worker (target >= 1.6)`,
+      );
     }
     const kv = PARTS.has("kv1") ? await workerRate(nc, 1, "nats-kv", KV_MESSAGES) : none;
-    if (PARTS.has("kv1")) console.log(`digest worker x1 (NATS KV state, CAS):  ${fmt(kv.perSecond)} msg/s   ${cpu(kv)}   ratio to bare ${(kv.perSecond / bare.perSecond).toFixed(2)}   (information; ${fmt(KV_MESSAGES)} messages)`);
+    if (PARTS.has("kv1"))
+      console.log(
+        `digest worker x1 (NATS KV state, CAS):  ${fmt(kv.perSecond)} msg/s   ${cpu(kv)}   ratio to bare ${(kv.perSecond / bare.perSecond).toFixed(2)}   (information; ${fmt(KV_MESSAGES)} messages)`,
+      );
     if (PARTS.has("kv2")) {
       const kvTwo = await workerRate(nc, 2, "nats-kv", KV_MESSAGES);
-      console.log(`digest workers x2 (NATS KV state, CAS): ${fmt(kvTwo.perSecond)} msg/s   ${cpu(kvTwo)}   x${(kvTwo.perSecond / kv.perSecond).toFixed(2)} of one KV worker (information)`);
+      console.log(
+        `digest workers x2 (NATS KV state, CAS): ${fmt(kvTwo.perSecond)} msg/s   ${cpu(kvTwo)}   x${(kvTwo.perSecond / kv.perSecond).toFixed(2)} of one KV worker (information)`,
+      );
     }
     if (PARTS.has("latency")) {
       const latency = await digestLatency(nc);
-      console.log(`digest latency, user with ${latency.alarms} active alarms (${LATENCY_SAMPLES} digests): p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms (target p99 < 20 ms)`);
+      console.log(
+        `digest latency, user with ${latency.alarms} active alarms (${LATENCY_SAMPLES} digests): p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms (target p99 < 20 ms)`,
+      );
     }
   } finally {
     await nc.drain();

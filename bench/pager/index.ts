@@ -31,7 +31,9 @@ function ratePerSecond(count: number, run: () => void): number {
   return count / ((performance.now() - started) / 1000);
 }
 
-export async function runPagerBench(options: { alerts?: number; acknowledgements?: number } = {}): Promise<PagerBenchResult> {
+export async function runPagerBench(
+  options: { alerts?: number; acknowledgements?: number } = {},
+): Promise<PagerBenchResult> {
   const alertCount = options.alerts ?? 50_000;
   const ackCount = options.acknowledgements ?? 2_000;
   const database = createTestDatabase();
@@ -42,7 +44,11 @@ export async function runPagerBench(options: { alerts?: number; acknowledgements
     const store = new SqlitePagerStore(db, clock);
     const useCases = new PagerUseCases({ store, clock, baseUrl: "http://localhost:3000" });
     const queries = new SqlitePagerQueries(db, clock);
-    const inbound = new PagerInbound({ useCases, findServiceByIntegrationKey: (key) => queries.findServiceByIntegrationKey(key), recordDeadLetter: (source, reason, raw) => queries.recordDeadLetter(source, reason, raw) });
+    const inbound = new PagerInbound({
+      useCases,
+      findServiceByIntegrationKey: (key) => queries.findServiceByIntegrationKey(key),
+      recordDeadLetter: (source, reason, raw) => queries.recordDeadLetter(source, reason, raw),
+    });
     const actor: Actor = systemActor("bench");
 
     // Reference: one row changed per transaction, prepared statement, same file settings (WAL, synchronous=NORMAL).
@@ -55,11 +61,23 @@ export async function runPagerBench(options: { alerts?: number; acknowledgements
       for (let index = 0; index < alertCount; index++) rawTransaction();
     });
 
-    const policy = useCases.createPolicy({ name: "Bench", levels: [{ delayMinutes: 15, targets: [{ channel: "email", address: "bench@example.com" }] }], repeatCount: 0 }, actor);
-    const service = useCases.createService({ name: "Bench service", description: "", policyId: policy.id }, "wpk_bench", actor);
+    const policy = useCases.createPolicy(
+      {
+        name: "Bench",
+        levels: [{ delayMinutes: 15, targets: [{ channel: "email", address: "bench@example.com" }] }],
+        repeatCount: 0,
+      },
+      actor,
+    );
+    const service = useCases.createService(
+      { name: "Bench service", description: "", policyId: policy.id },
+      "wpk_bench",
+      actor,
+    );
     const opened = useCases.receiveAlert({ serviceId: service.id, summary: "first", dedupKey: "bench", actor });
     if (opened.outcome !== "opened") throw new Error(`expected the first alert to open an incident: ${opened.message}`);
-    for (let warm = 0; warm < 2_000; warm++) useCases.receiveAlert({ serviceId: service.id, summary: "warm", dedupKey: "bench", actor });
+    for (let warm = 0; warm < 2_000; warm++)
+      useCases.receiveAlert({ serviceId: service.id, summary: "warm", dedupKey: "bench", actor });
 
     const alertsPerSecond = ratePerSecond(alertCount, () => {
       for (let index = 0; index < alertCount; index++) {
@@ -68,7 +86,12 @@ export async function runPagerBench(options: { alerts?: number; acknowledgements
       }
     });
 
-    const body = JSON.stringify({ routing_key: "wpk_bench", event_action: "trigger", dedup_key: "bench", payload: { summary: "again", source: "bench", severity: "critical" } });
+    const body = JSON.stringify({
+      routing_key: "wpk_bench",
+      event_action: "trigger",
+      dedup_key: "bench",
+      payload: { summary: "again", source: "bench", severity: "critical" },
+    });
     const ingestCount = Math.max(1_000, Math.floor(alertCount / 5));
     const ingestBodiesPerSecond = ratePerSecond(ingestCount, () => {
       for (let index = 0; index < ingestCount; index++) {
@@ -80,7 +103,11 @@ export async function runPagerBench(options: { alerts?: number; acknowledgements
     // Acknowledgement latency: one open incident per service, each acknowledged once.
     const incidentIds: string[] = [];
     for (let index = 0; index < ackCount; index++) {
-      const other = useCases.createService({ name: `Ack ${index}`, description: "", policyId: policy.id }, `wpk_ack_${index}`, actor);
+      const other = useCases.createService(
+        { name: `Ack ${index}`, description: "", policyId: policy.id },
+        `wpk_ack_${index}`,
+        actor,
+      );
       const outcome = useCases.receiveAlert({ serviceId: other.id, summary: "down", actor });
       if (outcome.outcome === "opened") incidentIds.push(outcome.incidentId);
     }
@@ -106,11 +133,21 @@ export async function runPagerBench(options: { alerts?: number; acknowledgements
       },
     };
     const verdict = (ok: boolean) => (ok ? "meets target" : "BELOW TARGET");
-    console.log(`raw better-sqlite3 single-row transactions: ${result.rawTransactionsPerSecond.toLocaleString("en")} /s (reference)`);
-    console.log(`alerts deduplicated onto the open incident: ${result.alertsPerSecond.toLocaleString("en")} /s — target ${TARGET_ALERTS_PER_SECOND.toLocaleString("en")} /s: ${verdict(result.alertsPerSecond >= TARGET_ALERTS_PER_SECOND)}`);
-    console.log(`ratio to raw: ${result.ratioToRaw} — target ≥ ${TARGET_RATIO}: ${verdict(result.ratioToRaw >= TARGET_RATIO)}`);
-    console.log(`PagerDuty Events v2 bodies through the ingest (JSON + zod + use case): ${result.ingestBodiesPerSecond.toLocaleString("en")} /s`);
-    console.log(`acknowledgement latency over ${latencies.length} incidents: p50 ${result.acknowledgementLatencyMs.p50} ms, p99 ${result.acknowledgementLatencyMs.p99} ms, max ${result.acknowledgementLatencyMs.max} ms`);
+    console.log(
+      `raw better-sqlite3 single-row transactions: ${result.rawTransactionsPerSecond.toLocaleString("en")} /s (reference)`,
+    );
+    console.log(
+      `alerts deduplicated onto the open incident: ${result.alertsPerSecond.toLocaleString("en")} /s — target ${TARGET_ALERTS_PER_SECOND.toLocaleString("en")} /s: ${verdict(result.alertsPerSecond >= TARGET_ALERTS_PER_SECOND)}`,
+    );
+    console.log(
+      `ratio to raw: ${result.ratioToRaw} — target ≥ ${TARGET_RATIO}: ${verdict(result.ratioToRaw >= TARGET_RATIO)}`,
+    );
+    console.log(
+      `PagerDuty Events v2 bodies through the ingest (JSON + zod + use case): ${result.ingestBodiesPerSecond.toLocaleString("en")} /s`,
+    );
+    console.log(
+      `acknowledgement latency over ${latencies.length} incidents: p50 ${result.acknowledgementLatencyMs.p50} ms, p99 ${result.acknowledgementLatencyMs.p99} ms, max ${result.acknowledgementLatencyMs.max} ms`,
+    );
     return result;
   } finally {
     database.close();

@@ -51,14 +51,18 @@ export type ScenarioResult = {
 
 type ResourceName = "cpu" | "io" | "memory";
 
-
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const started = performance.now();
   const simulation = new DatabaseSimulation({ seed: options.seed, arrivalScale: options.arrivalScale });
   const { metricsWindowTicks, defaultDelayTicks } = simulation.parameters;
   const api = new SimulationDatabaseApi(simulation);
   const estimator = new CostEstimatorService();
-  const truth = new Map<string, CostVector>(simulation.templates.map((template) => [template.id, { cpu: template.cost.cpu, io: template.cost.io, memory: template.cost.memory }]));
+  const truth = new Map<string, CostVector>(
+    simulation.templates.map((template) => [
+      template.id,
+      { cpu: template.cost.cpu, io: template.cost.io, memory: template.cost.memory },
+    ]),
+  );
   const oracle: CostModel = { cost: (templateId) => truth.get(templateId) };
   const policy: SchedulingPolicy = options.row === "none" ? "none" : options.row === "greedy" ? "greedy" : "planner";
   const usesEstimate = options.row === "ours" || options.row === "greedy";
@@ -102,7 +106,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   };
   const spreadOf = (resource: ResourceName) => {
     const loaded = windows.filter((w) => w[resource].average > 0);
-    return loaded.reduce((sum, w) => sum + (w[resource].max - w[resource].min) / w[resource].average, 0) / Math.max(1, loaded.length);
+    return (
+      loaded.reduce((sum, w) => sum + (w[resource].max - w[resource].min) / w[resource].average, 0) /
+      Math.max(1, loaded.length)
+    );
   };
   const spread = { cpu: spreadOf("cpu"), io: spreadOf("io"), memory: spreadOf("memory"), all: 0 };
   spread.all = (spread.cpu + spread.io + spread.memory) / 3;
@@ -155,12 +162,32 @@ function combine(results: ScenarioResult[]): ScenarioResult {
   return {
     row: results[0]!.row,
     seconds: results.reduce((sum, r) => sum + r.seconds, 0),
-    band: { cpu: pick((r) => r.band.cpu), io: pick((r) => r.band.io), memory: pick((r) => r.band.memory), all: pick((r) => r.band.all) },
-    spread: { cpu: pick((r) => r.spread.cpu), io: pick((r) => r.spread.io), memory: pick((r) => r.spread.memory), all: pick((r) => r.spread.all) },
-    latencyTicks: { p50: pick((r) => r.latencyTicks.p50), p95: pick((r) => r.latencyTicks.p95), max: Math.max(...results.map((r) => r.latencyTicks.max)) },
+    band: {
+      cpu: pick((r) => r.band.cpu),
+      io: pick((r) => r.band.io),
+      memory: pick((r) => r.band.memory),
+      all: pick((r) => r.band.all),
+    },
+    spread: {
+      cpu: pick((r) => r.spread.cpu),
+      io: pick((r) => r.spread.io),
+      memory: pick((r) => r.spread.memory),
+      all: pick((r) => r.spread.all),
+    },
+    latencyTicks: {
+      p50: pick((r) => r.latencyTicks.p50),
+      p95: pick((r) => r.latencyTicks.p95),
+      max: Math.max(...results.map((r) => r.latencyTicks.max)),
+    },
     idleSeconds: results.reduce((sum, r) => sum + r.idleSeconds, 0),
     ...(results[0]!.estimateError
-      ? { estimateError: { cpu: pick((r) => r.estimateError?.cpu ?? 0), io: pick((r) => r.estimateError?.io ?? 0), memory: pick((r) => r.estimateError?.memory ?? 0) } }
+      ? {
+          estimateError: {
+            cpu: pick((r) => r.estimateError?.cpu ?? 0),
+            io: pick((r) => r.estimateError?.io ?? 0),
+            memory: pick((r) => r.estimateError?.memory ?? 0),
+          },
+        }
       : {}),
     wallMs: results.reduce((sum, r) => sum + r.wallMs, 0),
   };
@@ -177,7 +204,9 @@ export function formatTable(result: SchedulingBenchResult, tickMs = 100): string
   for (const { preset, rows } of result) {
     for (const row of rows) {
       const seconds = (ticks: number) => `${((ticks * tickMs) / 1000).toFixed(1)} s`;
-      const error = row.estimateError ? `${percent(row.estimateError.cpu)} / ${percent(row.estimateError.io)} / ${percent(row.estimateError.memory)}` : "—";
+      const error = row.estimateError
+        ? `${percent(row.estimateError.cpu)} / ${percent(row.estimateError.io)} / ${percent(row.estimateError.memory)}`
+        : "—";
       lines.push(
         `| ${preset.name} | ${row.row} | ${percent(row.band.cpu)} | ${percent(row.band.io)} | ${percent(row.band.memory)} | ${percent(row.band.all)} | ${row.idleSeconds} | ${row.spread.cpu.toFixed(3)} / ${row.spread.io.toFixed(3)} / ${row.spread.memory.toFixed(3)} | ${seconds(row.latencyTicks.p50)} / ${seconds(row.latencyTicks.p95)} | ${error} | ${row.seconds} | ${(row.wallMs / 1000).toFixed(1)} |`,
       );
@@ -194,19 +223,31 @@ export async function runSchedulingBench(options: SchedulingBenchOptions = {}): 
   const rows = options.rows ?? ["none", "greedy", "ours", "oracle"];
   const log = options.log ?? ((line: string) => console.log(line));
   const result: SchedulingBenchResult = [];
-  log(`scheduling bench: ${seconds} simulated s measured after ${warmupSeconds} s of unscheduled warm-up, seeds ${seeds.join(", ")}`);
+  log(
+    `scheduling bench: ${seconds} simulated s measured after ${warmupSeconds} s of unscheduled warm-up, seeds ${seeds.join(", ")}`,
+  );
   for (const preset of presets) {
     const presetRows: ScenarioResult[] = [];
     for (const row of rows) {
       const perSeed: ScenarioResult[] = [];
       for (const seed of seeds) {
         perSeed.push(
-          await runScenario({ seed, arrivalScale: preset.arrivalScale, row, warmupSeconds, seconds, maxAddedDelayTicks: preset.maxAddedDelayTicks, refitSeconds: 60 }),
+          await runScenario({
+            seed,
+            arrivalScale: preset.arrivalScale,
+            row,
+            warmupSeconds,
+            seconds,
+            maxAddedDelayTicks: preset.maxAddedDelayTicks,
+            refitSeconds: 60,
+          }),
         );
       }
       const combined = combine(perSeed);
       presetRows.push(combined);
-      log(`  ${preset.name} / ${row}: all three in band ${percent(combined.band.all)} (per seed ${perSeed.map((r) => percent(r.band.all).trim()).join(", ")}), p95 +${combined.latencyTicks.p95.toFixed(1)} ticks (${(combined.wallMs / 1000).toFixed(1)} s wall)`);
+      log(
+        `  ${preset.name} / ${row}: all three in band ${percent(combined.band.all)} (per seed ${perSeed.map((r) => percent(r.band.all).trim()).join(", ")}), p95 +${combined.latencyTicks.p95.toFixed(1)} ticks (${(combined.wallMs / 1000).toFixed(1)} s wall)`,
+      );
     }
     result.push({ preset, rows: presetRows });
   }

@@ -31,7 +31,10 @@ export const alertRule = sqliteTable(
     createdAt: timestampColumn("created_at").notNull(),
     updatedAt: timestampColumn("updated_at").notNull(),
   },
-  (table) => [uniqueIndex("alert_rule_name_idx").on(table.name), index("alert_rule_updated_at_idx").on(table.updatedAt)],
+  (table) => [
+    uniqueIndex("alert_rule_name_idx").on(table.name),
+    index("alert_rule_updated_at_idx").on(table.updatedAt),
+  ],
 );
 
 export const alertStatus = sqliteTable("alert_status", {
@@ -91,7 +94,10 @@ export const alertTransition = sqliteTable(
     action: text("action").notNull(),
     message: text("message").notNull(),
   },
-  (table) => [primaryKey({ columns: [table.ruleId, table.slot] }), index("alert_transition_rule_id_at_idx").on(table.ruleId, table.at)],
+  (table) => [
+    primaryKey({ columns: [table.ruleId, table.slot] }),
+    index("alert_transition_rule_id_at_idx").on(table.ruleId, table.at),
+  ],
 );
 
 /** Events written with the transition that caused them, published after commit by the relay. */
@@ -109,7 +115,10 @@ export const alertOutbox = sqliteTable(
     publishedAt: epochMsColumn("published_at"),
     lastError: text("last_error"),
   },
-  (table) => [uniqueIndex("alert_outbox_event_id_idx").on(table.eventId), index("alert_outbox_published_at_idx").on(table.publishedAt)],
+  (table) => [
+    uniqueIndex("alert_outbox_event_id_idx").on(table.eventId),
+    index("alert_outbox_published_at_idx").on(table.publishedAt),
+  ],
 );
 
 /** Inputs we could not use (a malformed /alerts item), kept with the reason and the raw body. */

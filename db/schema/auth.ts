@@ -12,7 +12,9 @@ export const user = sqliteTable("user", {
   emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
   image: text("image"),
   /** viewer | responder | admin (server/core/roles.ts). */
-  role: text("role", { enum: ["viewer", "responder", "admin"] }).notNull().default("viewer"),
+  role: text("role", { enum: ["viewer", "responder", "admin"] })
+    .notNull()
+    .default("viewer"),
   createdAt: timestampColumn("created_at").notNull(),
   updatedAt: timestampColumn("updated_at").notNull(),
 });

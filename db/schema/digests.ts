@@ -38,11 +38,16 @@ export const digestRecord = sqliteTable(
     createdAt: epochMsColumn("created_at").notNull(),
     alarmCount: integer("alarm_count").notNull(),
     /** JSON array of {alarmId, status, changedAt, changedAtKey}: exactly what was sent. */
-    alarms: text("alarms", { mode: "json" }).$type<{ alarmId: string; status: string; changedAt: string; changedAtKey: string }[]>().notNull(),
+    alarms: text("alarms", { mode: "json" })
+      .$type<{ alarmId: string; status: string; changedAt: string; changedAtKey: string }[]>()
+      .notNull(),
     /** Null until the AlarmDigest was handed to the broker. */
     publishedAt: epochMsColumn("published_at"),
   },
-  (table) => [uniqueIndex("digest_record_request_key_idx").on(table.requestKey), index("digest_record_user_id_created_at_idx").on(table.userId, table.createdAt)],
+  (table) => [
+    uniqueIndex("digest_record_request_key_idx").on(table.requestKey),
+    index("digest_record_user_id_created_at_idx").on(table.userId, table.createdAt),
+  ],
 );
 
 export const digestDeadLetter = sqliteTable(
@@ -56,5 +61,8 @@ export const digestDeadLetter = sqliteTable(
     rawBody: text("raw_body").notNull(),
     receivedAt: epochMsColumn("received_at").notNull(),
   },
-  (table) => [uniqueIndex("digest_dead_letter_message_key_idx").on(table.messageKey), index("digest_dead_letter_received_at_idx").on(table.receivedAt)],
+  (table) => [
+    uniqueIndex("digest_dead_letter_message_key_idx").on(table.messageKey),
+    index("digest_dead_letter_received_at_idx").on(table.receivedAt),
+  ],
 );

@@ -38,7 +38,9 @@ export const pagerService = sqliteTable(
       .references(() => pagerPolicy.id),
     /** The secret that authenticates this service's events at /api/v1/pager/events (PagerDuty routing_key). */
     integrationKey: text("integration_key").notNull(),
-    health: text("health", { enum: ["healthy", "unhealthy"] }).notNull().default("healthy"),
+    health: text("health", { enum: ["healthy", "unhealthy"] })
+      .notNull()
+      .default("healthy"),
     healthChangedAtMs: epochMsColumn("health_changed_at_ms").notNull(),
     createdAtMs: epochMsColumn("created_at_ms").notNull(),
   },
@@ -79,7 +81,9 @@ export const pagerIncident = sqliteTable(
   },
   (table) => [
     // The database guarantee behind "at most one open incident per monitored service".
-    uniqueIndex("pager_incident_active_service_idx").on(table.serviceId).where(sql`state <> 'resolved'`),
+    uniqueIndex("pager_incident_active_service_idx")
+      .on(table.serviceId)
+      .where(sql`state <> 'resolved'`),
     index("pager_incident_state_opened_idx").on(table.state, table.openedAtMs),
     index("pager_incident_opened_idx").on(table.openedAtMs),
   ],
@@ -106,7 +110,15 @@ export const pagerTimelineEntry = sqliteTable(
       .references(() => pagerIncident.id),
     atMs: epochMsColumn("at_ms").notNull(),
     kind: text("kind", {
-      enum: ["alert_received", "level_notified", "escalated", "acknowledged", "escalation_exhausted", "resolved", "healthy"],
+      enum: [
+        "alert_received",
+        "level_notified",
+        "escalated",
+        "acknowledged",
+        "escalation_exhausted",
+        "resolved",
+        "healthy",
+      ],
     }).notNull(),
     /** A user's e-mail or `system:…`. */
     actor: text("actor").notNull(),
@@ -131,7 +143,10 @@ export const pagerTimer = sqliteTable(
     firedAtMs: epochMsColumn("fired_at_ms"),
     outcome: text("outcome"),
   },
-  (table) => [uniqueIndex("pager_timer_incident_step_idx").on(table.incidentId, table.step), index("pager_timer_state_due_idx").on(table.state, table.dueAtMs)],
+  (table) => [
+    uniqueIndex("pager_timer_incident_step_idx").on(table.incidentId, table.step),
+    index("pager_timer_state_due_idx").on(table.state, table.dueAtMs),
+  ],
 );
 
 /** The notification outbox: written with the state change, delivered after the commit by the relay. */

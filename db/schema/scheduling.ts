@@ -54,7 +54,10 @@ export const schedulingResourceSecond = sqliteTable(
     memoryMin: integer("memory_min").notNull(),
     memoryMax: integer("memory_max").notNull(),
   },
-  (table) => [primaryKey({ columns: [table.logId, table.windowIndex] }), index("scheduling_resource_second_at_idx").on(table.at)],
+  (table) => [
+    primaryKey({ columns: [table.logId, table.windowIndex] }),
+    index("scheduling_resource_second_at_idx").on(table.at),
+  ],
 );
 
 /** Where the capture client stands in the server's event log; committed with every page it stores. */

@@ -17,11 +17,19 @@ describe("parsing /alerts", () => {
   it("loads the original shape, accepting unknown fields such as sustainSecs", () => {
     const { rules, rejected } = parseServerAlerts([{ ...good, sustainSecs: 0 }]);
     expect(rejected).toEqual([]);
-    expect(rules[0]).toMatchObject({ name: "alert-1", sourceKind: "alerts-server", intervalSecs: 30, warn: { value: 100 } });
+    expect(rules[0]).toMatchObject({
+      name: "alert-1",
+      sourceKind: "alerts-server",
+      intervalSecs: 30,
+      warn: { value: 100 },
+    });
   });
 
   it("uses a 300 s repeat interval when it is missing or 0", () => {
-    const { rules } = parseServerAlerts([{ ...good, repeatIntervalSecs: 0 }, { ...good, name: "alert-2", repeatIntervalSecs: undefined }]);
+    const { rules } = parseServerAlerts([
+      { ...good, repeatIntervalSecs: 0 },
+      { ...good, name: "alert-2", repeatIntervalSecs: undefined },
+    ]);
     expect(rules.map((rule) => rule.repeatIntervalSecs)).toEqual([300, 300]);
   });
 
@@ -46,7 +54,13 @@ describe("parsing /alerts", () => {
 
 describe("rule validation", () => {
   it("explains an interval of 0 and warn above critical", () => {
-    const result = ruleInputSchema.safeParse({ ...good, sourceKind: "simulated", query: "constant?value=1", intervalSecs: 0, warn: { value: 300, message: "w" } });
+    const result = ruleInputSchema.safeParse({
+      ...good,
+      sourceKind: "simulated",
+      query: "constant?value=1",
+      intervalSecs: 0,
+      warn: { value: 300, message: "w" },
+    });
     expect(result.success).toBe(false);
     const messages = result.error!.issues.map((issue) => issue.message).join(" | ");
     expect(messages).toContain("intervalSecs must be at least 0.1 seconds");
@@ -61,7 +75,9 @@ describe("rule validation", () => {
 describe("simulated values", () => {
   it("plays a script step by step from its origin and repeats it", () => {
     const values = new SimulatedValues(new SeededRandom(1), 0);
-    expect([0, 4_999, 5_000, 10_000, 15_000].map((ms) => values.valueOf("script?values=1,2,3&step=5", ms))).toEqual([1, 1, 2, 3, 1]);
+    expect([0, 4_999, 5_000, 10_000, 15_000].map((ms) => values.valueOf("script?values=1,2,3&step=5", ms))).toEqual([
+      1, 1, 2, 3, 1,
+    ]);
   });
 
   it("keeps a random walk within its bounds and replays under the same seed", () => {
@@ -75,6 +91,9 @@ describe("simulated values", () => {
   });
 
   it("names unknown kinds", () => {
-    expect(parseSimulatedQuery("cosine?x=1")).toMatchObject({ ok: false, error: expect.stringContaining('unknown kind "cosine"') });
+    expect(parseSimulatedQuery("cosine?x=1")).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('unknown kind "cosine"'),
+    });
   });
 });

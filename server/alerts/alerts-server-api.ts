@@ -39,13 +39,25 @@ export type ParsedAlerts = {
 /** Turns a /alerts body into rule inputs for source "alerts-server"; bad items come back in `rejected`. */
 export function parseServerAlerts(body: unknown): ParsedAlerts {
   if (!Array.isArray(body)) {
-    return { rules: [], rejected: [{ name: null, reason: "GET /alerts did not return a JSON array", raw: JSON.stringify(body)?.slice(0, 10_000) ?? String(body) }] };
+    return {
+      rules: [],
+      rejected: [
+        {
+          name: null,
+          reason: "GET /alerts did not return a JSON array",
+          raw: JSON.stringify(body)?.slice(0, 10_000) ?? String(body),
+        },
+      ],
+    };
   }
   const result: ParsedAlerts = { rules: [], rejected: [] };
   const seen = new Set<string>();
   for (const item of body) {
     const raw = JSON.stringify(item) ?? String(item);
-    const name = typeof item === "object" && item !== null && typeof (item as { name?: unknown }).name === "string" ? (item as { name: string }).name : null;
+    const name =
+      typeof item === "object" && item !== null && typeof (item as { name?: unknown }).name === "string"
+        ? (item as { name: string }).name
+        : null;
     const wire = serverAlertSchema.safeParse(item);
     if (!wire.success) {
       result.rejected.push({ name, reason: describeZodError(wire.error), raw });

@@ -20,7 +20,12 @@ export type EngineStats = EngineCounters & { alerts: number; holder: EngineHolde
 /** Dead letters the admin's list shows: the newest ones. */
 export const DEAD_LETTERS_SHOWN = 50;
 
-const SIMULATED_EXAMPLES = ["constant?value=250", "script?values=50,150,250,50&step=10", "random-walk?start=100&step=15&min=0&max=300", "sine?min=0&max=300&period=60"];
+const SIMULATED_EXAMPLES = [
+  "constant?value=250",
+  "script?values=50,150,250,50&step=10",
+  "random-walk?start=100&step=15&min=0&max=300",
+  "sine?min=0&max=300&period=60",
+];
 
 export interface AlertsConsole {
   /** Rules with their live state, worst first; filter by state and name; with per-state totals. */
@@ -59,7 +64,11 @@ export function createAlertsConsole(dependencies: AlertsConsoleDependencies): Al
     createRule: (input, actor) => useCases.createRule(input, actor),
     updateRule: (id, input, actor) => useCases.updateRule(id, input, actor),
     deleteRule: (id, actor) => useCases.deleteRule(id, actor),
-    sourceOptions: () => ({ dbsimMetrics: dependencies.dbsimMetrics.names(), alertsServerUrl: dependencies.alertsServerUrl, simulatedExamples: SIMULATED_EXAMPLES }),
+    sourceOptions: () => ({
+      dbsimMetrics: dependencies.dbsimMetrics.names(),
+      alertsServerUrl: dependencies.alertsServerUrl,
+      simulatedExamples: SIMULATED_EXAMPLES,
+    }),
     deadLetters: () => reads.deadLetters(DEAD_LETTERS_SHOWN),
     engineStats: () => ({ alerts: engine.size, ...engine.counters, holder: dependencies.engineHolder() ?? null }),
   };

@@ -78,14 +78,23 @@ export class AlertsEngineRunner {
       },
       onError: (error, during) => logger.error({ err: error, owner }, `alerts engine lease: ${during} failed`),
       onChange: (holding, change) =>
-        logger.info({ owner, change }, holding ? "this process runs the alerts engine (lease acquired)" : `alerts engine stopped here (${change === "lost" ? "lease lost to another process" : change === "stopped" ? "process stopping" : "it could not start; the lease is given back"})`),
+        logger.info(
+          { owner, change },
+          holding
+            ? "this process runs the alerts engine (lease acquired)"
+            : `alerts engine stopped here (${change === "lost" ? "lease lost to another process" : change === "stopped" ? "process stopping" : "it could not start; the lease is given back"})`,
+        ),
     });
   }
 
   /** Starts competing for the lease; resolves once the first round is done (and the engine started, if this process took it). */
   async start(): Promise<void> {
     await this.leased.start();
-    if (!this.leased.isHolding()) this.options.logger.info({ owner: this.owner, holder: this.options.leases.holder(ALERTS_ENGINE_LEASE)?.owner }, "another process runs the alerts engine; this one stands by and takes over if that one stops");
+    if (!this.leased.isHolding())
+      this.options.logger.info(
+        { owner: this.owner, holder: this.options.leases.holder(ALERTS_ENGINE_LEASE)?.owner },
+        "another process runs the alerts engine; this one stands by and takes over if that one stops",
+      );
   }
 
   /** Stops the engine here (if running) and gives the lease back, then closes the alerts-server's connections. */
@@ -97,7 +106,9 @@ export class AlertsEngineRunner {
   /** The process holding the lease now, if any (an expired lease is held by no one). */
   holder(): EngineHolder | undefined {
     const holder = this.options.leases.holder(ALERTS_ENGINE_LEASE);
-    return holder && holder.expiresAt > this.options.leaseClock.now() ? { owner: holder.owner, sinceMs: holder.acquiredAt, untilMs: holder.expiresAt } : undefined;
+    return holder && holder.expiresAt > this.options.leaseClock.now()
+      ? { owner: holder.owner, sinceMs: holder.acquiredAt, untilMs: holder.expiresAt }
+      : undefined;
   }
 
   /** Loads /alerts once at start (the original server never changes them); retried every 30 s until it works. */
@@ -109,7 +120,10 @@ export class AlertsEngineRunner {
       const summary = useCases.importServerAlerts(body, systemActor("alerts-server-import"));
       logger.info({ url: alertsServer.url, ...summary }, "loaded alerts from the alerts-server");
     } catch (error) {
-      logger.error({ url: alertsServer.url, err: error }, "could not load /alerts from the alerts-server; trying again in 30 s");
+      logger.error(
+        { url: alertsServer.url, err: error },
+        "could not load /alerts from the alerts-server; trying again in 30 s",
+      );
       if (!this.stopped) this.loadTimer = clock.setTimeout(() => void this.loadServerAlerts(), 30_000);
     }
   }

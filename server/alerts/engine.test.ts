@@ -83,7 +83,9 @@ function rule(overrides: Partial<RuleInput> = {}): RuleInput {
   };
 }
 
-function startHarness(options: { clock?: ManualClock; maxInFlight?: number; source?: ControlledSource; notifier?: RecordingNotifier } = {}): Harness {
+function startHarness(
+  options: { clock?: ManualClock; maxInFlight?: number; source?: ControlledSource; notifier?: RecordingNotifier } = {},
+): Harness {
   const clock = options.clock ?? new ManualClock();
   const stores = createAlertsSqliteKit(database.db, clock);
   const source = options.source ?? new ControlledSource();
@@ -262,10 +264,12 @@ describe("alert engine under a manual clock", () => {
       harness.source.values.set(`a${index}`, () => {
         active++;
         peak = Math.max(peak, active);
-        return new Promise<number>((resolve) => release.push(() => {
-          active--;
-          resolve(10);
-        }));
+        return new Promise<number>((resolve) =>
+          release.push(() => {
+            active--;
+            resolve(10);
+          }),
+        );
       });
     }
     await clock.advance(1000);
@@ -310,7 +314,14 @@ describe("alert engine under a manual clock", () => {
     await harness.relay.whenIdle();
     expect(harness.events).toHaveLength(1);
     const event = harness.events[0]!;
-    expect(event).toMatchObject({ ruleName: "alert-1", previousState: "PASS", newState: "CRITICAL", value: 250, serviceId: "svc_x", subscriberUserIds: ["usr_a"] });
+    expect(event).toMatchObject({
+      ruleName: "alert-1",
+      previousState: "PASS",
+      newState: "CRITICAL",
+      value: 250,
+      serviceId: "svc_x",
+      subscriberUserIds: ["usr_a"],
+    });
     expect(event.changedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
     expect(harness.stores.pendingOutboxCount()).toBe(0);
   });
@@ -326,12 +337,27 @@ describe("alert engine under a manual clock", () => {
       if (failing) throw new Error("consumer down");
       received.push(event);
     });
-    const relay = new OutboxRelay({ store: stores.outbox, bus, clock, random: new SeededRandom(1), logger: createLogger("test") });
+    const relay = new OutboxRelay({
+      store: stores.outbox,
+      bus,
+      clock,
+      random: new SeededRandom(1),
+      logger: createLogger("test"),
+    });
     relay.start();
     const notifier = new RecordingNotifier(clock);
     const source = new ControlledSource();
     source.values.set("alert-1", 150);
-    const engine = new AlertEngine({ clock, random: new SeededRandom(1), logger: createLogger("test"), store: stores.engine, sources: { "alerts-server": source, dbsim: source, simulated: source }, notifierFor: () => notifier, maxInFlight: 2, onCommitted: () => relay.kick() });
+    const engine = new AlertEngine({
+      clock,
+      random: new SeededRandom(1),
+      logger: createLogger("test"),
+      store: stores.engine,
+      sources: { "alerts-server": source, dbsim: source, simulated: source },
+      notifierFor: () => notifier,
+      maxInFlight: 2,
+      onCommitted: () => relay.kick(),
+    });
     engine.start();
     await clock.advance(10_000);
     await relay.whenIdle();

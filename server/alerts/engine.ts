@@ -24,7 +24,13 @@ import { isRetryable, type AlertEngineStore, type AlertNotifier, type AlertSourc
 import type { AlertRule, AlertState } from "./rule";
 import { classify, decide, type Decision } from "./state-machine";
 
-export type EvaluationTiming = { ruleId: string; dueAtMs: number; startedAtMs: number; finishedAtMs: number; requests: number };
+export type EvaluationTiming = {
+  ruleId: string;
+  dueAtMs: number;
+  startedAtMs: number;
+  finishedAtMs: number;
+  requests: number;
+};
 
 export type AlertEngineOptions = {
   clock: Clock;
@@ -67,7 +73,13 @@ type AlertSlot = {
   pendingReject: ((reason: unknown) => void) | null;
 };
 
-export type EngineCounters = { evaluations: number; skippedTicks: number; queryFailures: number; deliveryFailures: number; transitions: number };
+export type EngineCounters = {
+  evaluations: number;
+  skippedTicks: number;
+  queryFailures: number;
+  deliveryFailures: number;
+  transitions: number;
+};
 
 /** RFC 3339 with nine fractional digits (the digest contract's format); the clock has millisecond precision. */
 export function toRfc3339Nanos(ms: number): string {
@@ -83,7 +95,8 @@ function describeError(error: unknown): string {
 }
 
 function checkedValue(rule: AlertRule, result: unknown): number {
-  if (typeof result !== "number" || !Number.isFinite(result)) throw new Error(`the ${rule.sourceKind} source returned a non-numeric value (${String(result)})`);
+  if (typeof result !== "number" || !Number.isFinite(result))
+    throw new Error(`the ${rule.sourceKind} source returned a non-numeric value (${String(result)})`);
   return result;
 }
 
@@ -107,12 +120,19 @@ export class AlertEngine {
   private lastSyncMs = 0;
   private running = false;
   private readonly debugEnabled: boolean;
-  readonly counters: EngineCounters = { evaluations: 0, skippedTicks: 0, queryFailures: 0, deliveryFailures: 0, transitions: 0 };
+  readonly counters: EngineCounters = {
+    evaluations: 0,
+    skippedTicks: 0,
+    queryFailures: 0,
+    deliveryFailures: 0,
+    transitions: 0,
+  };
 
   constructor(private readonly options: AlertEngineOptions) {
     if (!(options.maxInFlight >= 1)) throw new Error(`maxInFlight must be at least 1 (got ${options.maxInFlight})`);
     // Checked once: a debug line per skipped tick would build its fields even when debug is off.
-    this.debugEnabled = typeof options.logger.isLevelEnabled === "function" ? options.logger.isLevelEnabled("debug") : false;
+    this.debugEnabled =
+      typeof options.logger.isLevelEnabled === "function" ? options.logger.isLevelEnabled("debug") : false;
   }
 
   /** Loads rules and persisted states, and schedules every alert with its start spread over one interval. */
@@ -131,11 +151,20 @@ export class AlertEngine {
     for (const rule of this.options.store.listActiveRules()) {
       const status = statuses.get(rule.id);
       // Spread first evaluations over one interval so that thousands of alerts do not all fire on one tick.
-      this.addSlot(rule, status ? { state: status.state, lastValue: status.lastValue, lastNotifiedAtMs: status.lastNotifiedAtMs } : undefined, Math.round(now + random.next() * rule.intervalSecs * 1000));
+      this.addSlot(
+        rule,
+        status
+          ? { state: status.state, lastValue: status.lastValue, lastNotifiedAtMs: status.lastNotifiedAtMs }
+          : undefined,
+        Math.round(now + random.next() * rule.intervalSecs * 1000),
+      );
     }
     this.lastSyncMs = now;
     this.scheduleHousekeeping();
-    this.options.logger.info({ alerts: this.slots.size, maxInFlight: this.options.maxInFlight }, "alert engine started");
+    this.options.logger.info(
+      { alerts: this.slots.size, maxInFlight: this.options.maxInFlight },
+      "alert engine started",
+    );
   }
 
   /** Stops the schedule, aborts retries in flight, waits for running evaluations, and writes what is buffered. */
@@ -176,7 +205,11 @@ export class AlertEngine {
     return this.slots.size;
   }
 
-  private addSlot(rule: AlertRule, status: Pick<AlertSlot, "state" | "lastValue" | "lastNotifiedAtMs"> | undefined, firstDueAtMs: number): void {
+  private addSlot(
+    rule: AlertRule,
+    status: Pick<AlertSlot, "state" | "lastValue" | "lastNotifiedAtMs"> | undefined,
+    firstDueAtMs: number,
+  ): void {
     const slot: AlertSlot = {
       rule,
       state: status?.state ?? "PASS",
@@ -276,7 +309,11 @@ export class AlertEngine {
     const steps = Math.max(1, Math.floor((now - dueAtMs) / intervalMs) + 1);
     if (steps > 1) {
       this.counters.skippedTicks += steps - 1;
-      if (this.debugEnabled) this.options.logger.debug({ alert: slot.rule.name, skipped: steps - 1 }, "evaluation outlasted its interval; ticks skipped");
+      if (this.debugEnabled)
+        this.options.logger.debug(
+          { alert: slot.rule.name, skipped: steps - 1 },
+          "evaluation outlasted its interval; ticks skipped",
+        );
     }
     this.scheduleAt(slot, dueAtMs + steps * intervalMs);
   }
@@ -306,10 +343,18 @@ export class AlertEngine {
     return checkedValue(rule, result);
   }
 
-  private async deliverOnce(slot: AlertSlot, decision: Exclude<Decision, { kind: "none" }>, notifier: AlertNotifier, signal: AbortSignal): Promise<void> {
+  private async deliverOnce(
+    slot: AlertSlot,
+    decision: Exclude<Decision, { kind: "none" }>,
+    notifier: AlertNotifier,
+    signal: AbortSignal,
+  ): Promise<void> {
     const rule = slot.rule;
     slot.requests++;
-    await this.untilStopped(slot, decision.kind === "resolve" ? notifier.resolve(rule, signal) : notifier.notify(rule, decision.message, signal));
+    await this.untilStopped(
+      slot,
+      decision.kind === "resolve" ? notifier.resolve(rule, signal) : notifier.notify(rule, decision.message, signal),
+    );
     slot.pendingReject = null;
   }
 
@@ -335,7 +380,14 @@ export class AlertEngine {
   private finish(slot: AlertSlot, dueAtMs: number, startedAtMs: number): void {
     this.counters.evaluations++;
     const onEvaluated = this.options.onEvaluated;
-    if (onEvaluated) onEvaluated({ ruleId: slot.rule.id, dueAtMs, startedAtMs, finishedAtMs: this.options.clock.now(), requests: slot.requests });
+    if (onEvaluated)
+      onEvaluated({
+        ruleId: slot.rule.id,
+        dueAtMs,
+        startedAtMs,
+        finishedAtMs: this.options.clock.now(),
+        requests: slot.requests,
+      });
   }
 
   /** One evaluation, then the bookkeeping that frees its place (one async frame per evaluation: this is the hot path). */
@@ -365,8 +417,19 @@ export class AlertEngine {
         if (signal.aborted) return;
         this.counters.queryFailures++;
         const message = describeError(error);
-        logger.warn({ alert: rule.name, ruleId: rule.id, source: rule.sourceKind, query: rule.query, error: message }, `alert "${rule.name}": query failed; state stays ${slot.state}`);
-        store.recordEvaluation({ ruleId: rule.id, atMs: clock.now(), value: null, state: slot.state, outcome: "query-failed", error: message, intervalSecs: rule.intervalSecs });
+        logger.warn(
+          { alert: rule.name, ruleId: rule.id, source: rule.sourceKind, query: rule.query, error: message },
+          `alert "${rule.name}": query failed; state stays ${slot.state}`,
+        );
+        store.recordEvaluation({
+          ruleId: rule.id,
+          atMs: clock.now(),
+          value: null,
+          state: slot.state,
+          outcome: "query-failed",
+          error: message,
+          intervalSecs: rule.intervalSecs,
+        });
         this.finish(slot, dueAtMs, startedAtMs);
         return;
       }
@@ -377,7 +440,15 @@ export class AlertEngine {
       const decision = decide(previous, next, rule, slot.lastNotifiedAtMs, nowMs);
       slot.lastValue = value;
       if (decision.kind === "none") {
-        store.recordEvaluation({ ruleId: rule.id, atMs: nowMs, value, state: previous, outcome: "ok", error: null, intervalSecs: rule.intervalSecs });
+        store.recordEvaluation({
+          ruleId: rule.id,
+          atMs: nowMs,
+          value,
+          state: previous,
+          outcome: "ok",
+          error: null,
+          intervalSecs: rule.intervalSecs,
+        });
         this.finish(slot, dueAtMs, startedAtMs);
         return;
       }
@@ -394,8 +465,19 @@ export class AlertEngine {
           if (signal.aborted) return;
           this.counters.deliveryFailures++;
           const message = describeError(error);
-          logger.warn({ alert: rule.name, ruleId: rule.id, action: decision.kind, error: message }, `alert "${rule.name}": ${decision.kind} failed; state stays ${previous} and the next cycle tries again`);
-          store.recordEvaluation({ ruleId: rule.id, atMs: clock.now(), value, state: previous, outcome: decision.kind === "resolve" ? "resolve-failed" : "notify-failed", error: message, intervalSecs: rule.intervalSecs });
+          logger.warn(
+            { alert: rule.name, ruleId: rule.id, action: decision.kind, error: message },
+            `alert "${rule.name}": ${decision.kind} failed; state stays ${previous} and the next cycle tries again`,
+          );
+          store.recordEvaluation({
+            ruleId: rule.id,
+            atMs: clock.now(),
+            value,
+            state: previous,
+            outcome: decision.kind === "resolve" ? "resolve-failed" : "notify-failed",
+            error: message,
+            intervalSecs: rule.intervalSecs,
+          });
           this.finish(slot, dueAtMs, startedAtMs);
           return;
         }
@@ -433,7 +515,10 @@ export class AlertEngine {
           event,
         });
       } catch (error) {
-        logger.error({ alert: rule.name, err: error }, `alert "${rule.name}": could not store the ${previous} → ${next} change; the next cycle tries again`);
+        logger.error(
+          { alert: rule.name, err: error },
+          `alert "${rule.name}": could not store the ${previous} → ${next} change; the next cycle tries again`,
+        );
         this.finish(slot, dueAtMs, startedAtMs);
         return;
       }
@@ -441,8 +526,20 @@ export class AlertEngine {
       if (decision.kind === "notify") slot.lastNotifiedAtMs = committedAtMs;
       if (decision.kind === "resolve") slot.lastNotifiedAtMs = null;
       this.counters.transitions++;
-      store.recordEvaluation({ ruleId: rule.id, atMs: committedAtMs, value, state: next, outcome: "ok", error: null, intervalSecs: rule.intervalSecs });
-      if (event) logger.info({ alert: rule.name, from: previous, to: next, value }, `alert "${rule.name}" ${previous} → ${next}`);
+      store.recordEvaluation({
+        ruleId: rule.id,
+        atMs: committedAtMs,
+        value,
+        state: next,
+        outcome: "ok",
+        error: null,
+        intervalSecs: rule.intervalSecs,
+      });
+      if (event)
+        logger.info(
+          { alert: rule.name, from: previous, to: next, value },
+          `alert "${rule.name}" ${previous} → ${next}`,
+        );
       this.options.onCommitted?.();
       this.finish(slot, dueAtMs, startedAtMs);
     } catch (error) {

@@ -12,7 +12,15 @@ import type { Logger } from "@/server/core/logger";
 import type { RandomSource } from "@/server/core/random";
 import type { OutboxStore } from "./ports";
 
-export type OutboxRelayOptions = { store: OutboxStore; bus: EventBus; clock: Clock; random: RandomSource; logger: Logger; pollEveryMs?: number; batchSize?: number };
+export type OutboxRelayOptions = {
+  store: OutboxStore;
+  bus: EventBus;
+  clock: Clock;
+  random: RandomSource;
+  logger: Logger;
+  pollEveryMs?: number;
+  batchSize?: number;
+};
 
 export class OutboxRelay {
   private readonly loop: DrainLoop;
@@ -20,7 +28,8 @@ export class OutboxRelay {
   constructor(private readonly options: OutboxRelayOptions) {
     this.loop = new DrainLoop({
       batch: () => this.publishBatch(),
-      onError: (error) => options.logger.error({ err: error }, "alert outbox pass failed; the next kick or poll retries"),
+      onError: (error) =>
+        options.logger.error({ err: error }, "alert outbox pass failed; the next kick or poll retries"),
       clock: options.clock,
       pollEveryMs: options.pollEveryMs ?? 1000,
     });
@@ -59,7 +68,10 @@ export class OutboxRelay {
         const delayMs = backoffMs / 2 + (random.next() * backoffMs) / 2;
         const message = error instanceof Error ? error.message : String(error);
         store.markFailed(item.id, attempts, clock.now() + delayMs, message);
-        logger.warn({ eventId: item.eventId, topic: item.topic, attempts, err: error }, "publishing an alert event failed; it will be retried");
+        logger.warn(
+          { eventId: item.eventId, topic: item.topic, attempts, err: error },
+          "publishing an alert event failed; it will be retried",
+        );
       }
     }
     return batch.length;

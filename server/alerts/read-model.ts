@@ -6,10 +6,29 @@ import type { AlertState } from "./rule";
 import type { RuleView } from "./rule-store";
 
 export type RuleListQuery = { page: number; pageSize: number; state?: AlertState; search?: string };
-export type RuleListPage = { items: RuleView[]; total: number; page: number; pageSize: number; counts: Record<AlertState, number> };
+export type RuleListPage = {
+  items: RuleView[];
+  total: number;
+  page: number;
+  pageSize: number;
+  counts: Record<AlertState, number>;
+};
 
-export type EvaluationPoint = { atMs: number; value: number | null; state: AlertState; outcome: string; error: string | null };
-export type TransitionPoint = { atMs: number; previousState: AlertState; newState: AlertState; value: number; action: string; message: string };
+export type EvaluationPoint = {
+  atMs: number;
+  value: number | null;
+  state: AlertState;
+  outcome: string;
+  error: string | null;
+};
+export type TransitionPoint = {
+  atMs: number;
+  previousState: AlertState;
+  newState: AlertState;
+  value: number;
+  action: string;
+  message: string;
+};
 /** A rule's latest evaluations (oldest first, at most the ring size) and transitions (newest first). */
 export type RuleRings = { evaluations: EvaluationPoint[]; transitions: TransitionPoint[] };
 

@@ -37,8 +37,14 @@ export const MIN_INTERVAL_SECS = 0.1;
 
 const thresholdSchema = (level: "warn" | "critical") =>
   z.object({
-    value: z.number({ message: `${level}.value must be a number` }).refine(Number.isFinite, `${level}.value must be a finite number`),
-    message: z.string().trim().min(1, `${level}.message is empty: write what the people notified should read`).max(500, `${level}.message is longer than 500 characters`),
+    value: z
+      .number({ message: `${level}.value must be a number` })
+      .refine(Number.isFinite, `${level}.value must be a finite number`),
+    message: z
+      .string()
+      .trim()
+      .min(1, `${level}.message is empty: write what the people notified should read`)
+      .max(500, `${level}.message is longer than 500 characters`),
   });
 
 const ruleFields = z.object({
@@ -48,10 +54,17 @@ const ruleFields = z.object({
     .min(1, "name is empty: give the rule a unique name")
     .max(120, "name is longer than 120 characters"),
   sourceKind: z.enum(SOURCE_KINDS, { message: "sourceKind must be alerts-server, dbsim or simulated" }),
-  query: z.string().trim().min(1, "query is empty: say what to measure").max(500, "query is longer than 500 characters"),
+  query: z
+    .string()
+    .trim()
+    .min(1, "query is empty: say what to measure")
+    .max(500, "query is longer than 500 characters"),
   intervalSecs: z
     .number({ message: "intervalSecs must be a number of seconds" })
-    .min(MIN_INTERVAL_SECS, `intervalSecs must be at least ${MIN_INTERVAL_SECS} seconds (0 would evaluate without pause)`)
+    .min(
+      MIN_INTERVAL_SECS,
+      `intervalSecs must be at least ${MIN_INTERVAL_SECS} seconds (0 would evaluate without pause)`,
+    )
     .max(86_400, "intervalSecs must be at most one day (86400)"),
   repeatIntervalSecs: z
     .number({ message: "repeatIntervalSecs must be a number of seconds" })
@@ -79,7 +92,11 @@ function checkRule(rule: z.infer<typeof ruleFields>, context: z.RefinementCtx): 
     if (!parsed.ok) context.addIssue({ code: "custom", path: ["query"], message: parsed.error });
   }
   if (rule.sourceKind === "dbsim" && !/^dbsim\.[a-z]+\.[a-z0-9]+$/.test(rule.query)) {
-    context.addIssue({ code: "custom", path: ["query"], message: `query "${rule.query}" is not a dbsim metric: use a name like dbsim.cpu.max, dbsim.io.avg or dbsim.memory.min` });
+    context.addIssue({
+      code: "custom",
+      path: ["query"],
+      message: `query "${rule.query}" is not a dbsim metric: use a name like dbsim.cpu.max, dbsim.io.avg or dbsim.memory.min`,
+    });
   }
 }
 

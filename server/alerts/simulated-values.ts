@@ -20,7 +20,8 @@ export type SimulatedSpec =
 
 export type ParseResult = { ok: true; spec: SimulatedSpec } | { ok: false; error: string };
 
-const EXAMPLES = "constant?value=250, script?values=50,150,250&step=5, random-walk?start=100&step=15&min=0&max=300 or sine?min=0&max=300&period=60";
+const EXAMPLES =
+  "constant?value=250, script?values=50,150,250&step=5, random-walk?start=100&step=15&min=0&max=300 or sine?min=0&max=300&period=60";
 
 function numberParam(params: URLSearchParams, name: string, fallback?: number): number | string {
   const raw = params.get(name);
@@ -32,7 +33,10 @@ function numberParam(params: URLSearchParams, name: string, fallback?: number): 
 export function parseSimulatedQuery(query: string): ParseResult {
   const [kind, rest = ""] = query.trim().split("?", 2);
   const params = new URLSearchParams(rest);
-  const fail = (problem: string): ParseResult => ({ ok: false, error: `simulated query "${query}" ${problem}; use ${EXAMPLES}` });
+  const fail = (problem: string): ParseResult => ({
+    ok: false,
+    error: `simulated query "${query}" ${problem}; use ${EXAMPLES}`,
+  });
   const read = (name: string, fallback?: number) => numberParam(params, name, fallback);
   switch (kind) {
     case "constant": {
@@ -56,7 +60,10 @@ export function parseSimulatedQuery(query: string): ParseResult {
       const max = read("max", 300);
       for (const item of [start, step, min, max]) if (typeof item === "string") return fail(item);
       if ((min as number) > (max as number)) return fail("has min above max");
-      return { ok: true, spec: { kind, start: start as number, step: step as number, min: min as number, max: max as number } };
+      return {
+        ok: true,
+        spec: { kind, start: start as number, step: step as number, min: min as number, max: max as number },
+      };
     }
     case "sine": {
       const min = read("min", 0);
@@ -72,7 +79,11 @@ export function parseSimulatedQuery(query: string): ParseResult {
 }
 
 /** The value of a time-only spec at `nowMs`; `originMs` is when a script's first value begins. */
-export function scriptedValueAt(spec: Extract<SimulatedSpec, { kind: "script" | "constant" | "sine" }>, nowMs: number, originMs: number): number {
+export function scriptedValueAt(
+  spec: Extract<SimulatedSpec, { kind: "script" | "constant" | "sine" }>,
+  nowMs: number,
+  originMs: number,
+): number {
   switch (spec.kind) {
     case "constant":
       return spec.value;
@@ -114,7 +125,10 @@ export class SimulatedValues {
     const spec = parsed.spec;
     if (spec.kind !== "random-walk") return scriptedValueAt(spec, nowMs, this.originMs);
     const previous = this.walks.get(query);
-    const next = previous === undefined ? spec.start : Math.min(spec.max, Math.max(spec.min, previous + spec.step * this.random.normal()));
+    const next =
+      previous === undefined
+        ? spec.start
+        : Math.min(spec.max, Math.max(spec.min, previous + spec.step * this.random.normal()));
     this.walks.set(query, next);
     return next;
   }

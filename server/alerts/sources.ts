@@ -51,12 +51,20 @@ export class DbsimSource implements AlertValueSource {
 /** When no ALERTS_SERVER_URL is set, rules on that source fail their query with this explanation. */
 export const unconfiguredAlertsServer: AlertValueSource = {
   async query(rule) {
-    throw new AlertIoError(`alert "${rule.name}" uses the alerts-server source but ALERTS_SERVER_URL is not set`, false);
+    throw new AlertIoError(
+      `alert "${rule.name}" uses the alerts-server source but ALERTS_SERVER_URL is not set`,
+      false,
+    );
   },
 };
 
 /** The engine's sources: the alerts-server (or the explanation above), the simulated database's metrics, the simulated values. */
-export function createAlertSources(options: { alertsServer: AlertsServer | null; dbsimMetrics: MetricReader; clock: Clock; random: RandomSource }): AlertSources {
+export function createAlertSources(options: {
+  alertsServer: AlertsServer | null;
+  dbsimMetrics: MetricReader;
+  clock: Clock;
+  random: RandomSource;
+}): AlertSources {
   return {
     "alerts-server": options.alertsServer ?? unconfiguredAlertsServer,
     dbsim: new DbsimSource(options.dbsimMetrics),

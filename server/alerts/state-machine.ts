@@ -12,10 +12,7 @@ export function classify(value: number, rule: Pick<AlertRule, "warn" | "critical
   return "PASS";
 }
 
-export type Decision =
-  | { kind: "none" }
-  | { kind: "notify"; message: string; repeat: boolean }
-  | { kind: "resolve" };
+export type Decision = { kind: "none" } | { kind: "notify"; message: string; repeat: boolean } | { kind: "resolve" };
 
 /** Shared: "nothing to send" is the answer of almost every evaluation, and needs no allocation. */
 const NONE: Decision = Object.freeze({ kind: "none" });

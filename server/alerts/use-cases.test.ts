@@ -30,7 +30,13 @@ beforeEach(() => {
   clock = new ManualClock();
   stores = createAlertsSqliteKit(database.db, clock);
   changes = 0;
-  service = new AlertsUseCases({ rules: stores.rules, reads: stores.queries, logger: createLogger("test"), alertsServerConfigured: false, onRulesChanged: () => changes++ });
+  service = new AlertsUseCases({
+    rules: stores.rules,
+    reads: stores.queries,
+    logger: createLogger("test"),
+    alertsServerConfigured: false,
+    onRulesChanged: () => changes++,
+  });
 });
 afterEach(() => database.close());
 
@@ -39,7 +45,13 @@ describe("alert rule use cases", () => {
     const created = service.createRule(rule(), actor);
     expect(created).toMatchObject({ name: "cpu", repeatIntervalSecs: 300, state: "PASS", origin: "console" });
     expect(changes).toBe(1);
-    expect(database.db.select().from(auditLog).all().map((row) => row.action)).toEqual(["alerts.rule.create"]);
+    expect(
+      database.db
+        .select()
+        .from(auditLog)
+        .all()
+        .map((row) => row.action),
+    ).toEqual(["alerts.rule.create"]);
   });
 
   it("refuses a duplicate name, an interval of 0, warn above critical, and the alerts-server source without its URL", () => {
@@ -54,25 +66,54 @@ describe("alert rule use cases", () => {
     };
     expect(attempt(rule())).toContain('CONFLICT: A rule named "cpu" already exists');
     expect(attempt(rule({ name: "b", intervalSecs: 0 }))).toContain("intervalSecs must be at least 0.1 seconds");
-    expect(attempt(rule({ name: "c", warn: { value: 500, message: "w" } }))).toContain("warn.value (500) is above critical.value (200)");
+    expect(attempt(rule({ name: "c", warn: { value: 500, message: "w" } }))).toContain(
+      "warn.value (500) is above critical.value (200)",
+    );
     expect(attempt(rule({ name: "d", sourceKind: "alerts-server", query: "q" }))).toContain("needs ALERTS_SERVER_URL");
   });
 
   it("lists rules worst first, filters by state, paginates, and counts per state", () => {
     for (const name of ["a", "b", "c"]) service.createRule(rule({ name }), actor);
     const b = stores.rules.findRuleByName("b")!;
-    stores.engine.commitTransition({ rule: b, atMs: clock.now(), previousState: "PASS", newState: "CRITICAL", value: 300, action: "notify", message: "c", event: null });
+    stores.engine.commitTransition({
+      rule: b,
+      atMs: clock.now(),
+      previousState: "PASS",
+      newState: "CRITICAL",
+      value: 300,
+      action: "notify",
+      message: "c",
+      event: null,
+    });
     const all = service.listRules({ page: 1, pageSize: 2 });
     expect(all.items.map((item) => item.name)).toEqual(["b", "a"]);
     expect(all.total).toBe(3);
     expect(all.counts).toEqual({ PASS: 2, WARN: 0, CRITICAL: 1 });
-    expect(service.listRules({ page: 1, pageSize: 10, state: "PASS" }).items.map((item) => item.name)).toEqual(["a", "c"]);
+    expect(service.listRules({ page: 1, pageSize: 10, state: "PASS" }).items.map((item) => item.name)).toEqual([
+      "a",
+      "c",
+    ]);
   });
 
   it("buckets the history for the chart and shows the latest value and error", () => {
     const created = service.createRule(rule(), actor);
-    for (let second = 0; second < 600; second++) stores.engine.recordEvaluation({ ruleId: created.id, atMs: clock.now() + second * 1000, value: second, state: "PASS", outcome: "ok", error: null });
-    stores.engine.recordEvaluation({ ruleId: created.id, atMs: clock.now() + 600_000, value: null, state: "PASS", outcome: "query-failed", error: "HTTP 500" });
+    for (let second = 0; second < 600; second++)
+      stores.engine.recordEvaluation({
+        ruleId: created.id,
+        atMs: clock.now() + second * 1000,
+        value: second,
+        state: "PASS",
+        outcome: "ok",
+        error: null,
+      });
+    stores.engine.recordEvaluation({
+      ruleId: created.id,
+      atMs: clock.now() + 600_000,
+      value: null,
+      state: "PASS",
+      outcome: "query-failed",
+      error: "HTTP 500",
+    });
     stores.engine.flush();
     const history = service.history(created.id, 100);
     expect(history.series.length).toBeLessThanOrEqual(101);
@@ -84,14 +125,47 @@ describe("alert rule use cases", () => {
     service.createRule(rule({ name: "alert-2" }), actor);
     const summary = service.importServerAlerts(
       [
-        { name: "alert-1", query: "q1", intervalSecs: 5, warn: { value: 1, message: "w" }, critical: { value: 2, message: "c" } },
-        { name: "alert-2", query: "q2", intervalSecs: 5, warn: { value: 1, message: "w" }, critical: { value: 2, message: "c" } },
-        { name: "alert-3", query: "q3", intervalSecs: "soon", warn: { value: 1, message: "w" }, critical: { value: 2, message: "c" } },
+        {
+          name: "alert-1",
+          query: "q1",
+          intervalSecs: 5,
+          warn: { value: 1, message: "w" },
+          critical: { value: 2, message: "c" },
+        },
+        {
+          name: "alert-2",
+          query: "q2",
+          intervalSecs: 5,
+          warn: { value: 1, message: "w" },
+          critical: { value: 2, message: "c" },
+        },
+        {
+          name: "alert-3",
+          query: "q3",
+          intervalSecs: "soon",
+          warn: { value: 1, message: "w" },
+          critical: { value: 2, message: "c" },
+        },
       ],
       actor,
     );
     expect(summary).toMatchObject({ created: ["alert-1"], updated: [], rejected: 1, skipped: [{ name: "alert-2" }] });
-    expect(stores.queries.deadLetters(50).map((letter) => letter.reason)).toEqual([expect.stringContaining('alert "alert-3": intervalSecs')]);
-    expect(service.importServerAlerts([{ name: "alert-1", query: "q1", intervalSecs: 5, warn: { value: 1, message: "w" }, critical: { value: 2, message: "c" } }], actor)).toMatchObject({ created: [], updated: [] });
+    expect(stores.queries.deadLetters(50).map((letter) => letter.reason)).toEqual([
+      expect.stringContaining('alert "alert-3": intervalSecs'),
+    ]);
+    expect(
+      service.importServerAlerts(
+        [
+          {
+            name: "alert-1",
+            query: "q1",
+            intervalSecs: 5,
+            warn: { value: 1, message: "w" },
+            critical: { value: 2, message: "c" },
+          },
+        ],
+        actor,
+      ),
+    ).toMatchObject({ created: [], updated: [] });
   });
 });

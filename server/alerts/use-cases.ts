@@ -20,7 +20,15 @@ export class AlertsError extends DomainError {
   }
 }
 
-export type SeriesBucket = { atMs: number; min: number | null; max: number | null; avg: number | null; samples: number; failures: number; state: AlertState };
+export type SeriesBucket = {
+  atMs: number;
+  min: number | null;
+  max: number | null;
+  avg: number | null;
+  samples: number;
+  failures: number;
+  state: AlertState;
+};
 export type RuleHistory = { rule: RuleView; series: SeriesBucket[]; bucketMs: number; transitions: TransitionPoint[] };
 
 export type AlertsUseCasesOptions = {
@@ -44,13 +52,18 @@ export class AlertsUseCases {
 
   getRule(id: string): RuleView {
     const rule = this.options.reads.getRule(id);
-    if (!rule) throw new AlertsError("NOT_FOUND", `No alert rule has the id "${id}"; it may have been deleted. Go back to the list.`);
+    if (!rule)
+      throw new AlertsError(
+        "NOT_FOUND",
+        `No alert rule has the id "${id}"; it may have been deleted. Go back to the list.`,
+      );
     return rule;
   }
 
   createRule(input: unknown, actor: Actor): RuleView {
     const rule = this.parse(input);
-    if (this.options.rules.findRuleByName(rule.name)) throw new AlertsError("CONFLICT", `A rule named "${rule.name}" already exists; choose another name.`);
+    if (this.options.rules.findRuleByName(rule.name))
+      throw new AlertsError("CONFLICT", `A rule named "${rule.name}" already exists; choose another name.`);
     const created = this.options.rules.createRule(rule, "console", actor);
     this.options.onRulesChanged?.();
     return created;
@@ -59,7 +72,8 @@ export class AlertsUseCases {
   updateRule(id: string, input: unknown, actor: Actor): RuleView {
     const rule = this.parse(input);
     const existing = this.options.rules.findRuleByName(rule.name);
-    if (existing && existing.id !== id) throw new AlertsError("CONFLICT", `A rule named "${rule.name}" already exists; choose another name.`);
+    if (existing && existing.id !== id)
+      throw new AlertsError("CONFLICT", `A rule named "${rule.name}" already exists; choose another name.`);
     const updated = this.options.rules.updateRule(id, rule, actor);
     if (!updated) throw new AlertsError("NOT_FOUND", `No alert rule has the id "${id}"; it may have been deleted.`);
     this.options.onRulesChanged?.();
@@ -67,7 +81,8 @@ export class AlertsUseCases {
   }
 
   deleteRule(id: string, actor: Actor): void {
-    if (!this.options.rules.deleteRule(id, actor)) throw new AlertsError("NOT_FOUND", `No alert rule has the id "${id}"; it may have been deleted already.`);
+    if (!this.options.rules.deleteRule(id, actor))
+      throw new AlertsError("NOT_FOUND", `No alert rule has the id "${id}"; it may have been deleted already.`);
     this.options.onRulesChanged?.();
   }
 
@@ -106,11 +121,22 @@ export class AlertsUseCases {
   importServerAlerts(body: unknown, actor: Actor): ImportSummary & { rejected: number } {
     const { rules, rejected } = parseServerAlerts(body);
     for (const item of rejected) {
-      this.options.logger.error({ alert: item.name, reason: item.reason }, `alerts-server alert ${item.name ? `"${item.name}"` : "(no name)"} rejected: ${item.reason}`);
-      this.options.rules.recordDeadLetter("alerts-server /alerts", item.name ? `alert "${item.name}": ${item.reason}` : item.reason, item.raw);
+      this.options.logger.error(
+        { alert: item.name, reason: item.reason },
+        `alerts-server alert ${item.name ? `"${item.name}"` : "(no name)"} rejected: ${item.reason}`,
+      );
+      this.options.rules.recordDeadLetter(
+        "alerts-server /alerts",
+        item.name ? `alert "${item.name}": ${item.reason}` : item.reason,
+        item.raw,
+      );
     }
     const summary = this.options.rules.importServerRules(rules, actor);
-    for (const skipped of summary.skipped) this.options.logger.error({ alert: skipped.name }, `alerts-server alert "${skipped.name}" not loaded: ${skipped.reason}`);
+    for (const skipped of summary.skipped)
+      this.options.logger.error(
+        { alert: skipped.name },
+        `alerts-server alert "${skipped.name}" not loaded: ${skipped.reason}`,
+      );
     if (summary.created.length || summary.updated.length) this.options.onRulesChanged?.();
     return { ...summary, rejected: rejected.length };
   }
@@ -119,7 +145,10 @@ export class AlertsUseCases {
     const parsed = ruleInputSchema.safeParse(input);
     if (!parsed.success) throw new AlertsError("BAD_REQUEST", `Invalid rule — ${describeZodError(parsed.error)}`);
     if (parsed.data.sourceKind === "alerts-server" && !this.options.alertsServerConfigured) {
-      throw new AlertsError("BAD_REQUEST", "sourceKind: the alerts-server source needs ALERTS_SERVER_URL to be set on the server; pick dbsim or simulated, or set it and restart.");
+      throw new AlertsError(
+        "BAD_REQUEST",
+        "sourceKind: the alerts-server source needs ALERTS_SERVER_URL to be set on the server; pick dbsim or simulated, or set it and restart.",
+      );
     }
     return parsed.data;
   }

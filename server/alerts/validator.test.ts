@@ -17,7 +17,8 @@ const good: RecordedCall[] = [
   { kind: "resolve", alertName: "a", atMs: at(30.9) },
 ];
 
-const run = (calls: RecordedCall[], alerts = [alert]) => validateCalls({ alerts, calls, originMs: origin, endMs: at(39) });
+const run = (calls: RecordedCall[], alerts = [alert]) =>
+  validateCalls({ alerts, calls, originMs: origin, endMs: at(39) });
 
 describe("validator", () => {
   it("accepts the scripted sequence", () => {
@@ -25,12 +26,16 @@ describe("validator", () => {
   });
 
   it("reports a missing resolve", () => {
-    expect(run(good.slice(0, 2)).problems).toEqual([{ alertName: "a", kind: "missing", detail: expect.stringContaining("resolve") }]);
+    expect(run(good.slice(0, 2)).problems).toEqual([
+      { alertName: "a", kind: "missing", detail: expect.stringContaining("resolve") },
+    ]);
   });
 
   it("reports an extra notify sent twice", () => {
     const calls = [...good.slice(0, 1), { ...good[0]!, atMs: at(12) }, ...good.slice(1)];
-    expect(run(calls).problems).toEqual([{ alertName: "a", kind: "early", detail: expect.stringContaining("re-notify") }]);
+    expect(run(calls).problems).toEqual([
+      { alertName: "a", kind: "early", detail: expect.stringContaining("re-notify") },
+    ]);
   });
 
   it("reports a notify sent before the value changed as early", () => {
@@ -44,12 +49,19 @@ describe("validator", () => {
   });
 
   it("reports calls for alerts the script does not define", () => {
-    expect(run([...good, { kind: "resolve", alertName: "ghost", atMs: at(5) }]).problems).toEqual([{ alertName: "ghost", kind: "extra", detail: expect.any(String) }]);
+    expect(run([...good, { kind: "resolve", alertName: "ghost", atMs: at(5) }]).problems).toEqual([
+      { alertName: "ghost", kind: "extra", detail: expect.any(String) },
+    ]);
   });
 
   it("expects re-notifies once the repeat interval has passed", () => {
     const repeating = { ...alert, query: "constant?value=150", repeatIntervalSecs: 10 };
-    const calls: RecordedCall[] = [0.5, 10.6, 20.7, 30.8].map((seconds) => ({ kind: "notify", alertName: "a", message: "a-warn", atMs: at(seconds) }));
+    const calls: RecordedCall[] = [0.5, 10.6, 20.7, 30.8].map((seconds) => ({
+      kind: "notify",
+      alertName: "a",
+      message: "a-warn",
+      atMs: at(seconds),
+    }));
     expect(run(calls, [repeating]).ok).toBe(true);
     expect(run(calls.slice(0, 2), [repeating]).problems.map((problem) => problem.kind)).toEqual(["missing", "missing"]);
   });

@@ -38,7 +38,12 @@ export type ValidateOptions = {
 
 type TimeSpec = Extract<SimulatedSpec, { kind: "script" | "constant" | "sine" }>;
 
-function expectedChanges(alert: ValidatorAlert, spec: TimeSpec, originMs: number, endMs: number): Array<{ atMs: number; state: AlertState }> {
+function expectedChanges(
+  alert: ValidatorAlert,
+  spec: TimeSpec,
+  originMs: number,
+  endMs: number,
+): Array<{ atMs: number; state: AlertState }> {
   const changes: Array<{ atMs: number; state: AlertState }> = [];
   let previous: AlertState = "PASS";
   const consider = (atMs: number) => {
@@ -61,7 +66,12 @@ export function validateCalls(options: ValidateOptions): ValidationReport {
   const report: ValidationReport = { ok: true, problems: [], expected: {}, unscripted: [] };
   const byName = new Map(options.alerts.map((alert) => [alert.name, alert]));
   for (const call of options.calls) {
-    if (!byName.has(call.alertName)) report.problems.push({ alertName: call.alertName, kind: "extra", detail: `${call.kind} for an alert the script does not define` });
+    if (!byName.has(call.alertName))
+      report.problems.push({
+        alertName: call.alertName,
+        kind: "extra",
+        detail: `${call.kind} for an alert the script does not define`,
+      });
   }
   for (const alert of options.alerts) {
     const parsed = parseSimulatedQuery(alert.query);
@@ -74,18 +84,27 @@ export function validateCalls(options: ValidateOptions): ValidationReport {
     const repeatMs = (alert.repeatIntervalSecs || 300) * 1000;
     const changes = expectedChanges(alert, spec, options.originMs, options.endMs);
     report.expected[alert.name] = changes;
-    const problem = (kind: ValidationProblem["kind"], detail: string) => report.problems.push({ alertName: alert.name, kind, detail });
+    const problem = (kind: ValidationProblem["kind"], detail: string) =>
+      report.problems.push({ alertName: alert.name, kind, detail });
     const matches = (call: RecordedCall, state: AlertState) =>
-      state === "PASS" ? call.kind === "resolve" : call.kind === "notify" && call.message === (state === "CRITICAL" ? alert.critical.message : alert.warn.message);
-    const describeCall = (call: RecordedCall) => `${call.kind}${call.message ? `(${call.message})` : ""} at +${((call.atMs - options.originMs) / 1000).toFixed(2)} s`;
-    const describeChange = (change: { atMs: number; state: AlertState }) => `${change.state === "PASS" ? "resolve" : `notify(${change.state})`} for the change at +${((change.atMs - options.originMs) / 1000).toFixed(2)} s`;
+      state === "PASS"
+        ? call.kind === "resolve"
+        : call.kind === "notify" &&
+          call.message === (state === "CRITICAL" ? alert.critical.message : alert.warn.message);
+    const describeCall = (call: RecordedCall) =>
+      `${call.kind}${call.message ? `(${call.message})` : ""} at +${((call.atMs - options.originMs) / 1000).toFixed(2)} s`;
+    const describeChange = (change: { atMs: number; state: AlertState }) =>
+      `${change.state === "PASS" ? "resolve" : `notify(${change.state})`} for the change at +${((change.atMs - options.originMs) / 1000).toFixed(2)} s`;
 
     let nextChange = 0;
     let current: AlertState = "PASS";
     let lastNotifyAtMs: number | null = null;
     const checkMissedRepeats = (untilMs: number) => {
       while (current !== "PASS" && lastNotifyAtMs !== null && lastNotifyAtMs + repeatMs + toleranceMs < untilMs) {
-        problem("missing", `re-notify of ${current} due by +${((lastNotifyAtMs + repeatMs + toleranceMs - options.originMs) / 1000).toFixed(2)} s`);
+        problem(
+          "missing",
+          `re-notify of ${current} due by +${((lastNotifyAtMs + repeatMs + toleranceMs - options.originMs) / 1000).toFixed(2)} s`,
+        );
         lastNotifyAtMs += repeatMs;
       }
     };
@@ -97,12 +116,15 @@ export function validateCalls(options: ValidateOptions): ValidationReport {
       for (let index = nextChange; index < changes.length; index++) {
         const change = changes[index]!;
         if (change.atMs > call.atMs + 5) break;
-        if (matches(call, change.state) && (index === nextChange || call.atMs <= change.atMs + toleranceMs)) matched = index;
+        if (matches(call, change.state) && (index === nextChange || call.atMs <= change.atMs + toleranceMs))
+          matched = index;
       }
       if (matched >= 0) {
-        for (let skipped = nextChange; skipped < matched; skipped++) problem("missing", describeChange(changes[skipped]!));
+        for (let skipped = nextChange; skipped < matched; skipped++)
+          problem("missing", describeChange(changes[skipped]!));
         const change = changes[matched]!;
-        if (call.atMs > change.atMs + toleranceMs) problem("late", `${describeCall(call)}, more than ${toleranceMs} ms after its change`);
+        if (call.atMs > change.atMs + toleranceMs)
+          problem("late", `${describeCall(call)}, more than ${toleranceMs} ms after its change`);
         current = change.state;
         lastNotifyAtMs = call.kind === "notify" ? call.atMs : null;
         nextChange = matched + 1;
@@ -110,12 +132,18 @@ export function validateCalls(options: ValidateOptions): ValidationReport {
       }
       const upcoming = changes[nextChange];
       if (upcoming && matches(call, upcoming.state)) {
-        problem("early", `${describeCall(call)} before the value changed at +${((upcoming.atMs - options.originMs) / 1000).toFixed(2)} s`);
+        problem(
+          "early",
+          `${describeCall(call)} before the value changed at +${((upcoming.atMs - options.originMs) / 1000).toFixed(2)} s`,
+        );
         continue;
       }
       if (current !== "PASS" && matches(call, current)) {
         if (lastNotifyAtMs !== null && call.atMs < lastNotifyAtMs + repeatMs) {
-          problem("early", `re-notify ${describeCall(call)} only ${call.atMs - lastNotifyAtMs} ms after the last notify (repeat interval ${repeatMs} ms)`);
+          problem(
+            "early",
+            `re-notify ${describeCall(call)} only ${call.atMs - lastNotifyAtMs} ms after the last notify (repeat interval ${repeatMs} ms)`,
+          );
         }
         lastNotifyAtMs = call.atMs;
         continue;

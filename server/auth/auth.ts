@@ -20,7 +20,12 @@ export function createAuth({ db, secret, baseUrl, signInAttemptsPerMinute }: Aut
     secret,
     database: drizzleAdapter(db, {
       provider: "sqlite",
-      schema: { user: schema.user, session: schema.session, account: schema.account, verification: schema.verification },
+      schema: {
+        user: schema.user,
+        session: schema.session,
+        account: schema.account,
+        verification: schema.verification,
+      },
     }),
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 12 },
     user: {
@@ -29,7 +34,13 @@ export function createAuth({ db, secret, baseUrl, signInAttemptsPerMinute }: Aut
       },
     },
     // Slows password guessing: a few sign-in attempts per client address per minute (per process).
-    rateLimit: { enabled: true, storage: "memory", window: 60, max: 300, customRules: { "/sign-in/email": { window: 60, max: signInAttemptsPerMinute } } },
+    rateLimit: {
+      enabled: true,
+      storage: "memory",
+      window: 60,
+      max: 300,
+      customRules: { "/sign-in/email": { window: 60, max: signInAttemptsPerMinute } },
+    },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     advanced: {
       database: { generateId: ({ model }) => createId(ID_PREFIX[model] ?? model.slice(0, 3)) },

@@ -18,7 +18,12 @@ export interface AuthConsole {
   handle(request: Request): Promise<Response>;
   /** In demo mode, the demo accounts and their passwords for the sign-in page; otherwise none. */
   signInOptions(): { demoAccounts: DemoAccount[] };
-  listUsers(query: PageQuery & { search?: string }): { items: UserSummary[]; total: number; page: number; pageSize: number };
+  listUsers(query: PageQuery & { search?: string }): {
+    items: UserSummary[];
+    total: number;
+    page: number;
+    pageSize: number;
+  };
   createUser(input: NewUser, actor: Actor): Promise<UserSummary>;
   changeRole(userId: string, role: Role, actor: Actor): UserSummary;
   auditLog(query: PageQuery): ReturnType<UserDirectory["auditPage"]> & PageQuery;
@@ -29,7 +34,11 @@ function sessionUserFrom(user: { id: string; email: string; name: string; role?:
   return { id: user.id, email: user.email, name: user.name, role: isRole(user.role) ? user.role : "viewer" };
 }
 
-export function createAuthConsole(options: { auth: Auth; users: UserDirectory; demoAccounts: DemoAccount[] }): AuthConsole {
+export function createAuthConsole(options: {
+  auth: Auth;
+  users: UserDirectory;
+  demoAccounts: DemoAccount[];
+}): AuthConsole {
   const { auth, users, demoAccounts } = options;
   return {
     async sessionUser(headers) {

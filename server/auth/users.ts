@@ -16,10 +16,15 @@ import type { PeopleDirectory, PersonName } from "@/server/core/people";
 import { ROLES, type Role } from "@/server/core/roles";
 
 export const newUserInput = z.object({
-  email: z.email({ message: "Enter a valid e-mail address, such as ana@example.com." }).transform((value) => value.toLowerCase()),
+  email: z
+    .email({ message: "Enter a valid e-mail address, such as ana@example.com." })
+    .transform((value) => value.toLowerCase()),
   name: z.string().trim().min(1, "Enter the person's name.").max(100, "Keep the name under 100 characters."),
   role: z.enum(ROLES, { message: "Choose a role: viewer, responder or admin." }),
-  password: z.string().min(12, "The password needs at least 12 characters.").max(128, "Keep the password under 128 characters."),
+  password: z
+    .string()
+    .min(12, "The password needs at least 12 characters.")
+    .max(128, "Keep the password under 128 characters."),
 });
 export type NewUser = z.infer<typeof newUserInput>;
 
@@ -40,10 +45,39 @@ export class UserDirectory implements PeopleDirectory {
     return this.db.transaction(
       (tx) => {
         const existing = tx.select({ id: user.id }).from(user).where(eq(user.email, input.email)).get();
-        if (existing) throw new UserError("CONFLICT", `A user with the e-mail ${input.email} exists already. Change that user's role instead.`);
-        tx.insert(user).values({ id, email: input.email, name: input.name, role: input.role, emailVerified: true, createdAt: now, updatedAt: now }).run();
-        tx.insert(account).values({ id: createId("acc"), accountId: id, providerId: "credential", userId: id, password: passwordHash, createdAt: now, updatedAt: now }).run();
-        createAuditRecorder(tx, this.clock).record({ actor, action: "auth.user.create", target: id, details: { email: input.email, role: input.role } });
+        if (existing)
+          throw new UserError(
+            "CONFLICT",
+            `A user with the e-mail ${input.email} exists already. Change that user's role instead.`,
+          );
+        tx.insert(user)
+          .values({
+            id,
+            email: input.email,
+            name: input.name,
+            role: input.role,
+            emailVerified: true,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .run();
+        tx.insert(account)
+          .values({
+            id: createId("acc"),
+            accountId: id,
+            providerId: "credential",
+            userId: id,
+            password: passwordHash,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .run();
+        createAuditRecorder(tx, this.clock).record({
+          actor,
+          action: "auth.user.create",
+          target: id,
+          details: { email: input.email, role: input.role },
+        });
         return { id, email: input.email, name: input.name, role: input.role, createdAt: now };
       },
       { behavior: "immediate" },
@@ -56,11 +90,22 @@ export class UserDirectory implements PeopleDirectory {
         const row = tx.select().from(user).where(eq(user.id, userId)).get();
         if (!row) throw new UserError("NOT_FOUND", `No user has the id ${userId}. Reload the user list and try again.`);
         if (actor.kind === "user" && actor.userId === userId && role !== "admin") {
-          throw new UserError("BAD_REQUEST", "You cannot take the admin role from yourself. Ask another admin to do it.");
+          throw new UserError(
+            "BAD_REQUEST",
+            "You cannot take the admin role from yourself. Ask another admin to do it.",
+          );
         }
         if (row.role === role) return toSummary(row);
-        tx.update(user).set({ role, updatedAt: new Date(this.clock.now()) }).where(eq(user.id, userId)).run();
-        createAuditRecorder(tx, this.clock).record({ actor, action: "auth.user.changeRole", target: userId, details: { from: row.role, to: role } });
+        tx.update(user)
+          .set({ role, updatedAt: new Date(this.clock.now()) })
+          .where(eq(user.id, userId))
+          .run();
+        createAuditRecorder(tx, this.clock).record({
+          actor,
+          action: "auth.user.changeRole",
+          target: userId,
+          details: { from: row.role, to: role },
+        });
         return toSummary({ ...row, role });
       },
       { behavior: "immediate" },
@@ -68,8 +113,17 @@ export class UserDirectory implements PeopleDirectory {
   }
 
   list(options: { page: number; pageSize: number; search?: string }): { items: UserSummary[]; total: number } {
-    const filter = options.search ? or(like(user.email, `%${options.search}%`), like(user.name, `%${options.search}%`)) : undefined;
-    const rows = this.db.select().from(user).where(filter).orderBy(user.email).limit(options.pageSize).offset((options.page - 1) * options.pageSize).all();
+    const filter = options.search
+      ? or(like(user.email, `%${options.search}%`), like(user.name, `%${options.search}%`))
+      : undefined;
+    const rows = this.db
+      .select()
+      .from(user)
+      .where(filter)
+      .orderBy(user.email)
+      .limit(options.pageSize)
+      .offset((options.page - 1) * options.pageSize)
+      .all();
     const total = this.db.select({ total: count() }).from(user).where(filter).get()?.total ?? 0;
     return { items: rows.map(toSummary), total };
   }
@@ -82,7 +136,11 @@ export class UserDirectory implements PeopleDirectory {
   /** Names and e-mails of the given user ids (ids from other engines: unknown ones are left out). */
   describe(ids: readonly string[]): Map<string, PersonName> {
     if (ids.length === 0) return new Map();
-    const rows = this.db.select({ id: user.id, name: user.name, email: user.email }).from(user).where(inArray(user.id, [...ids])).all();
+    const rows = this.db
+      .select({ id: user.id, name: user.name, email: user.email })
+      .from(user)
+      .where(inArray(user.id, [...ids]))
+      .all();
     return new Map(rows.map((row) => [row.id, { name: row.name, email: row.email }]));
   }
 
@@ -91,7 +149,13 @@ export class UserDirectory implements PeopleDirectory {
   }
 
   auditPage(options: { page: number; pageSize: number }) {
-    const items = this.db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(options.pageSize).offset((options.page - 1) * options.pageSize).all();
+    const items = this.db
+      .select()
+      .from(auditLog)
+      .orderBy(desc(auditLog.id))
+      .limit(options.pageSize)
+      .offset((options.page - 1) * options.pageSize)
+      .all();
     const total = this.db.select({ total: count() }).from(auditLog).get()?.total ?? 0;
     return { items, total };
   }

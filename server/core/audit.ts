@@ -4,9 +4,7 @@
  */
 import type { Role } from "./roles";
 
-export type Actor =
-  | { kind: "user"; userId: string; email: string; role: Role }
-  | { kind: "system"; name: string };
+export type Actor = { kind: "user"; userId: string; email: string; role: Role } | { kind: "system"; name: string };
 
 export type AuditEntry = {
   actor: Actor;

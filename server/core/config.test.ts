@@ -29,7 +29,7 @@ describe("parseConfig", () => {
       expect.unreachable();
     } catch (error) {
       expect((error as Error).message).toContain("WATCHPOST_ADMIN_PASSWORD: expected at least 12 characters");
-      expect((error as Error).message).not.toContain("short\"");
+      expect((error as Error).message).not.toContain('short"');
     }
   });
 

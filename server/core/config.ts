@@ -9,7 +9,10 @@ const booleanFlag = z
   .transform((value) => value === "true" || value === "1" || value === "yes");
 
 const port = z.coerce.number({ message: "expected a port number" }).int("expected a whole number").min(1).max(65535);
-const positiveInt = z.coerce.number({ message: "expected a number" }).int("expected a whole number").positive("expected a number above 0");
+const positiveInt = z.coerce
+  .number({ message: "expected a number" })
+  .int("expected a whole number")
+  .positive("expected a number above 0");
 const url = z.url({ message: "expected a URL such as http://127.0.0.1:9001" });
 
 export const configSchema = z.object({
@@ -38,7 +41,13 @@ export const configSchema = z.object({
         .filter(Boolean)
         .map((item) => (item === "digest" ? "digests" : item)),
     )
-    .pipe(z.array(z.enum(["all", "none", "alerts", "pager", "digests", "scheduling"], { message: "expected all, none, or a comma list of alerts, pager, digests, scheduling" }))),
+    .pipe(
+      z.array(
+        z.enum(["all", "none", "alerts", "pager", "digests", "scheduling"], {
+          message: "expected all, none, or a comma list of alerts, pager, digests, scheduling",
+        }),
+      ),
+    ),
   /** Test only: exposes a clock the browser tests can move. Never set it in production. */
   WATCHPOST_TEST_CLOCK: booleanFlag.default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -46,7 +55,10 @@ export const configSchema = z.object({
   /** NATS with JetStream; when unset, events and digests stay in process. */
   NATS_URL: url.optional(),
   /** Prefix of every JetStream stream, consumer and KV bucket name, so that runs never collide. */
-  NATS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, "expected letters, digits, - or _").default("watchpost"),
+  NATS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "expected letters, digits, - or _")
+    .default("watchpost"),
 
   /** An alerts-server to load alerts from and send notify/resolve to (compatible mode). */
   ALERTS_SERVER_URL: url.optional(),
@@ -63,7 +75,10 @@ export const configSchema = z.object({
   SMS_API_URL: url.optional(),
   SMS_ACCOUNT_SID: z.string().default("watchpost"),
   SMS_AUTH_TOKEN: z.string().optional(),
-  SMS_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/, "expected a phone number in E.164 form, such as +15550100").default("+15550100"),
+  SMS_FROM: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, "expected a phone number in E.164 form, such as +15550100")
+    .default("+15550100"),
 
   /** The simulated database server the scheduling engine talks to; the runner starts one when unset. */
   DBSIM_URL: url.optional(),
@@ -75,7 +90,9 @@ export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\nFix the variable(s) above (see README.md, Configuration) and start again.`);
+    super(
+      `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\nFix the variable(s) above (see README.md, Configuration) and start again.`,
+    );
     this.name = "ConfigError";
   }
 }

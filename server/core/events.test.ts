@@ -34,7 +34,9 @@ describe("InProcessEventBus", () => {
     bus.subscribe("alert.state-changed", () => {
       throw new Error("database busy");
     });
-    await expect(bus.publish("alert.state-changed", event)).rejects.toThrow("1 handler(s) of alert.state-changed failed");
+    await expect(bus.publish("alert.state-changed", event)).rejects.toThrow(
+      "1 handler(s) of alert.state-changed failed",
+    );
     expect(delivered).toBe(1);
   });
 });

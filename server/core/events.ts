@@ -50,8 +50,12 @@ export class InProcessEventBus implements EventBus {
     const results = await Promise.allSettled(handlers.map(async (handler) => handler(event)));
     const failures = results.filter((result): result is PromiseRejectedResult => result.status === "rejected");
     if (failures.length > 0) {
-      for (const failure of failures) this.log.warn({ topic, err: failure.reason }, "event handler failed; the publisher will retry");
-      throw new AggregateError(failures.map((failure) => failure.reason), `${failures.length} handler(s) of ${topic} failed`);
+      for (const failure of failures)
+        this.log.warn({ topic, err: failure.reason }, "event handler failed; the publisher will retry");
+      throw new AggregateError(
+        failures.map((failure) => failure.reason),
+        `${failures.length} handler(s) of ${topic} failed`,
+      );
     }
   }
 

@@ -17,12 +17,19 @@ function streamOf(chunks: string[], onPull?: () => void): ReadableStream<Uint8Ar
   );
 }
 
-const post = (body: BodyInit, headers: Record<string, string> = {}) => new Request("http://127.0.0.1/api/v1/pager/events", { method: "POST", body, headers, duplex: "half" } as RequestInit);
+const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+  new Request("http://127.0.0.1/api/v1/pager/events", { method: "POST", body, headers, duplex: "half" } as RequestInit);
 
 describe("reading an ingest body within a byte limit", () => {
   it("refuses a body whose Content-Length is over the limit without reading it", async () => {
     let pulls = 0;
-    const result = await readBodyWithin(post(streamOf(["{}"], () => pulls++), { "content-length": "2000" }), 1000);
+    const result = await readBodyWithin(
+      post(
+        streamOf(["{}"], () => pulls++),
+        { "content-length": "2000" },
+      ),
+      1000,
+    );
     expect(result).toEqual({ ok: false, status: 413, message: "The body is larger than 1000 bytes." });
     expect(pulls).toBe(0);
   });
@@ -41,6 +48,11 @@ describe("reading an ingest body within a byte limit", () => {
   });
 
   it("answers 400 to a Content-Length that is not a byte count", async () => {
-    expect(await readBodyWithin(new Request("http://127.0.0.1/", { method: "POST", body: "{}", headers: { "content-length": "lots" } }), 1000)).toMatchObject({ ok: false, status: 400 });
+    expect(
+      await readBodyWithin(
+        new Request("http://127.0.0.1/", { method: "POST", body: "{}", headers: { "content-length": "lots" } }),
+        1000,
+      ),
+    ).toMatchObject({ ok: false, status: 400 });
   });
 });

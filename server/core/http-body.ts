@@ -11,7 +11,8 @@ export async function readBodyWithin(request: Request, maxBytes: number): Promis
   const declared = request.headers.get("content-length");
   if (declared !== null && declared.trim() !== "") {
     const length = Number(declared);
-    if (!Number.isSafeInteger(length) || length < 0) return { ok: false, status: 400, message: "The Content-Length header is not a byte count." };
+    if (!Number.isSafeInteger(length) || length < 0)
+      return { ok: false, status: 400, message: "The Content-Length header is not a byte count." };
     if (length > maxBytes) return tooLarge;
   }
   if (!request.body) return { ok: true, text: "", bytes: 0 };

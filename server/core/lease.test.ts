@@ -24,7 +24,11 @@ afterEach(() => {
 });
 
 /** One process: its connection, its clock, its LeasedWork, and what its work did. */
-function processWith(owner: string, clock: ManualClock, options: { leases?: LeaseStore; failStart?: boolean; failStops?: number; wanted?: () => boolean } = {}) {
+function processWith(
+  owner: string,
+  clock: ManualClock,
+  options: { leases?: LeaseStore; failStart?: boolean; failStops?: number; wanted?: () => boolean } = {},
+) {
   let stopsToFail = options.failStops ?? 0;
   const leases = options.leases ?? new SqliteLeaseStore(openDatabase(database.filePath));
   const log: string[] = [];

@@ -65,7 +65,8 @@ export class LeasedWork {
   constructor(private readonly options: LeasedWorkOptions) {
     this.pollMs = options.pollMs ?? 1_000;
     this.leaseMs = options.leaseMs ?? 10_000;
-    if (!(this.leaseMs > this.pollMs)) throw new Error(`the lease (${this.leaseMs} ms) must outlast the renewal period (${this.pollMs} ms)`);
+    if (!(this.leaseMs > this.pollMs))
+      throw new Error(`the lease (${this.leaseMs} ms) must outlast the renewal period (${this.pollMs} ms)`);
   }
 
   /** Whether this process holds the lease (and so runs the work, or is starting it). */
@@ -157,7 +158,8 @@ export class LeasedWork {
     }
     if (!this.holding) {
       // Switched off or stopping: the lease goes back (only if ours) so that another process takes it at once.
-      if (this.giveUpReason !== "lost") this.attempt("lease release", () => options.leases.release({ key: options.key, owner: options.owner }));
+      if (this.giveUpReason !== "lost")
+        this.attempt("lease release", () => options.leases.release({ key: options.key, owner: options.owner }));
       return;
     }
     try {

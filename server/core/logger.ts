@@ -18,7 +18,18 @@ export function rootLogger(): Logger {
     level: defaultLevel(),
     base: { app: "watchpost" },
     redact: {
-      paths: ["password", "*.password", "token", "*.token", "authToken", "*.authToken", "secret", "*.secret", "headers.authorization", "headers.cookie"],
+      paths: [
+        "password",
+        "*.password",
+        "token",
+        "*.token",
+        "authToken",
+        "*.authToken",
+        "secret",
+        "*.secret",
+        "headers.authorization",
+        "headers.cookie",
+      ],
       censor: "[redacted]",
     },
   });

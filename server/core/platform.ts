@@ -2,7 +2,8 @@
  * The platform console: what the process-level HTTP routes may call (health, the browser tests' movable
  * clock). Implemented by the composition root (server/jobs/platform.ts), which owns the database handle.
  */
-export type DatabaseHealth = { state: "ok"; journalMode: string; latencyMs: number } | { state: "unavailable"; error: string };
+export type DatabaseHealth =
+  { state: "ok"; journalMode: string; latencyMs: number } | { state: "unavailable"; error: string };
 
 export type HealthReport = { status: "ok" | "error"; database: DatabaseHealth; engines: string[]; time: string };
 

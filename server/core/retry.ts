@@ -38,12 +38,18 @@ export class RetryExhaustedError extends Error {
     readonly attempts: number,
     readonly lastError: unknown,
   ) {
-    super(`gave up after ${attempts} attempt(s): ${lastError instanceof Error ? lastError.message : String(lastError)}`, { cause: lastError });
+    super(
+      `gave up after ${attempts} attempt(s): ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+      { cause: lastError },
+    );
     this.name = "RetryExhaustedError";
   }
 }
 
-export async function retryWithBackoff<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+export async function retryWithBackoff<T>(
+  operation: (attempt: number) => Promise<T>,
+  options: RetryOptions,
+): Promise<T> {
   const { clock, random, maxAttempts = 5, deadlineMs, shouldRetry = () => true, onRetry, signal } = options;
   const factory = new ExponentialBackoff({
     generator: equalJitterFrom(random),
@@ -56,10 +62,12 @@ export async function retryWithBackoff<T>(operation: (attempt: number) => Promis
     try {
       return await operation(attempt);
     } catch (error) {
-      if (signal?.aborted || attempt >= maxAttempts || !shouldRetry(error)) throw new RetryExhaustedError(attempt, error);
+      if (signal?.aborted || attempt >= maxAttempts || !shouldRetry(error))
+        throw new RetryExhaustedError(attempt, error);
       backoff = backoff ? backoff.next(undefined) : factory.next();
       const delayMs = backoff.duration;
-      if (deadlineMs !== undefined && clock.now() + delayMs >= deadlineMs) throw new RetryExhaustedError(attempt, error);
+      if (deadlineMs !== undefined && clock.now() + delayMs >= deadlineMs)
+        throw new RetryExhaustedError(attempt, error);
       onRetry?.(error, attempt, delayMs);
       await sleep(clock, delayMs, signal);
     }

@@ -2,8 +2,17 @@ import { describe, expect, it } from "vitest";
 import { compareReports, selectDigestAlarms, supersedes, type AlarmState, type AlarmStatus } from "./alarm-state";
 import { parseChangedAt } from "./alarm-time";
 
-const report = (status: AlarmStatus, changedAt: string) => ({ status, changedAt, changedAtNanos: parseChangedAt(changedAt).nanos });
-const state = (alarmId: string, status: AlarmStatus, changedAt: string, lastSent: AlarmState["lastSent"] = null): AlarmState => ({ userId: "u", alarmId, ...report(status, changedAt), lastSent });
+const report = (status: AlarmStatus, changedAt: string) => ({
+  status,
+  changedAt,
+  changedAtNanos: parseChangedAt(changedAt).nanos,
+});
+const state = (
+  alarmId: string,
+  status: AlarmStatus,
+  changedAt: string,
+  lastSent: AlarmState["lastSent"] = null,
+): AlarmState => ({ userId: "u", alarmId, ...report(status, changedAt), lastSent });
 
 describe("supersedes", () => {
   it("rejects an older WARNING arriving after the CLEARED that followed it", () => {
@@ -13,7 +22,9 @@ describe("supersedes", () => {
   });
 
   it("ignores an exact duplicate", () => {
-    expect(supersedes(report("WARNING", "2021-06-07T20:40:15Z"), report("WARNING", "2021-06-07T20:40:15Z"))).toBe(false);
+    expect(supersedes(report("WARNING", "2021-06-07T20:40:15Z"), report("WARNING", "2021-06-07T20:40:15Z"))).toBe(
+      false,
+    );
   });
 
   it("breaks equal instants by severity, then by the string, the same way whatever the arrival order", () => {
@@ -43,7 +54,9 @@ describe("selectDigestAlarms", () => {
     const at = "2021-06-07T20:40:15Z";
     const sent = { status: "WARNING" as const, changedAtNanos: parseChangedAt(at).nanos };
     expect(selectDigestAlarms([state("a", "WARNING", at, sent)])).toEqual([]);
-    expect(selectDigestAlarms([state("a", "WARNING", "2021-06-07T20:50:00Z", sent)]).map((alarm) => alarm.alarmId)).toEqual(["a"]);
+    expect(
+      selectDigestAlarms([state("a", "WARNING", "2021-06-07T20:50:00Z", sent)]).map((alarm) => alarm.alarmId),
+    ).toEqual(["a"]);
     expect(selectDigestAlarms([state("a", "CRITICAL", at, sent)]).map((alarm) => alarm.alarmId)).toEqual(["a"]);
   });
 });

@@ -55,7 +55,11 @@ export type DigestAlarm = { alarmId: string; status: AlarmStatus; changedAt: str
 
 /** True when the user already got this exact report (same status, same instant) in an earlier digest. */
 export function alreadySent(state: Pick<AlarmState, "status" | "changedAtNanos" | "lastSent">): boolean {
-  return state.lastSent !== null && state.lastSent.status === state.status && state.lastSent.changedAtNanos === state.changedAtNanos;
+  return (
+    state.lastSent !== null &&
+    state.lastSent.status === state.status &&
+    state.lastSent.changedAtNanos === state.changedAtNanos
+  );
 }
 
 /**
@@ -67,19 +71,32 @@ export function selectDigestAlarms(states: Iterable<AlarmState>): DigestAlarm[] 
   const selected: DigestAlarm[] = [];
   for (const state of states) {
     if (!isActive(state.status) || alreadySent(state)) continue;
-    selected.push({ alarmId: state.alarmId, status: state.status, changedAt: state.changedAt, changedAtNanos: state.changedAtNanos });
+    selected.push({
+      alarmId: state.alarmId,
+      status: state.status,
+      changedAt: state.changedAt,
+      changedAtNanos: state.changedAtNanos,
+    });
   }
   return selected.sort(oldestFirst);
 }
 
 /** The order of a digest and of the console's alarm lists: oldest first, ties by alarm id (code units). */
-export function oldestFirst(a: { alarmId: string; changedAtNanos: bigint }, b: { alarmId: string; changedAtNanos: bigint }): number {
+export function oldestFirst(
+  a: { alarmId: string; changedAtNanos: bigint },
+  b: { alarmId: string; changedAtNanos: bigint },
+): number {
   if (a.changedAtNanos !== b.changedAtNanos) return a.changedAtNanos < b.changedAtNanos ? -1 : 1;
   return a.alarmId < b.alarmId ? -1 : a.alarmId > b.alarmId ? 1 : 0;
 }
 
 /** The marker to keep after sending `alarm`: never moves backwards (a redelivered old digest cannot lower it). */
 export function nextSentMarker(current: SentMarker | null, alarm: DigestAlarm): SentMarker {
-  if (current && (current.changedAtNanos > alarm.changedAtNanos || (current.changedAtNanos === alarm.changedAtNanos && STATUS_RANK[current.status] > STATUS_RANK[alarm.status]))) return current;
+  if (
+    current &&
+    (current.changedAtNanos > alarm.changedAtNanos ||
+      (current.changedAtNanos === alarm.changedAtNanos && STATUS_RANK[current.status] > STATUS_RANK[alarm.status]))
+  )
+    return current;
   return { status: alarm.status, changedAtNanos: alarm.changedAtNanos };
 }

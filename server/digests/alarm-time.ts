@@ -11,8 +11,13 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9
 export type ParsedInstant = { nanos: bigint; original: string; sortKey: string };
 
 export class InvalidTimestampError extends Error {
-  constructor(readonly value: string, detail: string) {
-    super(`ChangedAt "${value}" is not an RFC 3339 timestamp (${detail}); expected e.g. 2021-06-07T20:40:15.598765212Z`);
+  constructor(
+    readonly value: string,
+    detail: string,
+  ) {
+    super(
+      `ChangedAt "${value}" is not an RFC 3339 timestamp (${detail}); expected e.g. 2021-06-07T20:40:15.598765212Z`,
+    );
     this.name = "InvalidTimestampError";
   }
 }
@@ -63,7 +68,8 @@ export function parseChangedAt(value: string): ParsedInstant {
     offsetMinutes = (sign === "-" ? -1 : 1) * (hours * 60 + minutes);
   }
   // Whole seconds stay far inside Number's exact range (|x| < 4e11); only the nanoseconds need a BigInt.
-  const epochSeconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
+  const epochSeconds =
+    daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
   const nanosOfSecond = fraction.length === 9 ? fraction : fraction.padEnd(9, "0");
   return {
     nanos: BigInt(epochSeconds) * 1_000_000_000n + BigInt(nanosOfSecond),

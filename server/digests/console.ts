@@ -16,7 +16,14 @@ import type { DigestCounters, DigestsUseCases } from "./use-cases";
 export const INLINE_ALARMS = 5;
 
 export type AlarmView = { alarmId: string; status: AlarmStatus; changedAt: string; changedAtMs: number };
-export type DigestView = { id: string; userId: string; requestedBy: string; createdAtMs: number; publishedAtMs: number | null; alarms: AlarmView[] };
+export type DigestView = {
+  id: string;
+  userId: string;
+  requestedBy: string;
+  createdAtMs: number;
+  publishedAtMs: number | null;
+  alarms: AlarmView[];
+};
 export type DigestUserView = {
   userId: string;
   /** "Name (e-mail)" for a console user; any other UserID (they come from messages) as it is. */
@@ -28,7 +35,8 @@ export type DigestUserView = {
   alarms: (AlarmView & { sent: boolean })[];
 };
 export type DigestsStatus = DigestsMode & { counters: DigestCounters };
-export type SendDigestResult = { mode: "queued"; message: string } | { mode: "sent"; digest: DigestView; message: string };
+export type SendDigestResult =
+  { mode: "queued"; message: string } | { mode: "sent"; digest: DigestView; message: string };
 
 export interface DigestsConsole {
   status(): DigestsStatus;
@@ -49,11 +57,23 @@ export type DigestsConsoleDependencies = {
 };
 
 function alarmView(alarm: AlarmState | DigestAlarm): AlarmView {
-  return { alarmId: alarm.alarmId, status: alarm.status, changedAt: alarm.changedAt, changedAtMs: nanosToEpochMs(alarm.changedAtNanos) };
+  return {
+    alarmId: alarm.alarmId,
+    status: alarm.status,
+    changedAt: alarm.changedAt,
+    changedAtMs: nanosToEpochMs(alarm.changedAtNanos),
+  };
 }
 
 function digestView(record: DigestRecord): DigestView {
-  return { id: record.id, userId: record.userId, requestedBy: record.requestedBy, createdAtMs: record.createdAtMs, publishedAtMs: record.publishedAtMs, alarms: record.alarms.map(alarmView) };
+  return {
+    id: record.id,
+    userId: record.userId,
+    requestedBy: record.requestedBy,
+    createdAtMs: record.createdAtMs,
+    publishedAtMs: record.publishedAtMs,
+    alarms: record.alarms.map(alarmView),
+  };
 }
 
 function sentSentence(userId: string, count: number): string {
@@ -71,7 +91,11 @@ export function createDigestsConsole(deps: DigestsConsoleDependencies): DigestsC
       const names = people.describe(users.items.map((user) => user.userId));
       const items = users.items.map(({ firstAlarms, ...summary }) => {
         const person = names.get(summary.userId);
-        return { ...summary, userLabel: person ? `${person.name} (${person.email})` : summary.userId, alarms: firstAlarms.map((alarm) => ({ ...alarmView(alarm), sent: alreadySent(alarm) })) };
+        return {
+          ...summary,
+          userLabel: person ? `${person.name} (${person.email})` : summary.userId,
+          alarms: firstAlarms.map((alarm) => ({ ...alarmView(alarm), sent: alreadySent(alarm) })),
+        };
       });
       return { ...users, items };
     },
@@ -88,8 +112,16 @@ export function createDigestsConsole(deps: DigestsConsoleDependencies): DigestsC
 
     async sendDigestNow(userId, actor) {
       const result = await useCases.sendDigestNow(userId, actor);
-      if (result.mode === "queued") return { mode: "queued", message: `Asked for a digest for ${userId}; a digest worker answers on NATS and it appears in the history in a moment.` };
-      return { mode: "sent", digest: digestView(result.record), message: sentSentence(userId, result.record.alarms.length) };
+      if (result.mode === "queued")
+        return {
+          mode: "queued",
+          message: `Asked for a digest for ${userId}; a digest worker answers on NATS and it appears in the history in a moment.`,
+        };
+      return {
+        mode: "sent",
+        digest: digestView(result.record),
+        message: sentSentence(userId, result.record.alarms.length),
+      };
     },
 
     listDeadLetters: (page) => deadLetters.list(page),

@@ -8,7 +8,10 @@ import { ALARM_STATUSES, type AlarmStatusChange, type DigestAlarm } from "./alar
 import { InvalidTimestampError, parseChangedAt } from "./alarm-time";
 
 const identifier = (field: string) =>
-  z.string({ message: `${field} must be a string` }).min(1, `${field} must not be empty`).max(200, `${field} is longer than 200 characters`);
+  z
+    .string({ message: `${field} must be a string` })
+    .min(1, `${field} must not be empty`)
+    .max(200, `${field} is longer than 200 characters`);
 
 export const alarmStatusChangedSchema = z.object({
   AlarmID: identifier("AlarmID"),
@@ -28,13 +31,21 @@ export type AlarmDigestMessage = {
 };
 
 /** The challenge's subject names; configurable so that test runs and several deployments never share subjects. */
-export const DEFAULT_SUBJECTS = { statusChanged: "AlarmStatusChanged", digestRequest: "SendAlarmDigest", digest: "AlarmDigest" } as const;
+export const DEFAULT_SUBJECTS = {
+  statusChanged: "AlarmStatusChanged",
+  digestRequest: "SendAlarmDigest",
+  digest: "AlarmDigest",
+} as const;
 export type DigestSubjects = { statusChanged: string; digestRequest: string; digest: string };
 
 /** The three subjects under a prefix (`X.AlarmStatusChanged`, …), so that test runs never share subjects. */
 export function subjectsWithPrefix(prefix: string | undefined): DigestSubjects {
   if (!prefix) return { ...DEFAULT_SUBJECTS };
-  return { statusChanged: `${prefix}.${DEFAULT_SUBJECTS.statusChanged}`, digestRequest: `${prefix}.${DEFAULT_SUBJECTS.digestRequest}`, digest: `${prefix}.${DEFAULT_SUBJECTS.digest}` };
+  return {
+    statusChanged: `${prefix}.${DEFAULT_SUBJECTS.statusChanged}`,
+    digestRequest: `${prefix}.${DEFAULT_SUBJECTS.digestRequest}`,
+    digest: `${prefix}.${DEFAULT_SUBJECTS.digest}`,
+  };
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -54,7 +65,17 @@ export function parseAlarmStatusChanged(raw: string): ParseResult<AlarmStatusCha
   if (!parsed.success) return { ok: false, reason: describeZodError(parsed.error) };
   try {
     const instant = parseChangedAt(parsed.data.ChangedAt);
-    return { ok: true, value: { userId: parsed.data.UserID, alarmId: parsed.data.AlarmID, status: parsed.data.Status, changedAt: instant.original, changedAtNanos: instant.nanos, changedAtKey: instant.sortKey } };
+    return {
+      ok: true,
+      value: {
+        userId: parsed.data.UserID,
+        alarmId: parsed.data.AlarmID,
+        status: parsed.data.Status,
+        changedAt: instant.original,
+        changedAtNanos: instant.nanos,
+        changedAtKey: instant.sortKey,
+      },
+    };
   } catch (error) {
     if (error instanceof InvalidTimestampError) return { ok: false, reason: error.message };
     throw error;
@@ -72,6 +93,10 @@ export function parseSendAlarmDigest(raw: string): ParseResult<{ userId: string 
 export function toAlarmDigestMessage(userId: string, alarms: readonly DigestAlarm[]): AlarmDigestMessage {
   return {
     UserID: userId,
-    ActiveAlarms: alarms.map((alarm) => ({ AlarmID: alarm.alarmId, Status: alarm.status as "WARNING" | "CRITICAL", LatestChangedAt: alarm.changedAt })),
+    ActiveAlarms: alarms.map((alarm) => ({
+      AlarmID: alarm.alarmId,
+      Status: alarm.status as "WARNING" | "CRITICAL",
+      LatestChangedAt: alarm.changedAt,
+    })),
   };
 }

@@ -18,6 +18,9 @@ export type DigestsModeRequest = {
 export function resolveDigestsMode(natsUrl: string | undefined, request: DigestsModeRequest = {}): DigestsMode {
   const transport = request.transport ?? (natsUrl ? "nats" : "in-process");
   const state = request.state ?? (natsUrl ? "nats-kv" : "sqlite");
-  if ((transport === "nats" || state === "nats-kv") && !natsUrl) throw new Error("The digest engine was asked to use NATS but NATS_URL is not set: set NATS_URL=nats://127.0.0.1:4222.");
+  if ((transport === "nats" || state === "nats-kv") && !natsUrl)
+    throw new Error(
+      "The digest engine was asked to use NATS but NATS_URL is not set: set NATS_URL=nats://127.0.0.1:4222.",
+    );
   return { transport, state, subjects: request.subjects ?? { ...DEFAULT_SUBJECTS } };
 }

@@ -76,7 +76,11 @@ export interface DigestStateStore {
    * Atomically: returns the digest already prepared for this request, or selects the user's unsent active
    * alarms, marks them sent, and stores the new digest (with `audit` in the same commit where the store can).
    */
-  prepareDigest(request: DigestRequest, newId: () => string, audit?: AuditEntry): Promise<{ record: DigestRecord; reused: boolean }>;
+  prepareDigest(
+    request: DigestRequest,
+    newId: () => string,
+    audit?: AuditEntry,
+  ): Promise<{ record: DigestRecord; reused: boolean }>;
   markPublished(record: DigestRecord, atMs: number): Promise<void>;
 }
 

@@ -35,14 +35,18 @@ beforeEach(async () => {
     newId: () => `dig_${++sequence}`,
     recordAudit: async (entry) => createAuditRecorder(database.db, clock).record(entry),
   });
-  await transport.start({ onStatusChanged: (batch) => service.handleStatusChanged(batch), onDigestRequest: async (message) => void (await service.handleDigestRequest(message)) });
+  await transport.start({
+    onStatusChanged: (batch) => service.handleStatusChanged(batch),
+    onDigestRequest: async (message) => void (await service.handleDigestRequest(message)),
+  });
   digests = [];
   transport.onDigest((digest) => digests.push(digest));
 });
 
 afterEach(() => database.close());
 
-const change = (AlarmID: string, Status: string, ChangedAt: string, UserID = "user-1") => JSON.stringify({ AlarmID, UserID, Status, ChangedAt });
+const change = (AlarmID: string, Status: string, ChangedAt: string, UserID = "user-1") =>
+  JSON.stringify({ AlarmID, UserID, Status, ChangedAt });
 const requestDigest = (UserID = "user-1") => transport.publishDigestRequest(JSON.stringify({ UserID }));
 
 describe("DigestsUseCases on SQLite, in process", () => {
@@ -86,7 +90,12 @@ describe("DigestsUseCases on SQLite, in process", () => {
 
   it("returns the digest already prepared when a request is redelivered, without publishing it twice", async () => {
     await transport.publishStatusChanged(change("a", "CRITICAL", "2021-06-07T20:40:15Z"));
-    const message = { key: "stream:42", subject: "SendAlarmDigest", body: JSON.stringify({ UserID: "user-1" }), receivedAtMs: clock.now() };
+    const message = {
+      key: "stream:42",
+      subject: "SendAlarmDigest",
+      body: JSON.stringify({ UserID: "user-1" }),
+      receivedAtMs: clock.now(),
+    };
     const first = await service.handleDigestRequest(message);
     const again = await service.handleDigestRequest(message);
     expect(again?.id).toBe(first?.id);
@@ -112,19 +121,38 @@ describe("DigestsUseCases on SQLite, in process", () => {
 
   it("records who pressed Send digest now in the same commit as the digest", async () => {
     await transport.publishStatusChanged(change("a", "WARNING", "2021-06-07T20:40:15Z"));
-    const result = await service.sendDigestNow("user-1", { kind: "user", userId: "usr_1", email: "ann@example.com", role: "responder" });
+    const result = await service.sendDigestNow("user-1", {
+      kind: "user",
+      userId: "usr_1",
+      email: "ann@example.com",
+      role: "responder",
+    });
     expect(result.mode).toBe("sent");
     const history = await store.listDigests({ userId: "user-1" }, { page: 1, pageSize: 10 });
-    expect(history.items[0]).toMatchObject({ requestedBy: "ann@example.com", alarms: [expect.objectContaining({ alarmId: "a" })] });
+    expect(history.items[0]).toMatchObject({
+      requestedBy: "ann@example.com",
+      alarms: [expect.objectContaining({ alarmId: "a" })],
+    });
     expect(history.items[0]?.publishedAtMs).not.toBeNull();
     const audit = database.db.select().from(auditLog).all();
-    expect(audit).toEqual([expect.objectContaining({ action: "digests.digest.send", target: "user-1", actorLabel: "ann@example.com" })]);
+    expect(audit).toEqual([
+      expect.objectContaining({ action: "digests.digest.send", target: "user-1", actorLabel: "ann@example.com" }),
+    ]);
   });
 
   it("turns the alert engine's transitions into alarm reports for each subscribed user", async () => {
     const event = (newState: AlertStateChanged["newState"], changedAt: string): AlertStateChanged => ({
-      eventId: `evt_${changedAt}`, ruleId: "rule_cpu", ruleName: "CPU", serviceId: null, subscriberUserIds: ["user-1", "user-2"],
-      previousState: "PASS", newState, value: 1, message: "", changedAt, changedAtMs: 0,
+      eventId: `evt_${changedAt}`,
+      ruleId: "rule_cpu",
+      ruleName: "CPU",
+      serviceId: null,
+      subscriberUserIds: ["user-1", "user-2"],
+      previousState: "PASS",
+      newState,
+      value: 1,
+      message: "",
+      changedAt,
+      changedAtMs: 0,
     });
     await service.ingestAlertStateChanged(event("CRITICAL", "2026-01-01T00:00:01.000000001Z"));
     await service.ingestAlertStateChanged(event("PASS", "2026-01-01T00:00:02Z"));
@@ -134,7 +162,10 @@ describe("DigestsUseCases on SQLite, in process", () => {
     await requestDigest("user-1");
     expect(digests).toEqual([
       { UserID: "user-2", ActiveAlarms: [] },
-      { UserID: "user-1", ActiveAlarms: [{ AlarmID: "rule_cpu", Status: "WARNING", LatestChangedAt: "2026-01-01T00:00:03Z" }] },
+      {
+        UserID: "user-1",
+        ActiveAlarms: [{ AlarmID: "rule_cpu", Status: "WARNING", LatestChangedAt: "2026-01-01T00:00:03Z" }],
+      },
     ]);
   });
 });

@@ -10,10 +10,21 @@ import type { Clock } from "@/server/core/clock";
 import type { AlertState, AlertStateChanged } from "@/server/core/events";
 import type { Logger } from "@/server/core/logger";
 import type { AlarmStatus, AlarmStatusChange } from "./alarm-state";
-import { parseAlarmStatusChanged, parseSendAlarmDigest, toAlarmDigestMessage, type AlarmStatusChangedMessage } from "./messages";
+import {
+  parseAlarmStatusChanged,
+  parseSendAlarmDigest,
+  toAlarmDigestMessage,
+  type AlarmStatusChangedMessage,
+} from "./messages";
 import type { DeadLetterStore, DigestRecord, DigestStateStore, DigestTransport, InboundMessage } from "./ports";
 
-export type DigestCounters = { applied: number; ignored: number; deadLettered: number; digestsPublished: number; digestsRepublished: number };
+export type DigestCounters = {
+  applied: number;
+  ignored: number;
+  deadLettered: number;
+  digestsPublished: number;
+  digestsRepublished: number;
+};
 
 export type DigestsUseCasesDependencies = {
   store: DigestStateStore;
@@ -27,7 +38,13 @@ export type DigestsUseCasesDependencies = {
 };
 
 export class DigestsUseCases {
-  readonly counters: DigestCounters = { applied: 0, ignored: 0, deadLettered: 0, digestsPublished: 0, digestsRepublished: 0 };
+  readonly counters: DigestCounters = {
+    applied: 0,
+    ignored: 0,
+    deadLettered: 0,
+    digestsPublished: 0,
+    digestsRepublished: 0,
+  };
 
   constructor(private readonly deps: DigestsUseCasesDependencies) {}
 
@@ -52,7 +69,12 @@ export class DigestsUseCases {
       return null;
     }
     const { record } = await this.deps.store.prepareDigest(
-      { requestKey: message.key, userId: parsed.value.userId, requestedAtMs: this.deps.clock.now(), requestedBy: "SendAlarmDigest" },
+      {
+        requestKey: message.key,
+        userId: parsed.value.userId,
+        requestedAtMs: this.deps.clock.now(),
+        requestedBy: "SendAlarmDigest",
+      },
       this.deps.newId,
     );
     await this.publish(record);
@@ -64,15 +86,28 @@ export class DigestsUseCases {
    * the digest's own commit; on NATS it records the audit and publishes a SendAlarmDigest that one replica
    * answers (so the console never bypasses the work queue).
    */
-  async sendDigestNow(userId: string, actor: Actor): Promise<{ mode: "sent"; record: DigestRecord } | { mode: "queued" }> {
-    const audit: AuditEntry = { actor, action: "digests.digest.send", target: userId, details: { transport: this.deps.transport.kind } };
+  async sendDigestNow(
+    userId: string,
+    actor: Actor,
+  ): Promise<{ mode: "sent"; record: DigestRecord } | { mode: "queued" }> {
+    const audit: AuditEntry = {
+      actor,
+      action: "digests.digest.send",
+      target: userId,
+      details: { transport: this.deps.transport.kind },
+    };
     if (this.deps.transport.kind === "nats") {
       await this.deps.recordAudit(audit);
       await this.deps.transport.publishDigestRequest(JSON.stringify({ UserID: userId }));
       return { mode: "queued" };
     }
     const { record } = await this.deps.store.prepareDigest(
-      { requestKey: this.deps.newId(), userId, requestedAtMs: this.deps.clock.now(), requestedBy: describeActor(actor) },
+      {
+        requestKey: this.deps.newId(),
+        userId,
+        requestedAtMs: this.deps.clock.now(),
+        requestedBy: describeActor(actor),
+      },
       this.deps.newId,
       audit,
     );
@@ -82,7 +117,8 @@ export class DigestsUseCases {
 
   /** Feeds the alert engine's transitions in as AlarmStatusChanged, one per subscribed user. */
   async ingestAlertStateChanged(event: AlertStateChanged): Promise<void> {
-    for (const message of alertStateChangedToMessages(event)) await this.deps.transport.publishStatusChanged(JSON.stringify(message));
+    for (const message of alertStateChangedToMessages(event))
+      await this.deps.transport.publishStatusChanged(JSON.stringify(message));
   }
 
   private async publish(record: DigestRecord): Promise<void> {
@@ -99,7 +135,13 @@ export class DigestsUseCases {
   }
 
   private async deadLetter(message: InboundMessage, reason: string): Promise<void> {
-    await this.deps.deadLetters.record({ messageKey: message.key, subject: message.subject, reason, rawBody: message.body, receivedAtMs: message.receivedAtMs });
+    await this.deps.deadLetters.record({
+      messageKey: message.key,
+      subject: message.subject,
+      reason,
+      rawBody: message.body,
+      receivedAtMs: message.receivedAtMs,
+    });
     this.counters.deadLettered++;
     this.deps.logger?.warn({ subject: message.subject, reason }, "dead-lettered a malformed digest message");
   }
@@ -109,5 +151,10 @@ const ALERT_TO_ALARM: Record<AlertState, AlarmStatus> = { PASS: "CLEARED", WARN:
 
 /** One AlarmStatusChanged per subscribed user: the rule is the alarm, PASS clears it. */
 export function alertStateChangedToMessages(event: AlertStateChanged): AlarmStatusChangedMessage[] {
-  return event.subscriberUserIds.map((userId) => ({ AlarmID: event.ruleId, UserID: userId, Status: ALERT_TO_ALARM[event.newState], ChangedAt: event.changedAt }));
+  return event.subscriberUserIds.map((userId) => ({
+    AlarmID: event.ruleId,
+    UserID: userId,
+    Status: ALERT_TO_ALARM[event.newState],
+    ChangedAt: event.changedAt,
+  }));
 }

@@ -12,14 +12,39 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createLogger } from "@/server/core/logger";
-import { AlertsSimulator, defaultSimulatorAlerts, type SimulatorAlert } from "@/server/alerts/adapters/alerts-simulator";
+import {
+  AlertsSimulator,
+  defaultSimulatorAlerts,
+  type SimulatorAlert,
+} from "@/server/alerts/adapters/alerts-simulator";
 import { validateCalls, type RecordedCall } from "@/server/alerts/validator";
 
 /** A scripted set whose expected calls the validator knows: warn, critical, re-notify, resolve, flapping. */
 export const SCRIPTED_ALERTS: SimulatorAlert[] = [
-  { name: "scripted-rising", query: "script?values=50,150,250,250,250,250,50&step=20", intervalSecs: 5, repeatIntervalSecs: 60, warn: { value: 100, message: "scripted-rising-warning" }, critical: { value: 200, message: "scripted-rising-critical" } },
-  { name: "scripted-flapping", query: "script?values=250,50,150,50&step=30", intervalSecs: 5, repeatIntervalSecs: 300, warn: { value: 100, message: "scripted-flapping-warning" }, critical: { value: 200, message: "scripted-flapping-critical" } },
-  { name: "scripted-steady-critical", query: "constant?value=500", intervalSecs: 10, repeatIntervalSecs: 60, warn: { value: 100, message: "scripted-steady-warning" }, critical: { value: 200, message: "scripted-steady-critical" } },
+  {
+    name: "scripted-rising",
+    query: "script?values=50,150,250,250,250,250,50&step=20",
+    intervalSecs: 5,
+    repeatIntervalSecs: 60,
+    warn: { value: 100, message: "scripted-rising-warning" },
+    critical: { value: 200, message: "scripted-rising-critical" },
+  },
+  {
+    name: "scripted-flapping",
+    query: "script?values=250,50,150,50&step=30",
+    intervalSecs: 5,
+    repeatIntervalSecs: 300,
+    warn: { value: 100, message: "scripted-flapping-warning" },
+    critical: { value: 200, message: "scripted-flapping-critical" },
+  },
+  {
+    name: "scripted-steady-critical",
+    query: "constant?value=500",
+    intervalSecs: 10,
+    repeatIntervalSecs: 60,
+    warn: { value: 100, message: "scripted-steady-warning" },
+    critical: { value: 200, message: "scripted-steady-critical" },
+  },
 ];
 
 function number(value: string | undefined, name: string, fallback: number): number {
@@ -37,7 +62,9 @@ function loadAlerts(values: { alerts?: string; count?: string; scripted?: boolea
     try {
       return JSON.parse(readFileSync(values.alerts, "utf8")) as SimulatorAlert[];
     } catch (error) {
-      process.stderr.write(`could not read --alerts ${values.alerts}: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(
+        `could not read --alerts ${values.alerts}: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
       process.exit(2);
     }
   }
@@ -67,7 +94,9 @@ async function main(): Promise<void> {
     const response = await fetch(`${url}/_sim/calls`);
     const record = (await response.json()) as { startedAtMs: number; calls: RecordedCall[] };
     const report = validateCalls({ alerts, calls: record.calls, originMs: record.startedAtMs, endMs: Date.now() });
-    process.stdout.write(`${JSON.stringify({ ok: report.ok, calls: record.calls.length, problems: report.problems, unscripted: report.unscripted }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: report.ok, calls: record.calls.length, problems: report.problems, unscripted: report.unscripted }, null, 2)}\n`,
+    );
     process.exit(report.ok ? 0 : 1);
   }
 
@@ -81,7 +110,15 @@ async function main(): Promise<void> {
     logger,
   });
   const { url } = await simulator.start();
-  logger.info({ url, alerts: alerts.map((alert) => alert.name), failureRate: values["failure-rate"] ?? 0.01, latencyMs: values["latency-ms"] ?? 0 }, "alerts-server simulator listening");
+  logger.info(
+    {
+      url,
+      alerts: alerts.map((alert) => alert.name),
+      failureRate: values["failure-rate"] ?? 0.01,
+      latencyMs: values["latency-ms"] ?? 0,
+    },
+    "alerts-server simulator listening",
+  );
   const stop = () => void simulator.stop().finally(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -31,7 +31,10 @@ afterEach(async () => {
 });
 
 /** One process's alerts module on `db`, with its own bus; the events it publishes. */
-function alertsProcess(db: AppDatabase, options: { clock: Clock; seed: number; env?: Record<string, string>; module?: AlertsModuleOptions }) {
+function alertsProcess(
+  db: AppDatabase,
+  options: { clock: Clock; seed: number; env?: Record<string, string>; module?: AlertsModuleOptions },
+) {
   const { clock } = options;
   const bus = new InProcessEventBus();
   const events: AlertStateChanged[] = [];
@@ -39,7 +42,15 @@ function alertsProcess(db: AppDatabase, options: { clock: Clock; seed: number; e
     events.push(event);
   });
   const alerts = createAlertsModule(
-    { config: parseConfig({ NODE_ENV: "test", ...options.env }), db, clock, random: new SeededRandom(options.seed), bus, logger: createLogger("alerts-module-test"), people: new UserDirectory(db, clock) },
+    {
+      config: parseConfig({ NODE_ENV: "test", ...options.env }),
+      db,
+      clock,
+      random: new SeededRandom(options.seed),
+      bus,
+      logger: createLogger("alerts-module-test"),
+      people: new UserDirectory(db, clock),
+    },
     { dbsimMetrics: { read: () => undefined, names: () => [] } },
     options.module,
   );
@@ -55,7 +66,14 @@ describe("the alerts engine under its lease", () => {
     const b = alertsProcess(openDatabase(database.filePath), { clock, seed: 2, module: { leaseClock: clock } });
     // CRITICAL for 20 s, PASS for 20 s, and again: each process would publish every change if both ran.
     a.module.console.createRule(
-      { name: "flapping", sourceKind: "simulated", query: "script?values=250,50&step=20", intervalSecs: 1, warn: { value: 100, message: "warn" }, critical: { value: 200, message: "critical" } },
+      {
+        name: "flapping",
+        sourceKind: "simulated",
+        query: "script?values=250,50&step=20",
+        intervalSecs: 1,
+        warn: { value: 100, message: "warn" },
+        critical: { value: 200, message: "critical" },
+      },
       systemActor("test"),
     );
     await a.module.engine.start();
@@ -106,24 +124,44 @@ async function realSleep(ms: number) {
 describe("compatible mode against the simulator over HTTP", () => {
   it("sends exactly the scripted notify/resolve sequence with 20% HTTP 500s and 200 ms latency", async () => {
     simulator = new AlertsSimulator({
-      alerts: [...SCRIPTED, { name: "broken", query: "x", intervalSecs: 0, warn: { value: 1, message: "m" }, critical: { value: 2, message: "m" } } as SimulatorAlert],
+      alerts: [
+        ...SCRIPTED,
+        {
+          name: "broken",
+          query: "x",
+          intervalSecs: 0,
+          warn: { value: 1, message: "m" },
+          critical: { value: 2, message: "m" },
+        } as SimulatorAlert,
+      ],
       failureRate: 0.2,
       latencyMs: 200,
       seed: 42,
     });
     const { url } = await simulator.start();
     database = createTestDatabase();
-    const { module: alertsModule, events } = alertsProcess(database.db, { clock: new SystemClock(), seed: 3, env: { ALERTS_SERVER_URL: url, ALERTS_MAX_IN_FLIGHT: "8" } });
+    const { module: alertsModule, events } = alertsProcess(database.db, {
+      clock: new SystemClock(),
+      seed: 3,
+      env: { ALERTS_SERVER_URL: url, ALERTS_MAX_IN_FLIGHT: "8" },
+    });
     simulator.reset();
     await alertsModule.engine.start();
     // The bad alert (interval 0) is rejected by name; the two good ones load and run.
-    expect(alertsModule.console.deadLetters().map((letter) => letter.reason)).toEqual([expect.stringContaining('alert "broken"')]);
+    expect(alertsModule.console.deadLetters().map((letter) => letter.reason)).toEqual([
+      expect.stringContaining('alert "broken"'),
+    ]);
     expect(alertsModule.console.engineStats().alerts).toBe(2);
     await realSleep(18_500);
     await alertsModule.engine.stop();
     const endMs = Date.now();
 
-    const report = validateCalls({ alerts: SCRIPTED, calls: simulator.calls(), originMs: simulator.startedAtMs, endMs });
+    const report = validateCalls({
+      alerts: SCRIPTED,
+      calls: simulator.calls(),
+      originMs: simulator.startedAtMs,
+      endMs,
+    });
     expect(report.problems).toEqual([]);
     const sequence = (name: string) =>
       simulator!
@@ -131,9 +169,24 @@ describe("compatible mode against the simulator over HTTP", () => {
         .filter((call) => call.alertName === name)
         .map((call) => (call.kind === "resolve" ? "resolve" : call.message));
     // Re-notifies of alert-rising's CRITICAL (repeat 4 s over 9 s) may be one or two, depending on timing.
-    expect(sequence("alert-rising").filter((call) => call !== "alert-rising-critical")).toEqual(["alert-rising-warning", "resolve"]);
-    expect(sequence("alert-rising").filter((call) => call === "alert-rising-critical").length).toBeGreaterThanOrEqual(2);
-    expect(sequence("alert-flapping")).toEqual(["alert-flapping-critical", "resolve", "alert-flapping-warning", "resolve"]);
-    expect(events.filter((event) => event.ruleName === "alert-flapping").map((event) => event.newState)).toEqual(["CRITICAL", "PASS", "WARN", "PASS"]);
+    expect(sequence("alert-rising").filter((call) => call !== "alert-rising-critical")).toEqual([
+      "alert-rising-warning",
+      "resolve",
+    ]);
+    expect(sequence("alert-rising").filter((call) => call === "alert-rising-critical").length).toBeGreaterThanOrEqual(
+      2,
+    );
+    expect(sequence("alert-flapping")).toEqual([
+      "alert-flapping-critical",
+      "resolve",
+      "alert-flapping-warning",
+      "resolve",
+    ]);
+    expect(events.filter((event) => event.ruleName === "alert-flapping").map((event) => event.newState)).toEqual([
+      "CRITICAL",
+      "PASS",
+      "WARN",
+      "PASS",
+    ]);
   }, 60_000);
 });

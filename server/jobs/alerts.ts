@@ -25,12 +25,24 @@ export type AlertsModuleOptions = {
   leaseClock?: Clock;
 };
 
-export function createAlertsModule(dependencies: EngineDependencies, sources: { dbsimMetrics: MetricReader }, options: AlertsModuleOptions = {}): EngineModule<AlertsConsole> {
+export function createAlertsModule(
+  dependencies: EngineDependencies,
+  sources: { dbsimMetrics: MetricReader },
+  options: AlertsModuleOptions = {},
+): EngineModule<AlertsConsole> {
   const { config, db, clock, random, bus } = dependencies;
   const logger = dependencies.logger.child({ engine: "alerts" });
   const stores = createSqliteAlertStores(db, clock);
   const alertsServer = config.ALERTS_SERVER_URL
-    ? { url: config.ALERTS_SERVER_URL, server: new AlertsServerClient({ baseUrl: config.ALERTS_SERVER_URL, timeoutMs: config.ALERTS_HTTP_TIMEOUT_MS, connections: config.ALERTS_MAX_IN_FLIGHT, maxResponseBytes: config.ALERTS_MAX_RESPONSE_BYTES }) }
+    ? {
+        url: config.ALERTS_SERVER_URL,
+        server: new AlertsServerClient({
+          baseUrl: config.ALERTS_SERVER_URL,
+          timeoutMs: config.ALERTS_HTTP_TIMEOUT_MS,
+          connections: config.ALERTS_MAX_IN_FLIGHT,
+          maxResponseBytes: config.ALERTS_MAX_RESPONSE_BYTES,
+        }),
+      }
     : null;
   const client = alertsServer?.server ?? null;
   const relay = new OutboxRelay({ store: stores.outbox, bus, clock, random, logger });
@@ -44,7 +56,13 @@ export function createAlertsModule(dependencies: EngineDependencies, sources: { 
     maxInFlight: config.ALERTS_MAX_IN_FLIGHT,
     onCommitted: () => relay.kick(),
   });
-  const useCases = new AlertsUseCases({ rules: stores.rules, reads: stores.queries, logger, onRulesChanged: () => engine.refresh(), alertsServerConfigured: client !== null });
+  const useCases = new AlertsUseCases({
+    rules: stores.rules,
+    reads: stores.queries,
+    logger,
+    onRulesChanged: () => engine.refresh(),
+    alertsServerConfigured: client !== null,
+  });
   const runner = new AlertsEngineRunner({
     engine,
     relay,
@@ -58,7 +76,14 @@ export function createAlertsModule(dependencies: EngineDependencies, sources: { 
   });
   return {
     engine: { name: "alerts", start: () => runner.start(), stop: () => runner.stop() },
-    console: createAlertsConsole({ useCases, reads: stores.queries, engine, engineHolder: () => runner.holder(), dbsimMetrics: sources.dbsimMetrics, alertsServerUrl: alertsServer?.url ?? null }),
+    console: createAlertsConsole({
+      useCases,
+      reads: stores.queries,
+      engine,
+      engineHolder: () => runner.holder(),
+      dbsimMetrics: sources.dbsimMetrics,
+      alertsServerUrl: alertsServer?.url ?? null,
+    }),
   };
 }
 

@@ -52,7 +52,15 @@ async function main(): Promise<void> {
     logger,
   });
   await server.start();
-  logger.info({ url: server.url, logId: server.log.logId, firstTick: server.simulation.currentTick, parameters: server.simulation.parameters }, "dbsim listening");
+  logger.info(
+    {
+      url: server.url,
+      logId: server.log.logId,
+      firstTick: server.simulation.currentTick,
+      parameters: server.simulation.parameters,
+    },
+    "dbsim listening",
+  );
   const shutdown = () => void server.stop().finally(() => process.exit(0));
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);

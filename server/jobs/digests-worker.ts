@@ -24,15 +24,29 @@ import { createDigestModule } from "./digests";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { state: { type: "string", default: "nats-kv" }, "subject-prefix": { type: "string" }, "ack-wait-ms": { type: "string", default: "30000" }, "max-batch": { type: "string" }, "exit-with-parent": { type: "boolean", default: false } },
+    options: {
+      state: { type: "string", default: "nats-kv" },
+      "subject-prefix": { type: "string" },
+      "ack-wait-ms": { type: "string", default: "30000" },
+      "max-batch": { type: "string" },
+      "exit-with-parent": { type: "boolean", default: false },
+    },
   });
   const config = getConfig();
-  if (!config.NATS_URL) throw new ConfigError(["NATS_URL: the digest worker needs NATS (for example nats://127.0.0.1:4222)"]);
-  if (values.state !== "nats-kv" && values.state !== "sqlite") throw new ConfigError([`--state: expected nats-kv or sqlite (got "${values.state}")`]);
+  if (!config.NATS_URL)
+    throw new ConfigError(["NATS_URL: the digest worker needs NATS (for example nats://127.0.0.1:4222)"]);
+  if (values.state !== "nats-kv" && values.state !== "sqlite")
+    throw new ConfigError([`--state: expected nats-kv or sqlite (got "${values.state}")`]);
   const ackWaitMs = Number(values["ack-wait-ms"]);
-  if (!Number.isInteger(ackWaitMs) || ackWaitMs < 100) throw new ConfigError([`--ack-wait-ms: expected a whole number of milliseconds, at least 100 (got "${values["ack-wait-ms"]}")`]);
+  if (!Number.isInteger(ackWaitMs) || ackWaitMs < 100)
+    throw new ConfigError([
+      `--ack-wait-ms: expected a whole number of milliseconds, at least 100 (got "${values["ack-wait-ms"]}")`,
+    ]);
   const maxBatch = values["max-batch"] === undefined ? undefined : Number(values["max-batch"]);
-  if (maxBatch !== undefined && (!Number.isInteger(maxBatch) || maxBatch < 1)) throw new ConfigError([`--max-batch: expected a whole number of messages, at least 1 (got "${values["max-batch"]}")`]);
+  if (maxBatch !== undefined && (!Number.isInteger(maxBatch) || maxBatch < 1))
+    throw new ConfigError([
+      `--max-batch: expected a whole number of messages, at least 1 (got "${values["max-batch"]}")`,
+    ]);
   const logger = createLogger("digests-worker");
   // Its own connection, without SQLite's sleeping busy handler: the store yields and retries instead, so that
   // several workers sharing the file keep their batches moving (server/digests/adapters/sqlite-busy.ts).
@@ -44,8 +58,22 @@ async function main(): Promise<void> {
   db.$client.pragma("cache_size = -65536");
   db.$client.pragma("wal_autocheckpoint = 10000");
   const digestModule = createDigestModule(
-    { config, db, clock: new SystemClock(), random: createRandomSource(), bus: new InProcessEventBus(), logger, people: new UserDirectory(db, new SystemClock()) },
-    { transport: "nats", state: values.state, subjects: subjectsWithPrefix(values["subject-prefix"]), ackWaitMs, maxBatch },
+    {
+      config,
+      db,
+      clock: new SystemClock(),
+      random: createRandomSource(),
+      bus: new InProcessEventBus(),
+      logger,
+      people: new UserDirectory(db, new SystemClock()),
+    },
+    {
+      transport: "nats",
+      state: values.state,
+      subjects: subjectsWithPrefix(values["subject-prefix"]),
+      ackWaitMs,
+      maxBatch,
+    },
   );
   await digestModule.engine.start();
   process.stdout.write("digest worker ready\n");
@@ -61,6 +89,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : `digest worker failed: ${error instanceof Error ? error.stack : String(error)}`}\n`);
+  process.stderr.write(
+    `${error instanceof ConfigError ? error.message : `digest worker failed: ${error instanceof Error ? error.stack : String(error)}`}\n`,
+  );
   process.exit(1);
 });

@@ -29,21 +29,56 @@ export type DigestModuleOptions = DigestsModeRequest & {
   maxBatch?: number;
 };
 
-export function createDigestModule(dependencies: EngineDependencies, options: DigestModuleOptions = {}): EngineModule<DigestsConsole> {
+export function createDigestModule(
+  dependencies: EngineDependencies,
+  options: DigestModuleOptions = {},
+): EngineModule<DigestsConsole> {
   const { config, db, clock, bus, logger, people } = dependencies;
   const mode = resolveDigestsMode(config.NATS_URL, options);
   const log = logger.child({ module: "digest" });
-  const connection = config.NATS_URL ? new LazyNatsConnection(config.NATS_URL, `watchpost-digest-${process.pid}`) : null;
+  const connection = config.NATS_URL
+    ? new LazyNatsConnection(config.NATS_URL, `watchpost-digest-${process.pid}`)
+    : null;
   const recordAudit = async (entry: AuditEntry) => createAuditRecorder(db, clock).record(entry);
   const transport: DigestTransport =
     mode.transport === "nats"
-      ? new NatsDigestTransport({ connection: connection!, prefix: config.NATS_PREFIX, subjects: mode.subjects, ackWaitMs: options.ackWaitMs, maxBatch: options.maxBatch, logger: log })
+      ? new NatsDigestTransport({
+          connection: connection!,
+          prefix: config.NATS_PREFIX,
+          subjects: mode.subjects,
+          ackWaitMs: options.ackWaitMs,
+          maxBatch: options.maxBatch,
+          logger: log,
+        })
       : new InProcessDigestTransport(clock, mode.subjects);
   const store: DigestStateStore & DigestReadModel =
-    mode.state === "nats-kv" ? new NatsKvDigestStateStore({ connection: connection!, prefix: config.NATS_PREFIX, clock, recordAudit, onWarning: (fields, message) => log.warn(fields, message) }) : new SqliteDigestStateStore(db, clock);
+    mode.state === "nats-kv"
+      ? new NatsKvDigestStateStore({
+          connection: connection!,
+          prefix: config.NATS_PREFIX,
+          clock,
+          recordAudit,
+          onWarning: (fields, message) => log.warn(fields, message),
+        })
+      : new SqliteDigestStateStore(db, clock);
   const deadLetters = new SqliteDeadLetterStore(db);
-  const useCases = new DigestsUseCases({ store, deadLetters, transport, clock, newId: () => createId("dig"), recordAudit, logger: log });
-  const engine = new DigestsEngine({ useCases, transport, bus, mode, logger: log, afterStop: async () => connection?.close() });
+  const useCases = new DigestsUseCases({
+    store,
+    deadLetters,
+    transport,
+    clock,
+    newId: () => createId("dig"),
+    recordAudit,
+    logger: log,
+  });
+  const engine = new DigestsEngine({
+    useCases,
+    transport,
+    bus,
+    mode,
+    logger: log,
+    afterStop: async () => connection?.close(),
+  });
   return { engine, console: createDigestsConsole({ useCases, reads: store, deadLetters, people, mode }) };
 }
 
@@ -59,7 +94,13 @@ export function demoAlarmChanges(nowMs: number): AlarmStatusChange[] {
     [DEMO_USERS.responder.id, "alarm-search-disk-usage", "WARNING", minutesAgo(9, 999_999)],
     [DEMO_USERS.viewer.id, "alarm-search-error-rate", "WARNING", minutesAgo(17, 654_321)],
   ];
-  return rows.map(([userId, alarmId, status, changedAt]) => ({ userId, alarmId, status, changedAt, changedAtNanos: parseChangedAt(changedAt).nanos }));
+  return rows.map(([userId, alarmId, status, changedAt]) => ({
+    userId,
+    alarmId,
+    status,
+    changedAt,
+    changedAtNanos: parseChangedAt(changedAt).nanos,
+  }));
 }
 
 /** Adds the digest demo rows on first start (demo mode). */
@@ -72,9 +113,21 @@ export function seedDigestDemo(dependencies: EngineDependencies, options: Digest
   }
   // KV is async and the seed is sync: publish the demo as ordinary AlarmStatusChanged; a worker applies them.
   const connection = new LazyNatsConnection(dependencies.config.NATS_URL!, "watchpost-digest-seed");
-  const transport = new NatsDigestTransport({ connection, prefix: dependencies.config.NATS_PREFIX, subjects: mode.subjects });
+  const transport = new NatsDigestTransport({
+    connection,
+    prefix: dependencies.config.NATS_PREFIX,
+    subjects: mode.subjects,
+  });
   void (async () => {
-    for (const change of changes) await transport.publishStatusChanged(JSON.stringify({ AlarmID: change.alarmId, UserID: change.userId, Status: change.status, ChangedAt: change.changedAt }));
+    for (const change of changes)
+      await transport.publishStatusChanged(
+        JSON.stringify({
+          AlarmID: change.alarmId,
+          UserID: change.userId,
+          Status: change.status,
+          ChangedAt: change.changedAt,
+        }),
+      );
   })()
     .catch((error: unknown) => dependencies.logger.warn({ err: error }, "could not publish the digest demo to NATS"))
     .finally(() => void connection.close());

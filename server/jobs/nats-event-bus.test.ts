@@ -15,7 +15,19 @@ afterEach(async () => {
   await nc.drain();
 });
 
-const event = (eventId: string): AlertStateChanged => ({ eventId, ruleId: "rule_1", ruleName: "CPU", serviceId: null, subscriberUserIds: ["u"], previousState: "PASS", newState: "WARN", value: 1, message: "", changedAt: "2026-01-01T00:00:00Z", changedAtMs: 0 });
+const event = (eventId: string): AlertStateChanged => ({
+  eventId,
+  ruleId: "rule_1",
+  ruleName: "CPU",
+  serviceId: null,
+  subscriberUserIds: ["u"],
+  previousState: "PASS",
+  newState: "WARN",
+  value: 1,
+  message: "",
+  changedAt: "2026-01-01T00:00:00Z",
+  changedAtMs: 0,
+});
 
 function newBus(prefix: string): NatsEventBus {
   const bus = new NatsEventBus({ url: TEST_NATS_URL, prefix, ackWaitMs: 1000 });

@@ -11,7 +11,18 @@
  */
 import { createHash } from "node:crypto";
 import { connect, nanos, type NatsConnection } from "@nats-io/transport-node";
-import { AckPolicy, DeliverPolicy, DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type ConsumerMessages, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JsMsg,
+} from "@nats-io/jetstream";
 import type { DomainEvents, EventBus, EventHandler, EventTopic } from "@/server/core/events";
 import { createLogger } from "@/server/core/logger";
 
@@ -39,13 +50,25 @@ export class NatsEventBus implements EventBus {
 
   private connection(): Promise<Handles> {
     this.handles ??= (async () => {
-      const nc = await connect({ servers: this.options.url.replace(/^nats:\/\//, ""), name: `watchpost-events-${process.pid}`, maxReconnectAttempts: -1 });
+      const nc = await connect({
+        servers: this.options.url.replace(/^nats:\/\//, ""),
+        name: `watchpost-events-${process.pid}`,
+        maxReconnectAttempts: -1,
+      });
       const jsm = await jetstreamManager(nc);
       try {
         await jsm.streams.info(this.streamName);
       } catch {
         await jsm.streams
-          .add({ name: this.streamName, subjects: [`${this.options.prefix}.events.>`], storage: StorageType.File, retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old, max_age: nanos(7 * 24 * 3600_000), duplicate_window: nanos(2 * 60_000) })
+          .add({
+            name: this.streamName,
+            subjects: [`${this.options.prefix}.events.>`],
+            storage: StorageType.File,
+            retention: RetentionPolicy.Limits,
+            discard: DiscardPolicy.Old,
+            max_age: nanos(7 * 24 * 3600_000),
+            duplicate_window: nanos(2 * 60_000),
+          })
           .catch(async (error: unknown) => {
             // Another process may have created it at the same moment.
             await jsm.streams.info(this.streamName).catch(() => Promise.reject(error));
@@ -63,7 +86,11 @@ export class NatsEventBus implements EventBus {
     const { js } = await this.connection();
     const eventId = (event as { eventId?: unknown }).eventId;
     // The event id as Nats-Msg-Id: an outbox relay that retries a publish does not store the event twice.
-    await js.publish(this.subjectOf(topic), JSON.stringify(event), typeof eventId === "string" ? { msgID: eventId } : undefined);
+    await js.publish(
+      this.subjectOf(topic),
+      JSON.stringify(event),
+      typeof eventId === "string" ? { msgID: eventId } : undefined,
+    );
   }
 
   subscribe<K extends EventTopic>(topic: K, handler: EventHandler<K>, options: { consumer?: string } = {}): () => void {
@@ -104,7 +131,10 @@ export class NatsEventBus implements EventBus {
     };
     const attachWithRetry = (): void => {
       attach().catch((error: unknown) => {
-        this.log.error({ topic, durable, err: error }, "could not subscribe on NATS; events wait in the stream; retrying in 5 s");
+        this.log.error(
+          { topic, durable, err: error },
+          "could not subscribe on NATS; events wait in the stream; retrying in 5 s",
+        );
         if (!stopped) setTimeout(attachWithRetry, 5000).unref();
       });
     };

@@ -48,12 +48,22 @@ export function wirePager(dependencies: EngineDependencies, options: PagerModule
   const store = new SqlitePagerStore(db, clock);
   const queries = new SqlitePagerQueries(db, clock);
   const useCases = new PagerUseCases({ store, clock, baseUrl: config.WATCHPOST_BASE_URL });
-  const email = options.email !== undefined ? (options.email ?? undefined) : config.SMTP_URL ? new SmtpMailer(config.SMTP_URL, config.SMTP_FROM) : undefined;
+  const email =
+    options.email !== undefined
+      ? (options.email ?? undefined)
+      : config.SMTP_URL
+        ? new SmtpMailer(config.SMTP_URL, config.SMTP_FROM)
+        : undefined;
   const sms =
     options.sms !== undefined
       ? (options.sms ?? undefined)
       : config.SMS_API_URL
-        ? new TwilioSms({ apiUrl: config.SMS_API_URL, accountSid: config.SMS_ACCOUNT_SID, authToken: config.SMS_AUTH_TOKEN, from: config.SMS_FROM })
+        ? new TwilioSms({
+            apiUrl: config.SMS_API_URL,
+            accountSid: config.SMS_ACCOUNT_SID,
+            authToken: config.SMS_AUTH_TOKEN,
+            from: config.SMS_FROM,
+          })
         : undefined;
   const inbound = new PagerInbound({
     useCases,
@@ -77,7 +87,12 @@ export function wirePager(dependencies: EngineDependencies, options: PagerModule
     pollIntervalMs: options.pollIntervalMs,
     retry: options.retry,
   });
-  const pagerConsole = createPagerConsole({ useCases, readModel: queries, inbound, newIntegrationKey: () => `wpk_${randomBytes(16).toString("hex")}` });
+  const pagerConsole = createPagerConsole({
+    useCases,
+    readModel: queries,
+    inbound,
+    newIntegrationKey: () => `wpk_${randomBytes(16).toString("hex")}`,
+  });
   return { engine, console: pagerConsole, useCases, inbound, readModel: queries };
 }
 
@@ -89,21 +104,51 @@ export function wirePager(dependencies: EngineDependencies, options: PagerModule
  */
 export function seedPagerDemo(dependencies: EngineDependencies): void {
   const { db, clock, config } = dependencies;
-  const useCases = new PagerUseCases({ store: new SqlitePagerStore(db, clock), clock, baseUrl: config.WATCHPOST_BASE_URL });
+  const useCases = new PagerUseCases({
+    store: new SqlitePagerStore(db, clock),
+    clock,
+    baseUrl: config.WATCHPOST_BASE_URL,
+  });
   db.$client.transaction(() => seedPagerDemoRows(db, useCases)).immediate();
 }
 
 function seedPagerDemoRows(db: EngineDependencies["db"], useCases: PagerUseCases): void {
-  if (db.select({ id: pagerPolicy.id }).from(pagerPolicy).where(eq(pagerPolicy.id, DEMO_POLICIES.standard)).get()) return;
+  if (db.select({ id: pagerPolicy.id }).from(pagerPolicy).where(eq(pagerPolicy.id, DEMO_POLICIES.standard)).get())
+    return;
   const actor = systemActor("demo-seed");
   useCases.createPolicy(DEMO_STANDARD_POLICY, actor, DEMO_POLICIES.standard);
   const services = [
-    { id: DEMO_SERVICES.checkout, name: "Checkout", description: "Cart, payment and order confirmation.", key: DEMO_INTEGRATION_KEYS.checkout },
-    { id: DEMO_SERVICES.search, name: "Search", description: "Product search and suggestions.", key: DEMO_INTEGRATION_KEYS.search },
-    { id: DEMO_SERVICES.database, name: "Orders database", description: "The primary SQL database behind orders.", key: DEMO_INTEGRATION_KEYS.database },
+    {
+      id: DEMO_SERVICES.checkout,
+      name: "Checkout",
+      description: "Cart, payment and order confirmation.",
+      key: DEMO_INTEGRATION_KEYS.checkout,
+    },
+    {
+      id: DEMO_SERVICES.search,
+      name: "Search",
+      description: "Product search and suggestions.",
+      key: DEMO_INTEGRATION_KEYS.search,
+    },
+    {
+      id: DEMO_SERVICES.database,
+      name: "Orders database",
+      description: "The primary SQL database behind orders.",
+      key: DEMO_INTEGRATION_KEYS.database,
+    },
   ];
   for (const service of services) {
-    useCases.createService({ name: service.name, description: service.description, policyId: DEMO_POLICIES.standard }, service.key, actor, service.id);
+    useCases.createService(
+      { name: service.name, description: service.description, policyId: DEMO_POLICIES.standard },
+      service.key,
+      actor,
+      service.id,
+    );
   }
-  useCases.receiveAlert({ serviceId: DEMO_SERVICES.database, summary: "Replication lag above 30 s on the orders replica", dedupKey: "demo-replication-lag", actor });
+  useCases.receiveAlert({
+    serviceId: DEMO_SERVICES.database,
+    summary: "Replication lag above 30 s on the orders replica",
+    dedupKey: "demo-replication-lag",
+    actor,
+  });
 }

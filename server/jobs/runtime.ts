@@ -76,11 +76,30 @@ export function createRuntime(config: Config, options: { clock?: Clock; bus?: Ev
   const db = getDatabase(config.DATABASE_PATH);
   const testClock = !options.clock && config.WATCHPOST_TEST_CLOCK ? new OffsetClock() : undefined;
   const clock = options.clock ?? testClock ?? new SystemClock();
-  const bus = options.bus ?? (config.NATS_URL ? new NatsEventBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX }) : new InProcessEventBus());
+  const bus =
+    options.bus ??
+    (config.NATS_URL
+      ? new NatsEventBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX })
+      : new InProcessEventBus());
   const users = new UserDirectory(db, clock);
-  const dependencies: EngineDependencies = { config, db, clock, random: createRandomSource(), bus, logger, people: users };
-  const auth = createAuth({ db, secret: config.WATCHPOST_AUTH_SECRET ?? storedAuthSecret(db, clock), baseUrl: config.WATCHPOST_BASE_URL, signInAttemptsPerMinute: config.WATCHPOST_SIGN_IN_RATE_LIMIT });
-  const demoAccounts = config.WATCHPOST_DEMO ? Object.values(DEMO_USERS).map(({ email, password, role }) => ({ email, password, role })) : [];
+  const dependencies: EngineDependencies = {
+    config,
+    db,
+    clock,
+    random: createRandomSource(),
+    bus,
+    logger,
+    people: users,
+  };
+  const auth = createAuth({
+    db,
+    secret: config.WATCHPOST_AUTH_SECRET ?? storedAuthSecret(db, clock),
+    baseUrl: config.WATCHPOST_BASE_URL,
+    signInAttemptsPerMinute: config.WATCHPOST_SIGN_IN_RATE_LIMIT,
+  });
+  const demoAccounts = config.WATCHPOST_DEMO
+    ? Object.values(DEMO_USERS).map(({ email, password, role }) => ({ email, password, role }))
+    : [];
   const scheduling = createSchedulingModule(dependencies);
   const modules = {
     scheduling,
@@ -120,7 +139,10 @@ function storedAuthSecret(db: AppDatabase, clock: Clock): string {
   const existing = db.select().from(setting).where(eq(setting.key, "auth.secret")).get();
   if (existing) return existing.value;
   // Two processes starting together may both get here: the first insert wins and both read it back.
-  db.insert(setting).values({ key: "auth.secret", value: randomBytes(32).toString("base64url"), updatedAt: new Date(clock.now()) }).onConflictDoNothing().run();
+  db.insert(setting)
+    .values({ key: "auth.secret", value: randomBytes(32).toString("base64url"), updatedAt: new Date(clock.now()) })
+    .onConflictDoNothing()
+    .run();
   return db.select().from(setting).where(eq(setting.key, "auth.secret")).get()!.value;
 }
 
@@ -129,27 +151,45 @@ function storedAuthSecret(db: AppDatabase, clock: Clock): string {
  * (the web console and its workers): the first to insert the marker row does the step, the others skip it.
  */
 function claimBootstrapStep(db: AppDatabase, clock: Clock, step: string): boolean {
-  const result = db.insert(setting).values({ key: `bootstrap.${step}`, value: "done", updatedAt: new Date(clock.now()) }).onConflictDoNothing().run();
+  const result = db
+    .insert(setting)
+    .values({ key: `bootstrap.${step}`, value: "done", updatedAt: new Date(clock.now()) })
+    .onConflictDoNothing()
+    .run();
   return result.changes === 1;
 }
 
 async function bootstrap(runtime: Runtime, dependencies: EngineDependencies): Promise<void> {
   const { config, users, logger, db, clock } = runtime;
   const actor = systemActor("bootstrap");
-  if (users.countAdmins() === 0 && !users.findByEmail(config.WATCHPOST_ADMIN_EMAIL) && claimBootstrapStep(db, clock, "first-admin")) {
+  if (
+    users.countAdmins() === 0 &&
+    !users.findByEmail(config.WATCHPOST_ADMIN_EMAIL) &&
+    claimBootstrapStep(db, clock, "first-admin")
+  ) {
     const generated = !config.WATCHPOST_ADMIN_PASSWORD;
     const password = config.WATCHPOST_ADMIN_PASSWORD ?? randomBytes(12).toString("base64url");
     await users.create({ email: config.WATCHPOST_ADMIN_EMAIL, name: "Administrator", role: "admin", password }, actor);
     if (generated) {
       // Printed once, on the console only, so the first person can sign in; it is never stored in clear.
-      process.stdout.write(`\nWatchpost created the first admin: ${config.WATCHPOST_ADMIN_EMAIL} / ${password}\nSign in and change it (Admin page). This password is not shown again.\n\n`);
+      process.stdout.write(
+        `\nWatchpost created the first admin: ${config.WATCHPOST_ADMIN_EMAIL} / ${password}\nSign in and change it (Admin page). This password is not shown again.\n\n`,
+      );
     } else {
-      logger.info({ email: config.WATCHPOST_ADMIN_EMAIL }, "created the first admin from WATCHPOST_ADMIN_EMAIL / WATCHPOST_ADMIN_PASSWORD");
+      logger.info(
+        { email: config.WATCHPOST_ADMIN_EMAIL },
+        "created the first admin from WATCHPOST_ADMIN_EMAIL / WATCHPOST_ADMIN_PASSWORD",
+      );
     }
   }
   if (config.WATCHPOST_DEMO && claimBootstrapStep(db, clock, "demo")) {
     for (const demo of Object.values(DEMO_USERS)) {
-      if (!users.findByEmail(demo.email)) await users.create({ email: demo.email, name: demo.name, role: demo.role, password: demo.password }, actor, demo.id);
+      if (!users.findByEmail(demo.email))
+        await users.create(
+          { email: demo.email, name: demo.name, role: demo.role, password: demo.password },
+          actor,
+          demo.id,
+        );
     }
     seedSchedulingDemo(dependencies);
     seedPagerDemo(dependencies);

@@ -15,7 +15,10 @@ import { HttpEventFeed } from "@/server/scheduling/capture/adapters/http-event-f
 import { SqliteCaptureStore } from "@/server/scheduling/capture/adapters/sqlite-capture-store";
 import { CaptureQueries } from "@/server/scheduling/capture/adapters/capture-queries";
 import { HttpDatabaseApi } from "@/server/scheduling/scheduler/adapters/http-database-api";
-import { SqliteEngineStatusStore, SqliteSchedulerSwitchStore } from "@/server/scheduling/adapters/sqlite-scheduler-control";
+import {
+  SqliteEngineStatusStore,
+  SqliteSchedulerSwitchStore,
+} from "@/server/scheduling/adapters/sqlite-scheduler-control";
 import { createSchedulingConsole, type SchedulingConsole } from "@/server/scheduling/console";
 import { createSchedulingEngine } from "@/server/scheduling/engine";
 import { SchedulingUseCases } from "@/server/scheduling/use-cases";
@@ -42,7 +45,13 @@ export function createSchedulingModule(dependencies: EngineDependencies): Schedu
     dbsimUrl: config.DBSIM_URL,
     dbsimPort: config.DBSIM_PORT,
     startDatabaseServer: async () => {
-      const server = await startDbsimServer({ clock: wallClock, port: config.DBSIM_PORT, parameters: { seed: config.DBSIM_SEED }, log: new SqliteEventLog(logFile), logger });
+      const server = await startDbsimServer({
+        clock: wallClock,
+        port: config.DBSIM_PORT,
+        parameters: { seed: config.DBSIM_SEED },
+        log: new SqliteEventLog(logFile),
+        logger,
+      });
       return { url: server.url, logId: server.log.logId, stop: () => server.stop() };
     },
     eventFeed: (url) => new HttpEventFeed(url),
@@ -58,8 +67,19 @@ export function createSchedulingModule(dependencies: EngineDependencies): Schedu
     logger,
   });
   // This process's engine (if it runs one) follows the switch at once; engines elsewhere on their next poll.
-  const useCases = new SchedulingUseCases({ switches, statuses, clock, wallClock, captureCursor: () => store.cursor(), onSwitched: () => scheduling.followSwitch() });
-  return { engine: scheduling.engine, console: createSchedulingConsole({ readModel: queries, useCases, wallClock }), metrics: scheduling.metrics };
+  const useCases = new SchedulingUseCases({
+    switches,
+    statuses,
+    clock,
+    wallClock,
+    captureCursor: () => store.cursor(),
+    onSwitched: () => scheduling.followSwitch(),
+  });
+  return {
+    engine: scheduling.engine,
+    console: createSchedulingConsole({ readModel: queries, useCases, wallClock }),
+    metrics: scheduling.metrics,
+  };
 }
 
 /** Adds the scheduling demo rows on first start (demo mode): the scheduler starts off, so the spikes show. */
@@ -67,5 +87,11 @@ export function seedSchedulingDemo(dependencies: EngineDependencies): void {
   const { db, clock } = dependencies;
   const wallClock = new SystemClock();
   const store = new SqliteCaptureStore(db);
-  new SchedulingUseCases({ switches: new SqliteSchedulerSwitchStore(db, clock), statuses: new SqliteEngineStatusStore(db), clock, wallClock, captureCursor: () => store.cursor() }).seedSchedulerSwitch(systemActor("demo-seed"));
+  new SchedulingUseCases({
+    switches: new SqliteSchedulerSwitchStore(db, clock),
+    statuses: new SqliteEngineStatusStore(db),
+    clock,
+    wallClock,
+    captureCursor: () => store.cursor(),
+  }).seedSchedulerSwitch(systemActor("demo-seed"));
 }

@@ -30,7 +30,9 @@ export async function startRunnerOrExit(): Promise<Runtime> {
   try {
     return await startRunner();
   } catch (error) {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : `Watchpost failed to start: ${error instanceof Error ? error.stack : String(error)}`}\n`);
+    process.stderr.write(
+      `${error instanceof ConfigError ? error.message : `Watchpost failed to start: ${error instanceof Error ? error.stack : String(error)}`}\n`,
+    );
     process.exit(1);
   }
 }

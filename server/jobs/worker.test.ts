@@ -17,7 +17,15 @@ function runWorker(env: Record<string, string>, untilOutput?: string): Promise<O
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [tsx, "server/jobs/worker.ts"], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", DATABASE_PATH: path.join(directory, "worker.db"), WATCHPOST_DEMO: "false", WATCHPOST_ADMIN_PASSWORD: "worker-admin-password", ...env } as unknown as NodeJS.ProcessEnv,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        LOG_LEVEL: "info",
+        DATABASE_PATH: path.join(directory, "worker.db"),
+        WATCHPOST_DEMO: "false",
+        WATCHPOST_ADMIN_PASSWORD: "worker-admin-password",
+        ...env,
+      } as unknown as NodeJS.ProcessEnv,
     });
     let output = "";
     let signalled = false;
@@ -38,7 +46,9 @@ describe("npm run worker", () => {
   it("refuses to start on a bad variable, naming it and what it expects", async () => {
     const { code, output } = await runWorker({ WATCHPOST_ENGINES: "alerts,paging" });
     expect(code).toBe(1);
-    expect(output).toContain("WATCHPOST_ENGINES: expected all, none, or a comma list of alerts, pager, digests, scheduling");
+    expect(output).toContain(
+      "WATCHPOST_ENGINES: expected all, none, or a comma list of alerts, pager, digests, scheduling",
+    );
   });
 
   it("starts, then stops cleanly on SIGTERM", async () => {

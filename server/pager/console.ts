@@ -9,7 +9,17 @@ import { DomainError } from "@/server/core/errors";
 import { roleAllows, type Role } from "@/server/core/roles";
 import type { IngestRequest, IngestResult, PagerInbound } from "./inbound";
 import type { EscalationPolicy, MonitoredService, PolicyInput, ServiceInput } from "./model";
-import type { DeadLetter, IncidentFilter, IncidentPage, IncidentSummary, PageRequest, PageResult, PagerReadModel, PolicySummary, ServiceSummary } from "./read-model";
+import type {
+  DeadLetter,
+  IncidentFilter,
+  IncidentPage,
+  IncidentSummary,
+  PageRequest,
+  PageResult,
+  PagerReadModel,
+  PolicySummary,
+  ServiceSummary,
+} from "./read-model";
 import type { HealthyOutcome, IncidentOutcome, PagerUseCases } from "./use-cases";
 
 /** A service as a viewer sees it: the integration key is a credential, null for anyone but an admin. */
@@ -52,7 +62,10 @@ export function createPagerConsole(parts: PagerConsoleParts): PagerConsole {
     listServices(request, viewerRole) {
       const page = readModel.listServices(request);
       const seesKeys = roleAllows(viewerRole, "admin");
-      return { ...page, items: page.items.map((item) => ({ ...item, integrationKey: seesKeys ? item.integrationKey : null })) };
+      return {
+        ...page,
+        items: page.items.map((item) => ({ ...item, integrationKey: seesKeys ? item.integrationKey : null })),
+      };
     },
     createService: (input, actor) => useCases.createService(input, newIntegrationKey(), actor),
     updateService: (serviceId, input, actor) => useCases.updateService(serviceId, input, actor),
@@ -61,7 +74,8 @@ export function createPagerConsole(parts: PagerConsoleParts): PagerConsole {
     listPolicies: (request) => readModel.listPolicies(request),
     policy(policyId) {
       const policy = readModel.getPolicy(policyId);
-      if (!policy) throw new DomainError("NOT_FOUND", `No escalation policy has the id ${policyId}. Go back to the policies.`);
+      if (!policy)
+        throw new DomainError("NOT_FOUND", `No escalation policy has the id ${policyId}. Go back to the policies.`);
       return policy;
     },
     createPolicy: (input, actor) => useCases.createPolicy(input, actor),
@@ -70,7 +84,8 @@ export function createPagerConsole(parts: PagerConsoleParts): PagerConsole {
     listIncidents: (request) => readModel.listIncidents(request),
     incident(incidentId) {
       const page = readModel.getIncident(incidentId);
-      if (!page) throw new DomainError("NOT_FOUND", `No incident has the id ${incidentId}. Go back to the incident list.`);
+      if (!page)
+        throw new DomainError("NOT_FOUND", `No incident has the id ${incidentId}. Go back to the incident list.`);
       return page;
     },
     acknowledge: (incidentId, actor) => useCases.acknowledge(incidentId, actor),

@@ -29,15 +29,40 @@ afterEach(() => {
 
 function dependenciesFor(db: EngineDependencies["db"]): EngineDependencies {
   const config = parseConfig({ WATCHPOST_BASE_URL: "http://console.test", NODE_ENV: "test" });
-  return { config, db, clock: new ManualClock(), random: new SeededRandom(1), bus: new InProcessEventBus(), logger: createLogger("seed-test"), people: new UserDirectory(db, new ManualClock()) };
+  return {
+    config,
+    db,
+    clock: new ManualClock(),
+    random: new SeededRandom(1),
+    bus: new InProcessEventBus(),
+    logger: createLogger("seed-test"),
+    people: new UserDirectory(db, new ManualClock()),
+  };
 }
 
 describe("the pager demo seed", () => {
   it("leaves nothing behind when it fails half-way", () => {
     const { db } = database;
     // A row in the way of the second demo service makes the seed fail after the policy and the first service.
-    db.insert(pagerPolicy).values({ id: "pol_other", name: "Other", levels: [{ delayMinutes: 15, targets: [{ channel: "email", address: "a@example.com" }] }], createdAtMs: 0, updatedAtMs: 0 }).run();
-    db.insert(pagerService).values({ id: DEMO_SERVICES.search, name: "Squatter", policyId: "pol_other", integrationKey: "wpk_squatter", healthChangedAtMs: 0, createdAtMs: 0 }).run();
+    db.insert(pagerPolicy)
+      .values({
+        id: "pol_other",
+        name: "Other",
+        levels: [{ delayMinutes: 15, targets: [{ channel: "email", address: "a@example.com" }] }],
+        createdAtMs: 0,
+        updatedAtMs: 0,
+      })
+      .run();
+    db.insert(pagerService)
+      .values({
+        id: DEMO_SERVICES.search,
+        name: "Squatter",
+        policyId: "pol_other",
+        integrationKey: "wpk_squatter",
+        healthChangedAtMs: 0,
+        createdAtMs: 0,
+      })
+      .run();
 
     expect(() => seedPagerDemo(dependenciesFor(db))).toThrow();
     expect(db.select().from(pagerPolicy).where(eq(pagerPolicy.id, DEMO_POLICIES.standard)).all()).toHaveLength(0);

@@ -16,14 +16,23 @@ import type { AlertOutcome, HealthyOutcome, IncidentOutcome, PagerUseCases, Rule
 
 const pagerDutyEvent = z
   .object({
-    routing_key: z.string({ message: "routing_key is required: the service's integration key" }).min(1, "routing_key is empty"),
-    event_action: z.enum(["trigger", "acknowledge", "resolve"], { message: "event_action must be trigger, acknowledge or resolve" }),
+    routing_key: z
+      .string({ message: "routing_key is required: the service's integration key" })
+      .min(1, "routing_key is empty"),
+    event_action: z.enum(["trigger", "acknowledge", "resolve"], {
+      message: "event_action must be trigger, acknowledge or resolve",
+    }),
     dedup_key: z.string().min(1).max(255, "dedup_key is longer than 255 characters").optional(),
     payload: z
       .object({
-        summary: z.string({ message: "payload.summary is required" }).min(1, "payload.summary is empty").max(1024, "payload.summary is longer than 1024 characters"),
+        summary: z
+          .string({ message: "payload.summary is required" })
+          .min(1, "payload.summary is empty")
+          .max(1024, "payload.summary is longer than 1024 characters"),
         source: z.string({ message: "payload.source is required" }).min(1, "payload.source is empty"),
-        severity: z.enum(["critical", "error", "warning", "info"], { message: "payload.severity must be critical, error, warning or info" }),
+        severity: z.enum(["critical", "error", "warning", "info"], {
+          message: "payload.severity must be critical, error, warning or info",
+        }),
         timestamp: z.string().optional(),
         component: z.string().optional(),
         group: z.string().optional(),
@@ -35,12 +44,18 @@ const pagerDutyEvent = z
     client_url: z.string().optional(),
   })
   .superRefine((event, context) => {
-    if (event.event_action === "trigger" && !event.payload) context.addIssue({ code: "custom", path: ["payload"], message: "payload is required for a trigger event" });
-    if (event.event_action !== "trigger" && !event.dedup_key) context.addIssue({ code: "custom", path: ["dedup_key"], message: `dedup_key is required for an ${event.event_action} event` });
+    if (event.event_action === "trigger" && !event.payload)
+      context.addIssue({ code: "custom", path: ["payload"], message: "payload is required for a trigger event" });
+    if (event.event_action !== "trigger" && !event.dedup_key)
+      context.addIssue({
+        code: "custom",
+        path: ["dedup_key"],
+        message: `dedup_key is required for an ${event.event_action} event`,
+      });
   });
 
 const alertmanagerWebhook = z.object({
-  version: z.string({ message: "version is required (Alertmanager sends \"4\")" }),
+  version: z.string({ message: 'version is required (Alertmanager sends "4")' }),
   groupKey: z.string({ message: "groupKey is required" }).min(1),
   status: z.enum(["firing", "resolved"], { message: "status must be firing or resolved" }),
   receiver: z.string().default(""),
@@ -64,7 +79,14 @@ const alertmanagerWebhook = z.object({
 export type IngestRequest = { rawBody: string; bearerKey?: string | null; queryKey?: string | null };
 
 export type IngestResult =
-  | { kind: "accepted"; format: "pagerduty" | "alertmanager"; dedupKey: string | null; outcome: string; message: string; incidentId: string | null }
+  | {
+      kind: "accepted";
+      format: "pagerduty" | "alertmanager";
+      dedupKey: string | null;
+      outcome: string;
+      message: string;
+      incidentId: string | null;
+    }
   | { kind: "invalid" | "unauthenticated" | "unknown-key"; message: string; errors: string[] };
 
 /** Bytes of raw body kept in a dead letter: a caller with a known key, and anyone else. */
@@ -88,7 +110,6 @@ export type InboundDependencies = {
   recordDeadLetter: (source: string, reason: string, rawBody: string) => void;
 };
 
-
 function incidentIdOf(result: AlertOutcome | IncidentOutcome | HealthyOutcome): string | null {
   if ("incidentId" in result) return result.incidentId;
   if ("resolvedIncidentId" in result) return result.resolvedIncidentId;
@@ -104,7 +125,14 @@ export class PagerInbound {
     try {
       body = JSON.parse(request.rawBody);
     } catch {
-      return this.reject("http", "invalid", "The body is not JSON. Send a PagerDuty Events API v2 event or an Alertmanager webhook body with content-type application/json.", [], request, this.headerKeyIsKnown(request));
+      return this.reject(
+        "http",
+        "invalid",
+        "The body is not JSON. Send a PagerDuty Events API v2 event or an Alertmanager webhook body with content-type application/json.",
+        [],
+        request,
+        this.headerKeyIsKnown(request),
+      );
     }
     if (body && typeof body === "object" && "event_action" in body) return this.ingestPagerDuty(body, request);
     if (body && typeof body === "object" && "alerts" in body) return this.ingestAlertmanager(body, request);
@@ -122,11 +150,19 @@ export class PagerInbound {
    * The alert engine's transitions: WARN/CRITICAL alerts the rule's service (dedup key = the rule id); PASS clears
    * that rule's alert only — another rule's alert on the same service keeps it Unhealthy.
    */
-  handleAlertStateChanged(event: AlertStateChanged): AlertOutcome | RuleRecoveredOutcome | { outcome: "ignored"; message: string } {
+  handleAlertStateChanged(
+    event: AlertStateChanged,
+  ): AlertOutcome | RuleRecoveredOutcome | { outcome: "ignored"; message: string } {
     if (!event.serviceId) return { outcome: "ignored", message: `Rule ${event.ruleName} pages no service.` };
     const actor = systemActor("alert-engine");
     if (event.newState === "PASS") {
-      return this.dependencies.useCases.ruleRecovered({ serviceId: event.serviceId, ruleId: event.ruleId, ruleName: event.ruleName, actor, eventId: event.eventId });
+      return this.dependencies.useCases.ruleRecovered({
+        serviceId: event.serviceId,
+        ruleId: event.ruleId,
+        ruleName: event.ruleName,
+        actor,
+        eventId: event.eventId,
+      });
     }
     return this.dependencies.useCases.receiveAlert({
       serviceId: event.serviceId,
@@ -139,41 +175,107 @@ export class PagerInbound {
 
   private ingestPagerDuty(body: object, request: IngestRequest): IngestResult {
     const routingKey = (body as { routing_key?: unknown }).routing_key;
-    const known = typeof routingKey === "string" && routingKey ? this.dependencies.findServiceByIntegrationKey(routingKey) : undefined;
+    const known =
+      typeof routingKey === "string" && routingKey
+        ? this.dependencies.findServiceByIntegrationKey(routingKey)
+        : undefined;
     const parsed = pagerDutyEvent.safeParse(body);
-    if (!parsed.success) return this.reject("pagerduty", "invalid", "Invalid PagerDuty Events API v2 event.", zodIssueSentences(parsed.error), request, !!known);
+    if (!parsed.success)
+      return this.reject(
+        "pagerduty",
+        "invalid",
+        "Invalid PagerDuty Events API v2 event.",
+        zodIssueSentences(parsed.error),
+        request,
+        !!known,
+      );
     const event = parsed.data;
     const service = known;
-    if (!service) return this.reject("pagerduty", "unknown-key", "routing_key matches no monitored service's integration key. Copy the key from the service's page.", [], request, false);
+    if (!service)
+      return this.reject(
+        "pagerduty",
+        "unknown-key",
+        "routing_key matches no monitored service's integration key. Copy the key from the service's page.",
+        [],
+        request,
+        false,
+      );
     const actor = systemActor(`events-api:${service.name}`);
     const { useCases } = this.dependencies;
     const result =
       event.event_action === "trigger"
-        ? useCases.receiveAlert({ serviceId: service.id, summary: event.payload!.summary, dedupKey: event.dedup_key ?? null, actor })
+        ? useCases.receiveAlert({
+            serviceId: service.id,
+            summary: event.payload!.summary,
+            dedupKey: event.dedup_key ?? null,
+            actor,
+          })
         : event.event_action === "acknowledge"
           ? useCases.acknowledgeByDedupKey(service.id, event.dedup_key!, actor)
           : useCases.resolveByDedupKey(service.id, event.dedup_key!, actor);
-    return { kind: "accepted", format: "pagerduty", dedupKey: event.dedup_key ?? incidentIdOf(result), outcome: result.outcome, message: result.message, incidentId: incidentIdOf(result) };
+    return {
+      kind: "accepted",
+      format: "pagerduty",
+      dedupKey: event.dedup_key ?? incidentIdOf(result),
+      outcome: result.outcome,
+      message: result.message,
+      incidentId: incidentIdOf(result),
+    };
   }
 
   private ingestAlertmanager(body: object, request: IngestRequest): IngestResult {
     const key = request.bearerKey ?? request.queryKey;
     if (!key) {
-      return this.reject("alertmanager", "unauthenticated", "Missing integration key: send `Authorization: Bearer <integration key>` (http_config.authorization in Alertmanager) or ?integration_key=….", [], request, false);
+      return this.reject(
+        "alertmanager",
+        "unauthenticated",
+        "Missing integration key: send `Authorization: Bearer <integration key>` (http_config.authorization in Alertmanager) or ?integration_key=….",
+        [],
+        request,
+        false,
+      );
     }
     // The key first: a caller without a valid key learns nothing about the body and keeps no more than a KiB.
     const service = this.dependencies.findServiceByIntegrationKey(key);
-    if (!service) return this.reject("alertmanager", "unknown-key", "The integration key matches no monitored service. Copy the key from the service's page.", [], request, false);
+    if (!service)
+      return this.reject(
+        "alertmanager",
+        "unknown-key",
+        "The integration key matches no monitored service. Copy the key from the service's page.",
+        [],
+        request,
+        false,
+      );
     const parsed = alertmanagerWebhook.safeParse(body);
-    if (!parsed.success) return this.reject("alertmanager", "invalid", "Invalid Alertmanager webhook body.", zodIssueSentences(parsed.error), request, true);
+    if (!parsed.success)
+      return this.reject(
+        "alertmanager",
+        "invalid",
+        "Invalid Alertmanager webhook body.",
+        zodIssueSentences(parsed.error),
+        request,
+        true,
+      );
     const webhook = parsed.data;
     const actor = systemActor(`alertmanager:${webhook.receiver || service.name}`);
     // A group is one problem: Alertmanager resends the whole group, so the group key is the dedup key.
     const result =
       webhook.status === "firing"
-        ? this.dependencies.useCases.receiveAlert({ serviceId: service.id, summary: this.alertmanagerSummary(webhook), dedupKey: webhook.groupKey, actor })
+        ? this.dependencies.useCases.receiveAlert({
+            serviceId: service.id,
+            summary: this.alertmanagerSummary(webhook),
+            dedupKey: webhook.groupKey,
+            actor,
+          })
         : this.dependencies.useCases.resolveByDedupKey(service.id, webhook.groupKey, actor);
-    return { kind: "accepted", format: "alertmanager", dedupKey: webhook.groupKey, outcome: result.outcome, message: result.message, incidentId: incidentIdOf(result) };
+    return {
+      kind: "accepted",
+      format: "alertmanager",
+      dedupKey: webhook.groupKey,
+      outcome: result.outcome,
+      message: result.message,
+      incidentId: incidentIdOf(result),
+    };
   }
 
   private alertmanagerSummary(webhook: z.infer<typeof alertmanagerWebhook>): string {
@@ -190,9 +292,21 @@ export class PagerInbound {
   }
 
   /** Keeps a dead letter: the whole body (to 64 KiB) for a caller with a known key, the first KiB for anyone else. */
-  private reject(source: string, kind: "invalid" | "unauthenticated" | "unknown-key", message: string, errors: string[], request: IngestRequest, authenticated: boolean): IngestResult {
-    const rawBody = truncateUtf8(request.rawBody, authenticated ? DEAD_LETTER_AUTHENTICATED_BYTES : DEAD_LETTER_ANONYMOUS_BYTES);
-    const reason = [message, ...errors].join(" ").slice(0, 2000) + (authenticated ? "" : " (unauthenticated: at most the first 1 KiB of the body is kept)");
+  private reject(
+    source: string,
+    kind: "invalid" | "unauthenticated" | "unknown-key",
+    message: string,
+    errors: string[],
+    request: IngestRequest,
+    authenticated: boolean,
+  ): IngestResult {
+    const rawBody = truncateUtf8(
+      request.rawBody,
+      authenticated ? DEAD_LETTER_AUTHENTICATED_BYTES : DEAD_LETTER_ANONYMOUS_BYTES,
+    );
+    const reason =
+      [message, ...errors].join(" ").slice(0, 2000) +
+      (authenticated ? "" : " (unauthenticated: at most the first 1 KiB of the body is kept)");
     this.dependencies.recordDeadLetter(source, reason, rawBody);
     return { kind, message, errors };
   }

@@ -27,7 +27,13 @@ export type EscalationPolicy = {
 };
 
 /** What an incident keeps of its policy when it opens. */
-export type PolicySnapshot = { policyId: string; name: string; version: number; levels: PolicyLevel[]; repeatCount: number };
+export type PolicySnapshot = {
+  policyId: string;
+  name: string;
+  version: number;
+  levels: PolicyLevel[];
+  repeatCount: number;
+};
 
 export type MonitoredService = {
   id: string;
@@ -57,7 +63,8 @@ export type Incident = {
   resolution: "resolved" | "healthy" | null;
 };
 
-export type TimelineKind = "alert_received" | "level_notified" | "escalated" | "acknowledged" | "escalation_exhausted" | "resolved" | "healthy";
+export type TimelineKind =
+  "alert_received" | "level_notified" | "escalated" | "acknowledged" | "escalation_exhausted" | "resolved" | "healthy";
 
 /** Step s runs level (s mod n) in round (s div n); the policy runs 1 + repeatCount rounds. */
 export function stepPosition(snapshot: PolicySnapshot, step: number): { level: number; round: number } {
@@ -82,7 +89,11 @@ export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
 export const targetInput = z.discriminatedUnion("channel", [
   z.object({
     channel: z.literal("email"),
-    address: z.string().trim().toLowerCase().pipe(z.email({ message: "Enter a real e-mail address, such as oncall@example.com." })),
+    address: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.email({ message: "Enter a real e-mail address, such as oncall@example.com." })),
   }),
   z.object({
     channel: z.literal("sms"),
@@ -90,7 +101,14 @@ export const targetInput = z.discriminatedUnion("channel", [
       .string()
       .trim()
       .transform((value) => value.replace(/[\s().-]/g, ""))
-      .pipe(z.string().regex(E164_PATTERN, "Enter the phone number in E.164 form: + then country code and number, such as +14155550123.")),
+      .pipe(
+        z
+          .string()
+          .regex(
+            E164_PATTERN,
+            "Enter the phone number in E.164 form: + then country code and number, such as +14155550123.",
+          ),
+      ),
   }),
 ]);
 
@@ -107,7 +125,12 @@ export const levelInput = z.object({
 export const policyInput = z.object({
   name: z.string().trim().min(1, "Give the policy a name.").max(100, "Keep the name under 100 characters."),
   levels: z.array(levelInput).min(1, "A policy needs at least one level.").max(10, "At most 10 levels."),
-  repeatCount: z.number().int("Use a whole number of repeats.").min(0, "Repeats cannot be negative.").max(5, "At most 5 repeats (as Grafana OnCall).").default(DEFAULT_REPEAT_COUNT),
+  repeatCount: z
+    .number()
+    .int("Use a whole number of repeats.")
+    .min(0, "Repeats cannot be negative.")
+    .max(5, "At most 5 repeats (as Grafana OnCall).")
+    .default(DEFAULT_REPEAT_COUNT),
 });
 export type PolicyInput = z.infer<typeof policyInput>;
 

@@ -48,7 +48,10 @@ async function driveRetries(h: PagerHarness) {
   for (let round = 0; round < 200; round++) {
     await h.clock.advance(1000);
     let idle = false;
-    await Promise.race([h.engine.whenIdle().then(() => (idle = true)), new Promise((resolve) => setTimeout(resolve, 5))]);
+    await Promise.race([
+      h.engine.whenIdle().then(() => (idle = true)),
+      new Promise((resolve) => setTimeout(resolve, 5)),
+    ]);
     if (idle) return;
   }
 }
@@ -57,7 +60,11 @@ describe("the outbox relay", () => {
   it("sends each e-mail over SMTP and each text message to the SMS API once, with the delivery's idempotency key", async () => {
     harness = await createPagerHarness();
     await harness.engine.start();
-    const opened = harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "disk full", actor: system });
+    const opened = harness.pager.useCases.receiveAlert({
+      serviceId: harness.serviceId,
+      summary: "disk full",
+      actor: system,
+    });
     await harness.settle();
 
     expect(harness.smtp!.messages).toHaveLength(1);
@@ -67,7 +74,11 @@ describe("the outbox relay", () => {
     expect(mail.idempotencyKey).toMatch(/level-1\/round-0\/email:first@example\.com$/);
     expect(harness.sms!.messages).toHaveLength(1);
     const text = harness.sms!.messages[0]!;
-    expect(text).toMatchObject({ path: "/2010-04-01/Accounts/ACtest/Messages.json", to: "+15550000001", from: "+15550100" });
+    expect(text).toMatchObject({
+      path: "/2010-04-01/Accounts/ACtest/Messages.json",
+      to: "+15550000001",
+      from: "+15550100",
+    });
     expect(text.idempotencyToken).toMatch(/sms:\+15550000001$/);
     expect(text.authorization).toBe(`Basic ${Buffer.from("ACtest:secret-token").toString("base64")}`);
     expect(text.body).toContain(opened.outcome === "opened" ? opened.incidentId : "?");
@@ -105,7 +116,11 @@ describe("the outbox relay", () => {
   it("records a delivery as not sent, with the reason, when no provider is configured", async () => {
     harness = await createPagerHarness({ providers: false });
     await harness.engine.start();
-    const opened = harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "disk full", actor: system });
+    const opened = harness.pager.useCases.receiveAlert({
+      serviceId: harness.serviceId,
+      summary: "disk full",
+      actor: system,
+    });
     await harness.settle();
 
     const page = harness.pager.readModel.getIncident(opened.outcome === "opened" ? opened.incidentId : "")!;
@@ -152,7 +167,10 @@ describe("the outbox relay", () => {
     harness = await createPagerHarness();
     harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "disk full", actor: system });
     const { db } = harness.database;
-    db.update(pagerDelivery).set({ status: "sending", leaseUntilMs: harness.clock.now() + 60_000 }).where(eq(pagerDelivery.channel, "email")).run();
+    db.update(pagerDelivery)
+      .set({ status: "sending", leaseUntilMs: harness.clock.now() + 60_000 })
+      .where(eq(pagerDelivery.channel, "email"))
+      .run();
     await harness.engine.start();
     await harness.settle();
     expect(harness.smtp!.messages).toHaveLength(0);
@@ -167,7 +185,16 @@ describe("the outbox relay", () => {
     harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "disk full", actor: system });
     const { db } = harness.database;
     const makeRelay = (sender: HeldSender) =>
-      new OutboxRelay({ outbox: new SqliteDeliveryOutbox(db), clock: harness!.clock, random: new SeededRandom(3), logger: createLogger("relay-test"), email: sender, sms: sender, leaseMs: 60_000, maxAttempts: 1 });
+      new OutboxRelay({
+        outbox: new SqliteDeliveryOutbox(db),
+        clock: harness!.clock,
+        random: new SeededRandom(3),
+        logger: createLogger("relay-test"),
+        email: sender,
+        sms: sender,
+        leaseMs: 60_000,
+        maxAttempts: 1,
+      });
     const slow = new HeldSender();
     const slowPass = makeRelay(slow).deliverBatch();
     await until(() => slow.held.length === 2);
@@ -199,13 +226,22 @@ describe("the outbox relay", () => {
 
   it("refuses retry settings whose worst case outlives the lease; the defaults fit with room to spare", async () => {
     harness = await createPagerHarness({ providers: false });
-    const base = { outbox: new SqliteDeliveryOutbox(harness.database.db), clock: harness.clock, random: new SeededRandom(3), logger: createLogger("relay-test") };
+    const base = {
+      outbox: new SqliteDeliveryOutbox(harness.database.db),
+      clock: harness.clock,
+      random: new SeededRandom(3),
+      logger: createLogger("relay-test"),
+    };
     const email = new SmtpMailer("smtp://127.0.0.1:1", "Watchpost <pager@test.local>");
     const sms = new TwilioSms({ apiUrl: "http://127.0.0.1:1", accountSid: "ACtest", from: "+15550100" });
     expect(email.maxSendMs).toBeLessThanOrEqual(30_000);
-    expect(() => new OutboxRelay({ ...base, email, sms, maxAttempts: 10, leaseMs: 5 * 60_000 })).toThrow(/do not fit the lease/);
+    expect(() => new OutboxRelay({ ...base, email, sms, maxAttempts: 10, leaseMs: 5 * 60_000 })).toThrow(
+      /do not fit the lease/,
+    );
     expect(() => new OutboxRelay({ ...base, email, sms })).not.toThrow();
-    expect(worstCaseClaimMs({ maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30_000, maxSendMs: email.maxSendMs })).toBeLessThan(0.6 * 5 * 60_000);
+    expect(
+      worstCaseClaimMs({ maxAttempts: 5, initialDelayMs: 500, maxDelayMs: 30_000, maxSendMs: email.maxSendMs }),
+    ).toBeLessThan(0.6 * 5 * 60_000);
     email.close();
   });
 
@@ -214,10 +250,15 @@ describe("the outbox relay", () => {
     const silent = createTcpServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", () => resolve()));
     const { port } = silent.address() as AddressInfo;
-    const mailer = new SmtpMailer(`smtp://127.0.0.1:${port}`, "Watchpost <pager@test.local>", { greetingTimeoutMs: 200, sendTimeoutMs: 5000 });
+    const mailer = new SmtpMailer(`smtp://127.0.0.1:${port}`, "Watchpost <pager@test.local>", {
+      greetingTimeoutMs: 200,
+      sendTimeoutMs: 5000,
+    });
     try {
       const started = performance.now();
-      await expect(mailer.send({ to: "a@example.com", subject: "s", text: "t", idempotencyKey: "k" })).rejects.toThrow(/greeting/i);
+      await expect(mailer.send({ to: "a@example.com", subject: "s", text: "t", idempotencyKey: "k" })).rejects.toThrow(
+        /greeting/i,
+      );
       expect(performance.now() - started).toBeLessThan(4000);
     } finally {
       mailer.close();
@@ -233,9 +274,14 @@ describe("the outbox relay", () => {
     harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "disk full", actor: system });
     const sms = () => deliveries(harness!).find((row) => row.channel === "sms")!;
     // The poller's tick is one pending timer; the backoff wait of the failed SMS is the second.
-    await until(() => sms().attempts === 1 && harness!.clock.pendingTimers() >= 2 && harness!.smtp!.messages.length === 1);
+    await until(
+      () => sms().attempts === 1 && harness!.clock.pendingTimers() >= 2 && harness!.smtp!.messages.length === 1,
+    );
 
-    const outcome = await Promise.race([harness.engine.stop().then(() => "stopped"), new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2000))]);
+    const outcome = await Promise.race([
+      harness.engine.stop().then(() => "stopped"),
+      new Promise((resolve) => setTimeout(() => resolve("still waiting"), 2000)),
+    ]);
     expect(outcome).toBe("stopped");
     expect(sms()).toMatchObject({ status: "sending", attempts: 1 });
     expect(sms().leaseUntilMs).toBeGreaterThan(harness.clock.now());

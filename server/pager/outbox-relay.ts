@@ -20,7 +20,15 @@ import { DrainLoop } from "@/server/core/drain-loop";
 import type { Logger } from "@/server/core/logger";
 import type { RandomSource } from "@/server/core/random";
 import { RetryExhaustedError, retryWithBackoff } from "@/server/core/retry";
-import { isPermanentSendFailure, type ClaimedDelivery, type DeliveryOutbox, type DeliveryResult, type EmailSender, type SendResult, type SmsSender } from "./ports";
+import {
+  isPermanentSendFailure,
+  type ClaimedDelivery,
+  type DeliveryOutbox,
+  type DeliveryResult,
+  type EmailSender,
+  type SendResult,
+  type SmsSender,
+} from "./ports";
 
 export type OutboxRelayOptions = {
   outbox: DeliveryOutbox;
@@ -51,9 +59,15 @@ export class LeaseLostError extends Error {
 }
 
 /** The longest a claim can take with these settings: every attempt at its sender's bound plus every backoff wait at its cap. */
-export function worstCaseClaimMs(settings: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number; maxSendMs: number }): number {
+export function worstCaseClaimMs(settings: {
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  maxSendMs: number;
+}): number {
   let waits = 0;
-  for (let retry = 0; retry < settings.maxAttempts - 1; retry++) waits += Math.min(settings.maxDelayMs, settings.initialDelayMs * 2 ** retry);
+  for (let retry = 0; retry < settings.maxAttempts - 1; retry++)
+    waits += Math.min(settings.maxDelayMs, settings.initialDelayMs * 2 ** retry);
   return settings.maxAttempts * settings.maxSendMs + waits;
 }
 
@@ -148,7 +162,8 @@ export class OutboxRelay {
           deadlineMs: token - maxSendMs,
           signal,
           shouldRetry: (error) => !(error instanceof LeaseLostError) && !isPermanentSendFailure(error),
-          onRetry: (error, attempt, delayMs) => logger.warn({ deliveryId: delivery.id, attempt, delayMs, err: error }, "notification failed; retrying"),
+          onRetry: (error, attempt, delayMs) =>
+            logger.warn({ deliveryId: delivery.id, attempt, delayMs, err: error }, "notification failed; retrying"),
         },
       );
       this.settle(delivery, token, { status: "sent", providerMessageId: result.providerMessageId, attempts });
@@ -160,7 +175,10 @@ export class OutboxRelay {
       }
       if (signal.aborted) {
         // Shutting down: leave the row `sending`; once its lease runs out another relay (or the next start) sends it.
-        logger.info({ deliveryId: delivery.id, attempts }, "relay stopping; delivery left for a later relay once its lease runs out");
+        logger.info(
+          { deliveryId: delivery.id, attempts },
+          "relay stopping; delivery left for a later relay once its lease runs out",
+        );
         return;
       }
       const reason = `${cause instanceof Error ? cause.message : String(cause)} (after ${attempts} attempt(s))`;
@@ -173,17 +191,31 @@ export class OutboxRelay {
     const { email, sms } = this.options;
     if (delivery.channel === "email") {
       if (!email) return this.options.emailMissingReason ?? "No mail provider is configured (set SMTP_URL).";
-      return (signal) => email.send({ to: delivery.address, subject: delivery.subject, text: delivery.body, idempotencyKey: delivery.idempotencyKey }, signal);
+      return (signal) =>
+        email.send(
+          {
+            to: delivery.address,
+            subject: delivery.subject,
+            text: delivery.body,
+            idempotencyKey: delivery.idempotencyKey,
+          },
+          signal,
+        );
     }
     if (!sms) return this.options.smsMissingReason ?? "No SMS provider is configured (set SMS_API_URL).";
-    return (signal) => sms.send({ to: delivery.address, body: delivery.body, idempotencyKey: delivery.idempotencyKey }, signal);
+    return (signal) =>
+      sms.send({ to: delivery.address, body: delivery.body, idempotencyKey: delivery.idempotencyKey }, signal);
   }
 
   /** Writes the result only if the claim is still ours; false (and nothing written) after a takeover. */
   private settle(delivery: ClaimedDelivery, token: number, result: DeliveryResult): boolean {
     const { outbox, clock, logger } = this.options;
     const settled = outbox.settle(delivery.id, token, result, clock.now());
-    if (!settled) logger.warn({ deliveryId: delivery.id, status: result.status }, "lease taken over by another relay; our result was not written");
+    if (!settled)
+      logger.warn(
+        { deliveryId: delivery.id, status: result.status },
+        "lease taken over by another relay; our result was not written",
+      );
     return settled;
   }
 }

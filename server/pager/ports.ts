@@ -25,7 +25,13 @@ export type NewDelivery = {
 
 export type ActiveIncidentRef = { id: string; state: "open" | "acknowledged"; dedupKey: string | null };
 
-export type TimerRow = { id: string; incidentId: string; step: number; dueAtMs: number; state: "pending" | "fired" | "cancelled" };
+export type TimerRow = {
+  id: string;
+  incidentId: string;
+  step: number;
+  dueAtMs: number;
+  state: "pending" | "fired" | "cancelled";
+};
 
 export interface PagerUnitOfWork {
   readonly audit: AuditRecorder;
@@ -60,7 +66,10 @@ export interface PagerUnitOfWork {
   acknowledgeIncident(incidentId: string, atMs: number, by: string): boolean;
   resolveIncident(incidentId: string, atMs: number, by: string, resolution: "resolved" | "healthy"): boolean;
 
-  appendTimeline(incidentId: string, entry: { atMs: number; kind: TimelineKind; actor: string; details?: Record<string, unknown> }): void;
+  appendTimeline(
+    incidentId: string,
+    entry: { atMs: number; kind: TimelineKind; actor: string; details?: Record<string, unknown> },
+  ): void;
 
   setTimer(timer: { id: string; incidentId: string; step: number; dueAtMs: number }): void;
   getTimer(id: string): TimerRow | undefined;
@@ -118,7 +127,9 @@ export type ClaimedDelivery = {
   leaseUntilMs: number;
 };
 
-export type DeliveryResult = { status: "sent"; providerMessageId: string; attempts: number } | { status: "not_sent" | "failed"; reason: string; attempts: number };
+export type DeliveryResult =
+  | { status: "sent"; providerMessageId: string; attempts: number }
+  | { status: "not_sent" | "failed"; reason: string; attempts: number };
 
 /**
  * The outbox as the relay sees it. A claim is exclusive: two relays (two processes) never hold one row at once;

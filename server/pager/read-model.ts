@@ -3,7 +3,15 @@
  * pending timer). Reads never change anything and every list is bounded by its page size. The SQLite adapter
  * (adapters/sqlite-pager-queries.ts) implements it; these types are the console's, not the tables'.
  */
-import type { Channel, EscalationPolicy, Health, Incident, IncidentState, MonitoredService, TimelineKind } from "./model";
+import type {
+  Channel,
+  EscalationPolicy,
+  Health,
+  Incident,
+  IncidentState,
+  MonitoredService,
+  TimelineKind,
+} from "./model";
 
 export type PageRequest = { page: number; pageSize: number };
 export type PageResult<T> = { items: T[]; total: number; page: number; pageSize: number };
@@ -31,7 +39,14 @@ export type IncidentSummary = {
   resolvedAtMs: number | null;
 };
 
-export type TimelineEntry = { id: number; incidentId: string; atMs: number; kind: TimelineKind; actor: string; details: Record<string, unknown> | null };
+export type TimelineEntry = {
+  id: number;
+  incidentId: string;
+  atMs: number;
+  kind: TimelineKind;
+  actor: string;
+  details: Record<string, unknown> | null;
+};
 
 /** pending → sending → sent | not_sent (no provider configured) | failed (retries exhausted). */
 export type DeliveryStatus = "pending" | "sending" | "sent" | "not_sent" | "failed";

@@ -59,6 +59,7 @@ export class TimerPoller {
       // SQLITE_BUSY past busy_timeout and the like: the timers stay pending and the next tick retries.
       this.options.logger.warn({ err: error }, "firing due timers failed; retrying at the next tick");
     }
-    if (this.running) this.handle = this.options.clock.setTimeout(() => this.tick(), this.options.pollIntervalMs ?? 1000);
+    if (this.running)
+      this.handle = this.options.clock.setTimeout(() => this.tick(), this.options.pollIntervalMs ?? 1000);
   }
 }

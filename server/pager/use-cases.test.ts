@@ -102,7 +102,9 @@ describe("the pager's five scenarios", () => {
     const second = await alert("the same problem, reported again");
 
     expect(second.outcome).toBe("deduplicated");
-    expect(second.outcome === "deduplicated" && first.outcome === "opened" && second.incidentId === first.incidentId).toBe(true);
+    expect(
+      second.outcome === "deduplicated" && first.outcome === "opened" && second.incidentId === first.incidentId,
+    ).toBe(true);
     expect(mailRecipients()).toEqual(["first@example.com"]);
     expect(smsRecipients()).toEqual(["+15550000001"]);
     expect(allTimers()).toHaveLength(1);
@@ -160,7 +162,11 @@ describe("escalation timers", () => {
     expect(pendingTimers()).toHaveLength(0);
     const page = harness.pager.readModel.getIncident(opened.outcome === "opened" ? opened.incidentId : "")!;
     expect(page.timeline.map((entry) => entry.kind)).toContain("escalation_exhausted");
-    const audit = harness.database.db.select().from(auditLog).where(eq(auditLog.action, "pager.incident.escalationExhausted")).all();
+    const audit = harness.database.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.action, "pager.incident.escalationExhausted"))
+      .all();
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ actorKind: "system", actorId: "pager", target: page.incident.id });
     expect(audit[0]!.details).toMatchObject({ step: 1, rounds: 1 });
@@ -168,10 +174,18 @@ describe("escalation timers", () => {
 
   it("runs the policy again after the last level as many times as its repeat count says", async () => {
     const policy = harness.pager.useCases.createPolicy(
-      { name: "Repeat once", levels: [{ delayMinutes: 5, targets: [{ channel: "email", address: "solo@example.com" }] }], repeatCount: 1 },
+      {
+        name: "Repeat once",
+        levels: [{ delayMinutes: 5, targets: [{ channel: "email", address: "solo@example.com" }] }],
+        repeatCount: 1,
+      },
       system,
     );
-    const service = harness.pager.useCases.createService({ name: "Search", description: "", policyId: policy.id }, "key-search", system);
+    const service = harness.pager.useCases.createService(
+      { name: "Search", description: "", policyId: policy.id },
+      "key-search",
+      system,
+    );
     harness.pager.useCases.receiveAlert({ serviceId: service.id, summary: "down", actor: system });
     await harness.settle();
     await advance(5 * MINUTE);
@@ -188,7 +202,14 @@ describe("escalation timers", () => {
     const incident = harness.database.db.select().from(pagerIncident).get()!;
     harness.pager.useCases.updatePolicy(
       incident.policySnapshot.policyId,
-      { name: "Edited", levels: [{ delayMinutes: 15, targets: [{ channel: "email", address: "first@example.com" }] }, { delayMinutes: 15, targets: [{ channel: "email", address: "edited@example.com" }] }], repeatCount: 0 },
+      {
+        name: "Edited",
+        levels: [
+          { delayMinutes: 15, targets: [{ channel: "email", address: "first@example.com" }] },
+          { delayMinutes: 15, targets: [{ channel: "email", address: "edited@example.com" }] },
+        ],
+        repeatCount: 0,
+      },
       system,
     );
     await advance(15 * MINUTE);
@@ -214,11 +235,19 @@ describe("bad input is an idempotent no-op with a clear answer", () => {
     const opened = await alert();
     const incidentId = opened.outcome === "opened" ? opened.incidentId : "";
     harness.pager.useCases.acknowledge(incidentId, responder);
-    const second = harness.pager.useCases.acknowledge(incidentId, { ...responder, userId: "usr_other", email: "other@example.com" });
+    const second = harness.pager.useCases.acknowledge(incidentId, {
+      ...responder,
+      userId: "usr_other",
+      email: "other@example.com",
+    });
 
     expect(second.outcome).toBe("already-acknowledged");
     expect(second.message).toContain("rui@example.com");
-    const incident = harness.database.db.select().from(pagerIncident).where(and(eq(pagerIncident.id, incidentId))).get()!;
+    const incident = harness.database.db
+      .select()
+      .from(pagerIncident)
+      .where(and(eq(pagerIncident.id, incidentId)))
+      .get()!;
     expect(incident.acknowledgedBy).toBe("rui@example.com");
   });
 
@@ -231,17 +260,35 @@ describe("bad input is an idempotent no-op with a clear answer", () => {
   });
 
   it("answers a healthy event for a healthy service", () => {
-    expect(harness.pager.useCases.healthyEvent({ serviceId: harness.serviceId, actor: responder })).toMatchObject({ outcome: "already-healthy" });
-    expect(harness.pager.useCases.healthyEvent({ serviceId: "svc_missing", actor: responder })).toMatchObject({ outcome: "unknown-service" });
+    expect(harness.pager.useCases.healthyEvent({ serviceId: harness.serviceId, actor: responder })).toMatchObject({
+      outcome: "already-healthy",
+    });
+    expect(harness.pager.useCases.healthyEvent({ serviceId: "svc_missing", actor: responder })).toMatchObject({
+      outcome: "unknown-service",
+    });
   });
 
   it("rejects a policy with a fake e-mail address or a phone number outside E.164, saying which", () => {
     expect(() =>
-      harness.pager.useCases.createPolicy({ name: "Bad", levels: [{ delayMinutes: 15, targets: [{ channel: "email", address: "not-an-address" }] }], repeatCount: 0 }, system),
+      harness.pager.useCases.createPolicy(
+        {
+          name: "Bad",
+          levels: [{ delayMinutes: 15, targets: [{ channel: "email", address: "not-an-address" }] }],
+          repeatCount: 0,
+        },
+        system,
+      ),
     ).toThrow(/real e-mail address/);
-    expect(() => harness.pager.useCases.createPolicy({ name: "Bad", levels: [{ delayMinutes: 15, targets: [{ channel: "sms", address: "0612345678" }] }], repeatCount: 0 }, system)).toThrow(
-      /E\.164/,
-    );
+    expect(() =>
+      harness.pager.useCases.createPolicy(
+        {
+          name: "Bad",
+          levels: [{ delayMinutes: 15, targets: [{ channel: "sms", address: "0612345678" }] }],
+          repeatCount: 0,
+        },
+        system,
+      ),
+    ).toThrow(/E\.164/);
   });
 });
 
@@ -254,7 +301,14 @@ describe("the incident timeline", () => {
     harness.pager.useCases.resolve(incidentId, responder);
 
     const page = harness.pager.readModel.getIncident(incidentId)!;
-    expect(page.timeline.map((entry) => entry.kind)).toEqual(["alert_received", "level_notified", "escalated", "level_notified", "acknowledged", "resolved"]);
+    expect(page.timeline.map((entry) => entry.kind)).toEqual([
+      "alert_received",
+      "level_notified",
+      "escalated",
+      "level_notified",
+      "acknowledged",
+      "resolved",
+    ]);
     expect(page.timeline.find((entry) => entry.kind === "acknowledged")!.actor).toBe("rui@example.com");
     expect(page.deliveries.map((delivery) => [delivery.level, delivery.channel, delivery.status])).toEqual([
       [0, "email", "sent"],

@@ -46,7 +46,15 @@ export type IncidentOutcome =
   | { outcome: "unknown-incident"; message: string };
 
 export type TimeoutOutcome =
-  | { outcome: "escalated"; incidentId: string; step: number; level: number; round: number; notified: number; message: string }
+  | {
+      outcome: "escalated";
+      incidentId: string;
+      step: number;
+      level: number;
+      round: number;
+      notified: number;
+      message: string;
+    }
   | { outcome: "exhausted"; incidentId: string; message: string }
   | { outcome: "ignored"; reason: "unknown-timer" | "already-fired" | "not-open" | "stale"; message: string };
 
@@ -101,10 +109,18 @@ export class PagerUseCases {
       const active = work.findActiveIncidentRef(input.serviceId);
       if (active) return this.deduplicate(work, active, input.dedupKey ?? null, now);
       const service = work.getService(input.serviceId);
-      if (!service) return { outcome: "unknown-service", message: `No monitored service has the id ${input.serviceId}; the alert was not used.` };
+      if (!service)
+        return {
+          outcome: "unknown-service",
+          message: `No monitored service has the id ${input.serviceId}; the alert was not used.`,
+        };
 
       const policy = work.getPolicy(service.policyId);
-      if (!policy) return { outcome: "unknown-service", message: `Service ${service.name} has no escalation policy (${service.policyId} is gone); attach one.` };
+      if (!policy)
+        return {
+          outcome: "unknown-service",
+          message: `Service ${service.name} has no escalation policy (${service.policyId} is gone); attach one.`,
+        };
       const id = createId("inc");
       const incident: Incident = {
         id,
@@ -114,7 +130,13 @@ export class PagerUseCases {
         // An alert without a key (a PagerDuty trigger without dedup_key) is keyed by the incident's id: that is
         // the dedup_key the Events API answers with, so acknowledge/resolve with it must find the incident.
         dedupKey: input.dedupKey ?? id,
-        policySnapshot: { policyId: policy.id, name: policy.name, version: policy.version, levels: policy.levels, repeatCount: policy.repeatCount },
+        policySnapshot: {
+          policyId: policy.id,
+          name: policy.name,
+          version: policy.version,
+          levels: policy.levels,
+          repeatCount: policy.repeatCount,
+        },
         escalationStep: 0,
         alertCount: 1,
         openedAtMs: now,
@@ -133,10 +155,30 @@ export class PagerUseCases {
       }
       if (service.health !== "unhealthy") work.setServiceHealth(service.id, "unhealthy", now);
       const actor = describeActor(input.actor);
-      work.appendTimeline(incident.id, { atMs: now, kind: "alert_received", actor, details: { summary: incident.summary, dedupKey: incident.dedupKey, policy: policy.name, policyVersion: policy.version } });
+      work.appendTimeline(incident.id, {
+        atMs: now,
+        kind: "alert_received",
+        actor,
+        details: {
+          summary: incident.summary,
+          dedupKey: incident.dedupKey,
+          policy: policy.name,
+          policyVersion: policy.version,
+        },
+      });
       const { notified } = this.notifyStep(work, incident, service, 0, now, actor);
-      work.audit.record({ actor: input.actor, action: "pager.incident.open", target: incident.id, details: { serviceId: service.id, summary: incident.summary, dedupKey: incident.dedupKey } });
-      return { outcome: "opened", incidentId: incident.id, notified, message: `Opened incident ${incident.id} on ${service.name}; notified ${notified} target(s) of level 1.` };
+      work.audit.record({
+        actor: input.actor,
+        action: "pager.incident.open",
+        target: incident.id,
+        details: { serviceId: service.id, summary: incident.summary, dedupKey: incident.dedupKey },
+      });
+      return {
+        outcome: "opened",
+        incidentId: incident.id,
+        notified,
+        message: `Opened incident ${incident.id} on ${service.name}; notified ${notified} target(s) of level 1.`,
+      };
     });
     if (result.outcome === "opened") this.afterCommit();
     return result;
@@ -148,40 +190,88 @@ export class PagerUseCases {
     const result = this.store.transact((work): TimeoutOutcome => {
       const timer = work.getTimer(timerId);
       if (!timer) return { outcome: "ignored", reason: "unknown-timer", message: `No timer has the id ${timerId}.` };
-      if (timer.state !== "pending") return { outcome: "ignored", reason: "already-fired", message: `Timer ${timerId} was ${timer.state} already; a second firing does nothing.` };
+      if (timer.state !== "pending")
+        return {
+          outcome: "ignored",
+          reason: "already-fired",
+          message: `Timer ${timerId} was ${timer.state} already; a second firing does nothing.`,
+        };
       const incident = work.getIncident(timer.incidentId);
       if (!incident || incident.state !== "open") {
         work.settleTimer(timer.id, "cancelled", now, `incident ${incident?.state ?? "missing"}`);
-        return { outcome: "ignored", reason: "not-open", message: `Incident ${timer.incidentId} is ${incident?.state ?? "missing"}; no escalation.` };
+        return {
+          outcome: "ignored",
+          reason: "not-open",
+          message: `Incident ${timer.incidentId} is ${incident?.state ?? "missing"}; no escalation.`,
+        };
       }
       if (incident.escalationStep !== timer.step) {
         work.settleTimer(timer.id, "cancelled", now, `stale: incident is at step ${incident.escalationStep}`);
-        return { outcome: "ignored", reason: "stale", message: `Timer for step ${timer.step} is stale (incident at step ${incident.escalationStep}); no escalation.` };
+        return {
+          outcome: "ignored",
+          reason: "stale",
+          message: `Timer for step ${timer.step} is stale (incident at step ${incident.escalationStep}); no escalation.`,
+        };
       }
       const snapshot = incident.policySnapshot;
       const nextStep = timer.step + 1;
       if (nextStep > lastStep(snapshot)) {
         work.settleTimer(timer.id, "fired", now, "policy exhausted");
-        work.appendTimeline(incident.id, { atMs: now, kind: "escalation_exhausted", actor: "system:pager", details: { rounds: snapshot.repeatCount + 1 } });
+        work.appendTimeline(incident.id, {
+          atMs: now,
+          kind: "escalation_exhausted",
+          actor: "system:pager",
+          details: { rounds: snapshot.repeatCount + 1 },
+        });
         work.audit.record({
           actor: { kind: "system", name: "pager" },
           action: "pager.incident.escalationExhausted",
           target: incident.id,
-          details: { step: timer.step, rounds: snapshot.repeatCount + 1, policyId: snapshot.policyId, policyVersion: snapshot.version },
+          details: {
+            step: timer.step,
+            rounds: snapshot.repeatCount + 1,
+            policyId: snapshot.policyId,
+            policyVersion: snapshot.version,
+          },
         });
-        return { outcome: "exhausted", incidentId: incident.id, message: `Every level of ${snapshot.name} was notified${snapshot.repeatCount ? ` ${snapshot.repeatCount + 1} times` : ""}; nothing more to escalate.` };
+        return {
+          outcome: "exhausted",
+          incidentId: incident.id,
+          message: `Every level of ${snapshot.name} was notified${snapshot.repeatCount ? ` ${snapshot.repeatCount + 1} times` : ""}; nothing more to escalate.`,
+        };
       }
       // Compare-and-set on the step: the Grafana OnCall check, in the database, inside the lock.
       if (!work.advanceEscalation(incident.id, timer.step, nextStep)) {
         work.settleTimer(timer.id, "cancelled", now, "lost the race to another firing");
-        return { outcome: "ignored", reason: "stale", message: `Incident ${incident.id} moved on meanwhile; no escalation.` };
+        return {
+          outcome: "ignored",
+          reason: "stale",
+          message: `Incident ${incident.id} moved on meanwhile; no escalation.`,
+        };
       }
       work.settleTimer(timer.id, "fired", now, `escalated to step ${nextStep}`);
       const service = work.getService(incident.serviceId)!;
       const position = stepPosition(snapshot, nextStep);
-      work.appendTimeline(incident.id, { atMs: now, kind: "escalated", actor: "system:pager", details: { fromStep: timer.step, toStep: nextStep, level: position.level + 1, round: position.round } });
-      const { notified } = this.notifyStep(work, { ...incident, escalationStep: nextStep }, service, nextStep, now, "system:pager");
-      work.audit.record({ actor: { kind: "system", name: "pager" }, action: "pager.incident.escalate", target: incident.id, details: { toStep: nextStep, level: position.level + 1, round: position.round } });
+      work.appendTimeline(incident.id, {
+        atMs: now,
+        kind: "escalated",
+        actor: "system:pager",
+        details: { fromStep: timer.step, toStep: nextStep, level: position.level + 1, round: position.round },
+      });
+      const { notified } = this.notifyStep(
+        work,
+        { ...incident, escalationStep: nextStep },
+        service,
+        nextStep,
+        now,
+        "system:pager",
+      );
+      work.audit.record({
+        actor: { kind: "system", name: "pager" },
+        action: "pager.incident.escalate",
+        target: incident.id,
+        details: { toStep: nextStep, level: position.level + 1, round: position.round },
+      });
       return {
         outcome: "escalated",
         incidentId: incident.id,
@@ -200,7 +290,8 @@ export class PagerUseCases {
     const now = this.clock.now();
     return this.store.transact((work) => {
       const incident = work.getIncident(incidentId);
-      if (!incident) return { outcome: "unknown-incident", message: `No incident has the id ${incidentId}. Reload the list.` };
+      if (!incident)
+        return { outcome: "unknown-incident", message: `No incident has the id ${incidentId}. Reload the list.` };
       return this.acknowledgeIn(work, incident, actor, now);
     });
   }
@@ -210,7 +301,11 @@ export class PagerUseCases {
     const now = this.clock.now();
     return this.store.transact((work) => {
       const incident = this.findByDedupKey(work, serviceId, dedupKey);
-      if (!incident) return { outcome: "unknown-incident", message: `No open incident of this service carries dedup_key "${dedupKey}"; nothing acknowledged.` };
+      if (!incident)
+        return {
+          outcome: "unknown-incident",
+          message: `No open incident of this service carries dedup_key "${dedupKey}"; nothing acknowledged.`,
+        };
       return this.acknowledgeIn(work, incident, actor, now);
     });
   }
@@ -219,7 +314,8 @@ export class PagerUseCases {
     const now = this.clock.now();
     return this.store.transact((work) => {
       const incident = work.getIncident(incidentId);
-      if (!incident) return { outcome: "unknown-incident", message: `No incident has the id ${incidentId}. Reload the list.` };
+      if (!incident)
+        return { outcome: "unknown-incident", message: `No incident has the id ${incidentId}. Reload the list.` };
       return this.resolveIn(work, incident, actor, now);
     });
   }
@@ -228,7 +324,11 @@ export class PagerUseCases {
     const now = this.clock.now();
     return this.store.transact((work) => {
       const incident = this.findByDedupKey(work, serviceId, dedupKey);
-      if (!incident) return { outcome: "unknown-incident", message: `No open incident of this service carries dedup_key "${dedupKey}"; nothing resolved.` };
+      if (!incident)
+        return {
+          outcome: "unknown-incident",
+          message: `No open incident of this service carries dedup_key "${dedupKey}"; nothing resolved.`,
+        };
       return this.resolveIn(work, incident, actor, now);
     });
   }
@@ -241,16 +341,27 @@ export class PagerUseCases {
         return { outcome: "duplicate-event", message: `Event ${input.eventId} was handled before; nothing to do.` };
       }
       const service = work.getService(input.serviceId);
-      if (!service) return { outcome: "unknown-service", message: `No monitored service has the id ${input.serviceId}.` };
+      if (!service)
+        return { outcome: "unknown-service", message: `No monitored service has the id ${input.serviceId}.` };
       const active = work.findActiveIncident(service.id);
-      if (service.health === "healthy" && !active) return { outcome: "already-healthy", serviceId: service.id, message: `${service.name} is healthy already; nothing changed.` };
+      if (service.health === "healthy" && !active)
+        return {
+          outcome: "already-healthy",
+          serviceId: service.id,
+          message: `${service.name} is healthy already; nothing changed.`,
+        };
       const actor = describeActor(input.actor);
       if (service.health !== "healthy") work.setServiceHealth(service.id, "healthy", now);
       if (active && work.resolveIncident(active.id, now, actor, "healthy")) {
         work.cancelTimers(active.id, now, "service healthy");
         work.appendTimeline(active.id, { atMs: now, kind: "healthy", actor, details: { serviceId: service.id } });
       }
-      work.audit.record({ actor: input.actor, action: "pager.service.markHealthy", target: service.id, details: { resolvedIncidentId: active?.id ?? null } });
+      work.audit.record({
+        actor: input.actor,
+        action: "pager.service.markHealthy",
+        target: service.id,
+        details: { resolvedIncidentId: active?.id ?? null },
+      });
       return {
         outcome: "healthy",
         serviceId: service.id,
@@ -266,22 +377,43 @@ export class PagerUseCases {
    * rule, a PagerDuty or Alertmanager key) is still firing. A rule whose alert is not on the incident changes
    * nothing. The console's "Mark healthy" (healthyEvent) still heals the whole service.
    */
-  ruleRecovered(input: { serviceId: string; ruleId: string; ruleName: string; actor: Actor; eventId?: string }): RuleRecoveredOutcome {
+  ruleRecovered(input: {
+    serviceId: string;
+    ruleId: string;
+    ruleName: string;
+    actor: Actor;
+    eventId?: string;
+  }): RuleRecoveredOutcome {
     const now = this.clock.now();
     return this.store.transact((work): RuleRecoveredOutcome => {
       if (input.eventId !== undefined && !work.markEventSeen(input.eventId, now)) {
         return { outcome: "duplicate-event", message: `Event ${input.eventId} was handled before; nothing to do.` };
       }
       const service = work.getService(input.serviceId);
-      if (!service) return { outcome: "unknown-service", message: `No monitored service has the id ${input.serviceId}.` };
+      if (!service)
+        return { outcome: "unknown-service", message: `No monitored service has the id ${input.serviceId}.` };
       const active = work.findActiveIncident(service.id);
-      if (!active) return { outcome: "not-firing", serviceId: service.id, message: `${service.name} has no active incident; ${input.ruleName} back to PASS changes nothing.` };
+      if (!active)
+        return {
+          outcome: "not-firing",
+          serviceId: service.id,
+          message: `${service.name} has no active incident; ${input.ruleName} back to PASS changes nothing.`,
+        };
       if (!work.forgetDedupKey(active.id, input.ruleId)) {
-        return { outcome: "not-firing", serviceId: service.id, message: `${input.ruleName} has no alert on incident ${active.id}; the incident stays ${active.state}.` };
+        return {
+          outcome: "not-firing",
+          serviceId: service.id,
+          message: `${input.ruleName} has no alert on incident ${active.id}; the incident stays ${active.state}.`,
+        };
       }
       const remaining = work.countDedupKeys(active.id);
       if (remaining > 0) {
-        work.audit.record({ actor: input.actor, action: "pager.incident.alertCleared", target: active.id, details: { ruleId: input.ruleId, remainingAlerts: remaining } });
+        work.audit.record({
+          actor: input.actor,
+          action: "pager.incident.alertCleared",
+          target: active.id,
+          details: { ruleId: input.ruleId, remainingAlerts: remaining },
+        });
         return {
           outcome: "still-unhealthy",
           serviceId: service.id,
@@ -294,10 +426,25 @@ export class PagerUseCases {
       work.setServiceHealth(service.id, "healthy", now);
       if (work.resolveIncident(active.id, now, actor, "healthy")) {
         work.cancelTimers(active.id, now, "service healthy");
-        work.appendTimeline(active.id, { atMs: now, kind: "healthy", actor, details: { serviceId: service.id, ruleId: input.ruleId } });
+        work.appendTimeline(active.id, {
+          atMs: now,
+          kind: "healthy",
+          actor,
+          details: { serviceId: service.id, ruleId: input.ruleId },
+        });
       }
-      work.audit.record({ actor: input.actor, action: "pager.service.markHealthy", target: service.id, details: { resolvedIncidentId: active.id, ruleId: input.ruleId } });
-      return { outcome: "healthy", serviceId: service.id, resolvedIncidentId: active.id, message: `${service.name} is healthy: ${input.ruleName} was its last firing alert; incident ${active.id} resolved.` };
+      work.audit.record({
+        actor: input.actor,
+        action: "pager.service.markHealthy",
+        target: service.id,
+        details: { resolvedIncidentId: active.id, ruleId: input.ruleId },
+      });
+      return {
+        outcome: "healthy",
+        serviceId: service.id,
+        resolvedIncidentId: active.id,
+        message: `${service.name} is healthy: ${input.ruleName} was its last firing alert; incident ${active.id} resolved.`,
+      };
     });
   }
 
@@ -307,9 +454,20 @@ export class PagerUseCases {
     const input = policyInput.parse(raw);
     const now = this.clock.now();
     return this.store.transact((work) => {
-      const policy: EscalationPolicy = { id, name: input.name, levels: input.levels, repeatCount: input.repeatCount, version: 1 };
+      const policy: EscalationPolicy = {
+        id,
+        name: input.name,
+        levels: input.levels,
+        repeatCount: input.repeatCount,
+        version: 1,
+      };
       work.insertPolicy(policy, now);
-      work.audit.record({ actor, action: "pager.policy.create", target: policy.id, details: { name: policy.name, levels: policy.levels.length } });
+      work.audit.record({
+        actor,
+        action: "pager.policy.create",
+        target: policy.id,
+        details: { name: policy.name, levels: policy.levels.length },
+      });
       return policy;
     });
   }
@@ -319,22 +477,56 @@ export class PagerUseCases {
     const now = this.clock.now();
     return this.store.transact((work) => {
       const existing = work.getPolicy(policyId);
-      if (!existing) throw new PagerInputError("NOT_FOUND", `No escalation policy has the id ${policyId}. Reload the policies.`);
-      const policy: EscalationPolicy = { ...existing, name: input.name, levels: input.levels, repeatCount: input.repeatCount, version: existing.version + 1 };
+      if (!existing)
+        throw new PagerInputError("NOT_FOUND", `No escalation policy has the id ${policyId}. Reload the policies.`);
+      const policy: EscalationPolicy = {
+        ...existing,
+        name: input.name,
+        levels: input.levels,
+        repeatCount: input.repeatCount,
+        version: existing.version + 1,
+      };
       work.updatePolicy(policy, now);
-      work.audit.record({ actor, action: "pager.policy.update", target: policy.id, details: { version: policy.version, levels: policy.levels.length, repeatCount: policy.repeatCount } });
+      work.audit.record({
+        actor,
+        action: "pager.policy.update",
+        target: policy.id,
+        details: { version: policy.version, levels: policy.levels.length, repeatCount: policy.repeatCount },
+      });
       return policy;
     });
   }
 
-  createService(raw: ServiceInput, integrationKey: string, actor: Actor, id: string = createId("svc")): MonitoredService {
+  createService(
+    raw: ServiceInput,
+    integrationKey: string,
+    actor: Actor,
+    id: string = createId("svc"),
+  ): MonitoredService {
     const input = serviceInput.parse(raw);
     const now = this.clock.now();
     return this.store.transact((work) => {
-      if (!work.getPolicy(input.policyId)) throw new PagerInputError("BAD_REQUEST", `No escalation policy has the id ${input.policyId}. Choose one from the list.`);
-      const service: MonitoredService = { id, name: input.name, description: input.description, policyId: input.policyId, integrationKey, health: "healthy", healthChangedAtMs: now };
+      if (!work.getPolicy(input.policyId))
+        throw new PagerInputError(
+          "BAD_REQUEST",
+          `No escalation policy has the id ${input.policyId}. Choose one from the list.`,
+        );
+      const service: MonitoredService = {
+        id,
+        name: input.name,
+        description: input.description,
+        policyId: input.policyId,
+        integrationKey,
+        health: "healthy",
+        healthChangedAtMs: now,
+      };
       work.insertService(service, now);
-      work.audit.record({ actor, action: "pager.service.create", target: service.id, details: { name: service.name, policyId: service.policyId } });
+      work.audit.record({
+        actor,
+        action: "pager.service.create",
+        target: service.id,
+        details: { name: service.name, policyId: service.policyId },
+      });
       return service;
     });
   }
@@ -343,45 +535,101 @@ export class PagerUseCases {
     const input = serviceInput.parse(raw);
     return this.store.transact((work) => {
       const existing = work.getService(serviceId);
-      if (!existing) throw new PagerInputError("NOT_FOUND", `No monitored service has the id ${serviceId}. Reload the services.`);
-      if (!work.getPolicy(input.policyId)) throw new PagerInputError("BAD_REQUEST", `No escalation policy has the id ${input.policyId}. Choose one from the list.`);
+      if (!existing)
+        throw new PagerInputError("NOT_FOUND", `No monitored service has the id ${serviceId}. Reload the services.`);
+      if (!work.getPolicy(input.policyId))
+        throw new PagerInputError(
+          "BAD_REQUEST",
+          `No escalation policy has the id ${input.policyId}. Choose one from the list.`,
+        );
       work.updateService(serviceId, input);
-      work.audit.record({ actor, action: "pager.service.update", target: serviceId, details: { name: input.name, policyId: input.policyId } });
+      work.audit.record({
+        actor,
+        action: "pager.service.update",
+        target: serviceId,
+        details: { name: input.name, policyId: input.policyId },
+      });
       return { ...existing, ...input };
     });
   }
 
   // ---- Internals ----
 
-  private deduplicate(work: PagerUnitOfWork, incident: ActiveIncidentRef, dedupKey: string | null, now: number): AlertOutcome {
+  private deduplicate(
+    work: PagerUnitOfWork,
+    incident: ActiveIncidentRef,
+    dedupKey: string | null,
+    now: number,
+  ): AlertOutcome {
     // Always (re)remember the key, the opening one included: a rule that cleared and fires again must count
     // as firing again. A keyless alert is keyed by the incident id, the dedup_key the Events API answers with.
     work.recordDuplicateAlert(incident.id, now, dedupKey ?? incident.id);
-    return { outcome: "deduplicated", incidentId: incident.id, message: `Incident ${incident.id} is ${incident.state} for this service; the alert was added to it and nobody was notified again.` };
+    return {
+      outcome: "deduplicated",
+      incidentId: incident.id,
+      message: `Incident ${incident.id} is ${incident.state} for this service; the alert was added to it and nobody was notified again.`,
+    };
   }
 
   private findByDedupKey(work: PagerUnitOfWork, serviceId: string, dedupKey: string): Incident | undefined {
     const active = work.findActiveIncident(serviceId);
     if (!active) return undefined;
     // The incident's id is also a key: it is the dedup_key answered to a trigger that carried none.
-    return active.id === dedupKey || active.dedupKey === dedupKey || work.hasDedupKey(active.id, dedupKey) ? active : undefined;
+    return active.id === dedupKey || active.dedupKey === dedupKey || work.hasDedupKey(active.id, dedupKey)
+      ? active
+      : undefined;
   }
 
   private acknowledgeIn(work: PagerUnitOfWork, incident: Incident, actor: Actor, now: number): IncidentOutcome {
-    if (incident.state === "acknowledged") return { outcome: "already-acknowledged", incidentId: incident.id, message: `Incident ${incident.id} was acknowledged already by ${incident.acknowledgedBy}; nothing changed.` };
-    if (incident.state === "resolved") return { outcome: "already-resolved", incidentId: incident.id, message: `Incident ${incident.id} is resolved; there is nothing to acknowledge.` };
+    if (incident.state === "acknowledged")
+      return {
+        outcome: "already-acknowledged",
+        incidentId: incident.id,
+        message: `Incident ${incident.id} was acknowledged already by ${incident.acknowledgedBy}; nothing changed.`,
+      };
+    if (incident.state === "resolved")
+      return {
+        outcome: "already-resolved",
+        incidentId: incident.id,
+        message: `Incident ${incident.id} is resolved; there is nothing to acknowledge.`,
+      };
     const by = describeActor(actor);
-    if (!work.acknowledgeIncident(incident.id, now, by)) return { outcome: "already-acknowledged", incidentId: incident.id, message: `Incident ${incident.id} changed meanwhile; nothing acknowledged.` };
+    if (!work.acknowledgeIncident(incident.id, now, by))
+      return {
+        outcome: "already-acknowledged",
+        incidentId: incident.id,
+        message: `Incident ${incident.id} changed meanwhile; nothing acknowledged.`,
+      };
     work.cancelTimers(incident.id, now, `acknowledged by ${by}`);
-    work.appendTimeline(incident.id, { atMs: now, kind: "acknowledged", actor: by, details: { step: incident.escalationStep } });
-    work.audit.record({ actor, action: "pager.incident.acknowledge", target: incident.id, details: { step: incident.escalationStep } });
+    work.appendTimeline(incident.id, {
+      atMs: now,
+      kind: "acknowledged",
+      actor: by,
+      details: { step: incident.escalationStep },
+    });
+    work.audit.record({
+      actor,
+      action: "pager.incident.acknowledge",
+      target: incident.id,
+      details: { step: incident.escalationStep },
+    });
     return { outcome: "acknowledged", incidentId: incident.id, message: `Acknowledged by ${by}: escalation stopped.` };
   }
 
   private resolveIn(work: PagerUnitOfWork, incident: Incident, actor: Actor, now: number): IncidentOutcome {
-    if (incident.state === "resolved") return { outcome: "already-resolved", incidentId: incident.id, message: `Incident ${incident.id} was resolved already by ${incident.resolvedBy}; nothing changed.` };
+    if (incident.state === "resolved")
+      return {
+        outcome: "already-resolved",
+        incidentId: incident.id,
+        message: `Incident ${incident.id} was resolved already by ${incident.resolvedBy}; nothing changed.`,
+      };
     const by = describeActor(actor);
-    if (!work.resolveIncident(incident.id, now, by, "resolved")) return { outcome: "already-resolved", incidentId: incident.id, message: `Incident ${incident.id} changed meanwhile; nothing resolved.` };
+    if (!work.resolveIncident(incident.id, now, by, "resolved"))
+      return {
+        outcome: "already-resolved",
+        incidentId: incident.id,
+        message: `Incident ${incident.id} changed meanwhile; nothing resolved.`,
+      };
     work.cancelTimers(incident.id, now, `resolved by ${by}`);
     // With its only active incident resolved, the service has no open problem: it is Healthy again.
     work.setServiceHealth(incident.serviceId, "healthy", now);
@@ -391,7 +639,14 @@ export class PagerUseCases {
   }
 
   /** Queues one delivery per target of the step's level and arms the acknowledgement timer for it. */
-  private notifyStep(work: PagerUnitOfWork, incident: Incident, service: MonitoredService, step: number, now: number, actor: string): { notified: number; dueAtMs: number } {
+  private notifyStep(
+    work: PagerUnitOfWork,
+    incident: Incident,
+    service: MonitoredService,
+    step: number,
+    now: number,
+    actor: string,
+  ): { notified: number; dueAtMs: number } {
     const snapshot = incident.policySnapshot;
     const { level, round } = stepPosition(snapshot, step);
     const policyLevel = snapshot.levels[level]!;
@@ -424,7 +679,12 @@ export class PagerUseCases {
     }
     const dueAtMs = now + policyLevel.delayMinutes * MINUTE_MS;
     work.setTimer({ id: createId("tmr"), incidentId: incident.id, step, dueAtMs });
-    work.appendTimeline(incident.id, { atMs: now, kind: "level_notified", actor, details: { step, level: level + 1, round, targets, acknowledgeByMs: dueAtMs } });
+    work.appendTimeline(incident.id, {
+      atMs: now,
+      kind: "level_notified",
+      actor,
+      details: { step, level: level + 1, round, targets, acknowledgeByMs: dueAtMs },
+    });
     return { notified, dueAtMs };
   }
 

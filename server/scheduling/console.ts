@@ -7,7 +7,16 @@
 import type { Actor } from "@/server/core/audit";
 import type { Clock } from "@/server/core/clock";
 import type { CaptureStatus } from "./capture/capture-client";
-import type { BandSummary, CaptureGap, CapturedExecution, LatencySummary, Page, SchedulingReadModel, SeriesPoint, TemplateView } from "./ports";
+import type {
+  BandSummary,
+  CaptureGap,
+  CapturedExecution,
+  LatencySummary,
+  Page,
+  SchedulingReadModel,
+  SeriesPoint,
+  TemplateView,
+} from "./ports";
 import type { SchedulerStatus } from "./scheduler/scheduler";
 import type { EstimatorStatus, SchedulingUseCases } from "./use-cases";
 

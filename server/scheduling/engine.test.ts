@@ -21,8 +21,29 @@ function growingFeed(feedsFor: string[], url: string): EventFeed {
       const tick = windowIndex * 10;
       const cpu = { average: 40 + windowIndex, min: 40 + windowIndex, max: 40 + windowIndex };
       const events: DbsimEvent[] = [
-        { seq: after + 1, type: "executed", executionId: `e${after}`, templateId: TEMPLATE, queuedTick: tick, queuedAt: START, executedTick: tick + 1, executedAt: START, totalDelayTicks: 1, addedDelayTicks: 0 },
-        { seq: after + 2, type: "resources", windowIndex, firstTick: tick, lastTick: tick + 9, at: START, cpu, io: cpu, memory: cpu },
+        {
+          seq: after + 1,
+          type: "executed",
+          executionId: `e${after}`,
+          templateId: TEMPLATE,
+          queuedTick: tick,
+          queuedAt: START,
+          executedTick: tick + 1,
+          executedAt: START,
+          totalDelayTicks: 1,
+          addedDelayTicks: 0,
+        },
+        {
+          seq: after + 2,
+          type: "resources",
+          windowIndex,
+          firstTick: tick,
+          lastTick: tick + 9,
+          at: START,
+          cpu,
+          io: cpu,
+          memory: cpu,
+        },
       ];
       windowIndex++;
       return { logId: "log_1", firstSeq: 1, lastSeq: after + 2, truncated: false, events, badEvents: [] };
@@ -34,11 +55,15 @@ function growingFeed(feedsFor: string[], url: string): EventFeed {
 function memoryCaptureStore(cursor: CaptureCursor | undefined): CaptureStore {
   return {
     cursor: () => cursor,
-    switchLog: ({ logId }) => void (cursor = { logId, lastSeq: 0, logChanges: (cursor?.logChanges ?? 0) + (cursor ? 1 : 0) }),
+    switchLog: ({ logId }) =>
+      void (cursor = { logId, lastSeq: 0, logChanges: (cursor?.logChanges ?? 0) + (cursor ? 1 : 0) }),
     saveTemplates: () => undefined,
     storePage: ({ lastSeq, page }) => {
       cursor = { ...cursor!, lastSeq };
-      return { executions: page.events.filter((event) => event.type === "executed").length, windows: page.events.filter((event) => event.type === "resources").length };
+      return {
+        executions: page.events.filter((event) => event.type === "executed").length,
+        windows: page.events.filter((event) => event.type === "resources").length,
+      };
     },
   };
 }
@@ -82,14 +107,24 @@ describe("the scheduling engine", () => {
   });
 
   it("fails to start when the database server it starts fails for another reason than a taken port", async () => {
-    const { feedsFor, scheduling } = harness({ dbsimUrl: undefined, startDatabaseServer: () => Promise.reject(Object.assign(new Error("listen EACCES"), { code: "EACCES" })) });
+    const { feedsFor, scheduling } = harness({
+      dbsimUrl: undefined,
+      startDatabaseServer: () => Promise.reject(Object.assign(new Error("listen EACCES"), { code: "EACCES" })),
+    });
     await expect(scheduling.engine.start()).rejects.toThrow("EACCES");
     expect(feedsFor).toEqual([]);
   });
 
   it("captures from the server it started and stops that server with itself", async () => {
     let stopped = 0;
-    const { feedsFor, scheduling } = harness({ dbsimUrl: undefined, startDatabaseServer: async () => ({ url: "http://127.0.0.1:40001", logId: "log_1", stop: async () => void stopped++ }) });
+    const { feedsFor, scheduling } = harness({
+      dbsimUrl: undefined,
+      startDatabaseServer: async () => ({
+        url: "http://127.0.0.1:40001",
+        logId: "log_1",
+        stop: async () => void stopped++,
+      }),
+    });
     await scheduling.engine.start();
     expect(feedsFor).toEqual(["http://127.0.0.1:40001"]);
     await scheduling.engine.stop();
@@ -107,10 +142,26 @@ describe("the scheduling engine", () => {
   });
 
   it("offers the latest captured second as dbsim.* metrics, and the stored one before anything was captured", async () => {
-    const stored: StoredResourceSecond = { firstTick: 0, lastTick: 9, cpuAverage: 7, cpuMin: 5, cpuMax: 9, ioAverage: 1, ioMin: 1, ioMax: 2, memoryAverage: 3, memoryMin: 2, memoryMax: 4 };
+    const stored: StoredResourceSecond = {
+      firstTick: 0,
+      lastTick: 9,
+      cpuAverage: 7,
+      cpuMin: 5,
+      cpuMax: 9,
+      ioAverage: 1,
+      ioMin: 1,
+      ioMax: 2,
+      memoryAverage: 3,
+      memoryMin: 2,
+      memoryMax: 4,
+    };
     const { clock, scheduling } = harness({ latestSecond: stored });
     expect(scheduling.metrics.names()).toContain("dbsim.io.avg");
-    expect([scheduling.metrics.read("dbsim.cpu.max"), scheduling.metrics.read("dbsim.cpu.avg"), scheduling.metrics.read("dbsim.memory.min")]).toEqual([9, 7, 2]);
+    expect([
+      scheduling.metrics.read("dbsim.cpu.max"),
+      scheduling.metrics.read("dbsim.cpu.avg"),
+      scheduling.metrics.read("dbsim.memory.min"),
+    ]).toEqual([9, 7, 2]);
     expect(scheduling.metrics.read("dbsim.disk.max")).toBeUndefined();
     await scheduling.engine.start();
     await clock.advance(1_000);

@@ -26,7 +26,9 @@ import { Scheduler } from "./scheduler/scheduler";
 import { SchedulerSupervisor } from "./scheduler-supervisor";
 import type { EngineStatusStore, EstimatorStatus, SchedulerSwitchStore } from "./use-cases";
 
-const DBSIM_METRIC_NAMES = ["cpu", "io", "memory"].flatMap((resource) => ["max", "avg", "min"].map((statistic) => `dbsim.${resource}.${statistic}`));
+const DBSIM_METRIC_NAMES = ["cpu", "io", "memory"].flatMap((resource) =>
+  ["max", "avg", "min"].map((statistic) => `dbsim.${resource}.${statistic}`),
+);
 const FIRST_REFIT_MS = 5_000;
 const REFIT_INTERVAL_MS = 15_000;
 const WARM_UP_HISTORY_MS = 30 * 60_000;
@@ -88,10 +90,18 @@ export function createSchedulingEngine(options: SchedulingEngineOptions): Schedu
   const onStored = (_logId: string, events: readonly DbsimEvent[]) => {
     const executions = [];
     for (const event of events) {
-      if (event.type === "executed") executions.push({ templateId: event.templateId, executedTick: event.executedTick });
+      if (event.type === "executed")
+        executions.push({ templateId: event.templateId, executedTick: event.executedTick });
       else if (event.type === "resources") {
         if (executions.length > 0) estimator.recordExecutions(executions.splice(0));
-        estimator.recordWindow({ firstTick: event.firstTick, lastTick: event.lastTick, samples: event.lastTick - event.firstTick + 1, cpu: event.cpu, io: event.io, memory: event.memory });
+        estimator.recordWindow({
+          firstTick: event.firstTick,
+          lastTick: event.lastTick,
+          samples: event.lastTick - event.firstTick + 1,
+          cpu: event.cpu,
+          io: event.io,
+          memory: event.memory,
+        });
         latest = event;
       }
     }
@@ -103,7 +113,13 @@ export function createSchedulingEngine(options: SchedulingEngineOptions): Schedu
       if (estimator.pendingWindows > 0) {
         const estimates = estimator.refit();
         fittedAt = clock.now();
-        history.saveEstimates([...estimates.templates.values()].map((estimate) => ({ templateId: estimate.templateId, cost: estimate.cost })), fittedAt);
+        history.saveEstimates(
+          [...estimates.templates.values()].map((estimate) => ({
+            templateId: estimate.templateId,
+            cost: estimate.cost,
+          })),
+          fittedAt,
+        );
       }
     } catch (error) {
       logger.warn({ err: error }, "cost estimate refit failed; keeping the previous estimates");
@@ -129,7 +145,11 @@ export function createSchedulingEngine(options: SchedulingEngineOptions): Schedu
     }
   };
 
-  const estimatorStatus = (): EstimatorStatus => ({ fittedAt, windows: estimator.estimates()?.windows ?? 0, templates: estimator.estimates()?.templates.size ?? 0 });
+  const estimatorStatus = (): EstimatorStatus => ({
+    fittedAt,
+    windows: estimator.estimates()?.windows ?? 0,
+    templates: estimator.estimates()?.templates.size ?? 0,
+  });
 
   /** The server at DBSIM_URL, else one started here, else (its port taken) the one already listening there. */
   const connect = async (): Promise<string> => {
@@ -152,7 +172,14 @@ export function createSchedulingEngine(options: SchedulingEngineOptions): Schedu
       running = true;
       const dbsimUrl = await connect();
       warmEstimator();
-      capture = new CaptureClient({ feed: options.eventFeed(dbsimUrl), store, clock, random: options.random, logger, onStored });
+      capture = new CaptureClient({
+        feed: options.eventFeed(dbsimUrl),
+        store,
+        clock,
+        random: options.random,
+        logger,
+        onStored,
+      });
       capture.start();
       refitTimer = clock.setTimeout(refit, FIRST_REFIT_MS);
       supervisor = new SchedulerSupervisor({
@@ -171,8 +198,10 @@ export function createSchedulingEngine(options: SchedulingEngineOptions): Schedu
             onError: (error) => logger.warn({ err: error }, "scheduler step failed; it retries on the next tick"),
           }),
         report: () => ({ dbsimUrl, capture: capture!.status(), estimator: estimatorStatus() }),
-        onError: (error, during) => logger.warn({ err: error, during }, "scheduler supervisor: a round failed; it tries again in a second"),
-        onSchedulerChange: (on, reason) => logger.info({ url: dbsimUrl, owner, reason }, on ? "scheduler on" : "scheduler off"),
+        onError: (error, during) =>
+          logger.warn({ err: error, during }, "scheduler supervisor: a round failed; it tries again in a second"),
+        onSchedulerChange: (on, reason) =>
+          logger.info({ url: dbsimUrl, owner, reason }, on ? "scheduler on" : "scheduler off"),
       });
       supervisor.start();
     },

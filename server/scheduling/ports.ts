@@ -30,11 +30,17 @@ export type StoredResourceSecond = {
 
 export interface CapturedHistory {
   /** The windows of log `logId` since `sinceMs` (oldest first) and the executions from the first of them on: for warming the estimator after a restart. */
-  recentHistory(logId: string, sinceMs: number): { windows: StoredResourceSecond[]; executions: ExecutionObservation[] };
+  recentHistory(
+    logId: string,
+    sinceMs: number,
+  ): { windows: StoredResourceSecond[]; executions: ExecutionObservation[] };
   /** The newest stored second, if any. */
   latestSecond(): StoredResourceSecond | undefined;
   /** Atomically: the templates' estimated costs, stamped `at`. */
-  saveEstimates(estimates: Array<{ templateId: string; cost: { cpu: number; io: number; memory: number } }>, at: number): void;
+  saveEstimates(
+    estimates: Array<{ templateId: string; cost: { cpu: number; io: number; memory: number } }>,
+    at: number,
+  ): void;
 }
 
 export type SeriesPoint = {
@@ -55,7 +61,11 @@ export type BandSummary = {
   meanSpread: { cpu: number; io: number; memory: number };
 };
 
-export type LatencySummary = { executions: number; addedDelayTicks: { p50: number; p95: number; max: number }; totalDelayTicks: { p50: number; p95: number } };
+export type LatencySummary = {
+  executions: number;
+  addedDelayTicks: { p50: number; p95: number; max: number };
+  totalDelayTicks: { p50: number; p95: number };
+};
 
 export type CapturedExecution = {
   id: string;

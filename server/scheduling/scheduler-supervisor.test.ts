@@ -17,13 +17,24 @@ import { SchedulerSupervisor } from "./scheduler-supervisor";
 
 const START = Date.UTC(2026, 0, 1);
 const LEASE_KEY = "http://127.0.0.1:8080";
-const capture: CaptureStatus = { state: "connected", logId: "log_1", lastSeq: 42, lag: 0, lastSuccessAt: START, lastError: undefined, consecutiveFailures: 0, logChanges: 0 };
+const capture: CaptureStatus = {
+  state: "connected",
+  logId: "log_1",
+  lastSeq: 42,
+  lag: 0,
+  lastSuccessAt: START,
+  lastError: undefined,
+  consecutiveFailures: 0,
+  logChanges: 0,
+};
 
 /** One engine process: its own connection to the shared database file, its own clock, one simulated database it schedules. */
 function engine(filePath: string, owner: string, simulation: DatabaseSimulation) {
   const db = openDatabase(filePath);
   const clock = new ManualClock(START);
-  const truth = new Map<string, CostVector>(simulation.templates.map((template) => [template.id, { ...template.cost }]));
+  const truth = new Map<string, CostVector>(
+    simulation.templates.map((template) => [template.id, { ...template.cost }]),
+  );
   let schedulersCreated = 0;
   let running: Scheduler | undefined;
   const supervisor = new SchedulerSupervisor({
@@ -35,7 +46,12 @@ function engine(filePath: string, owner: string, simulation: DatabaseSimulation)
     clock,
     createScheduler: () => {
       schedulersCreated++;
-      const scheduler = new Scheduler({ api: new SimulationDatabaseApi(simulation), costs: { cost: (id) => truth.get(id) }, clock, pollMs: 100 });
+      const scheduler = new Scheduler({
+        api: new SimulationDatabaseApi(simulation),
+        costs: { cost: (id) => truth.get(id) },
+        clock,
+        pollMs: 100,
+      });
       // Seen from outside as the supervisor sees it: running from its creation until its stop resolved.
       const stop = scheduler.stop.bind(scheduler);
       scheduler.stop = async () => {
@@ -105,7 +121,8 @@ describe("the scheduler supervisor on one database file shared by several proces
     expect(new SqliteLeaseStore(database.db).holder(LEASE_KEY)?.owner).toBe("eng_b");
     // The executions A held are orphans to B: nothing stays queued past the bound plus the orphan park.
     await advanceAll(10_000, [b.clock]);
-    for (const execution of simulation.queued()) expect(simulation.currentTick - execution.queuedTick).toBeLessThanOrEqual(50 + 20 + 2);
+    for (const execution of simulation.queued())
+      expect(simulation.currentTick - execution.queuedTick).toBeLessThanOrEqual(50 + 20 + 2);
 
     await b.supervisor.stop();
     expect(new SqliteLeaseStore(database.db).holder(LEASE_KEY)).toBeUndefined();

@@ -40,10 +40,18 @@ export type SchedulerSupervisorOptions = {
   leaseMs?: number;
   reportEveryMs?: number;
   onError?: (error: unknown, during: string) => void;
-  onSchedulerChange?: (running: boolean, reason: "switched-on" | "switched-off" | "lease-lost" | "engine-stopped") => void;
+  onSchedulerChange?: (
+    running: boolean,
+    reason: "switched-on" | "switched-off" | "lease-lost" | "engine-stopped",
+  ) => void;
 };
 
-const REASONS = { acquired: "switched-on", unwanted: "switched-off", lost: "lease-lost", stopped: "engine-stopped" } as const;
+const REASONS = {
+  acquired: "switched-on",
+  unwanted: "switched-off",
+  lost: "lease-lost",
+  stopped: "engine-stopped",
+} as const;
 
 export class SchedulerSupervisor {
   private readonly reportEveryMs: number;
@@ -97,7 +105,10 @@ export class SchedulerSupervisor {
     // Forgotten only once stopped: a stop that failed is tried again on the next round (LeasedWork).
     await current.stop();
     this.scheduler = undefined;
-    if (handBack) await current.setEnabled(false).catch((error: unknown) => this.options.onError?.(error, "releasing held executions"));
+    if (handBack)
+      await current
+        .setEnabled(false)
+        .catch((error: unknown) => this.options.onError?.(error, "releasing held executions"));
   }
 
   /** Writes this engine's status when something changed, else every reportEveryMs. */
@@ -105,7 +116,14 @@ export class SchedulerSupervisor {
     const now = this.options.clock.now();
     if (!changed && now < this.nextReportAt) return;
     this.nextReportAt = now + this.reportEveryMs;
-    this.attempt("status report", () => this.options.statuses.write({ ...this.options.report(), owner: this.options.owner, scheduler: this.scheduler?.status() ?? null, at: now }));
+    this.attempt("status report", () =>
+      this.options.statuses.write({
+        ...this.options.report(),
+        owner: this.options.owner,
+        scheduler: this.scheduler?.status() ?? null,
+        at: now,
+      }),
+    );
   }
 
   private attempt(during: string, action: () => void): void {

@@ -97,7 +97,12 @@ export class SchedulingUseCases {
     this.options.switches.writeIfAbsent({
       enabled: false,
       at: this.options.clock.now(),
-      audit: { actor, action: "scheduling.scheduler.disable", target: SCHEDULER_ENABLED_SETTING, details: { enabled: false, reason: "demo starts unscheduled" } },
+      audit: {
+        actor,
+        action: "scheduling.scheduler.disable",
+        target: SCHEDULER_ENABLED_SETTING,
+        details: { enabled: false, reason: "demo starts unscheduled" },
+      },
     });
   }
 

@@ -19,7 +19,12 @@ const viewer: SessionUser = { id: "usr_viewer_test", email: "view@example.com", 
 
 beforeAll(async () => {
   directory = mkdtempSync(path.join(tmpdir(), "watchpost-auth-"));
-  const config = parseConfig({ DATABASE_PATH: path.join(directory, "test.db"), WATCHPOST_DEMO: "false", WATCHPOST_ADMIN_PASSWORD: "first-admin-password", WATCHPOST_ENGINES: "none" });
+  const config = parseConfig({
+    DATABASE_PATH: path.join(directory, "test.db"),
+    WATCHPOST_DEMO: "false",
+    WATCHPOST_ADMIN_PASSWORD: "first-admin-password",
+    WATCHPOST_ENGINES: "none",
+  });
   runtime = createRuntime(config, { clock: new ManualClock(Date.UTC(2026, 10, 22)) });
   await runtime.ready;
 });
@@ -36,15 +41,32 @@ describe("auth router", () => {
   });
 
   it("lets an admin add a user, writing the audit row with the change", async () => {
-    const created = await as(admin).auth.user.create({ email: "Casey@Example.com", name: "Casey", role: "responder", password: "a-long-enough-password" });
+    const created = await as(admin).auth.user.create({
+      email: "Casey@Example.com",
+      name: "Casey",
+      role: "responder",
+      password: "a-long-enough-password",
+    });
     expect(created.email).toBe("casey@example.com");
     const audit = await as(admin).auth.audit.list({ page: 1, pageSize: 10 });
-    expect(audit.items[0]).toMatchObject({ action: "auth.user.create", target: created.id, actorLabel: "root@example.com", details: { email: "casey@example.com", role: "responder" } });
+    expect(audit.items[0]).toMatchObject({
+      action: "auth.user.create",
+      target: created.id,
+      actorLabel: "root@example.com",
+      details: { email: "casey@example.com", role: "responder" },
+    });
   });
 
   it("refuses a second user with the same e-mail and leaves nothing behind", async () => {
     const before = (await as(admin).auth.user.list({ page: 1, pageSize: 50 })).total;
-    await expect(as(admin).auth.user.create({ email: "casey@example.com", name: "Other", role: "viewer", password: "a-long-enough-password" })).rejects.toThrow("exists already");
+    await expect(
+      as(admin).auth.user.create({
+        email: "casey@example.com",
+        name: "Other",
+        role: "viewer",
+        password: "a-long-enough-password",
+      }),
+    ).rejects.toThrow("exists already");
     expect((await as(admin).auth.user.list({ page: 1, pageSize: 50 })).total).toBe(before);
   });
 
@@ -55,21 +77,32 @@ describe("auth router", () => {
       req: new Request("http://localhost/api/trpc/auth.user.create", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ json: { email: "not-an-email", name: "X", role: "owner", password: "a-long-enough-password" } }),
+        body: JSON.stringify({
+          json: { email: "not-an-email", name: "X", role: "owner", password: "a-long-enough-password" },
+        }),
       }),
       createContext: async () => ({ user: admin, consoles: runtime.consoles }),
     });
     expect(response.status).toBe(400);
     const body = await response.json();
-    expect(body.error.json.message).toBe("Invalid input — email: Enter a valid e-mail address, such as ana@example.com.; role: Choose a role: viewer, responder or admin.");
-    expect(body.error.json.data.zodError.fieldErrors.email).toEqual(["Enter a valid e-mail address, such as ana@example.com."]);
+    expect(body.error.json.message).toBe(
+      "Invalid input — email: Enter a valid e-mail address, such as ana@example.com.; role: Choose a role: viewer, responder or admin.",
+    );
+    expect(body.error.json.data.zodError.fieldErrors.email).toEqual([
+      "Enter a valid e-mail address, such as ana@example.com.",
+    ]);
     expect(runtime.users.findByEmail("not-an-email")).toBeUndefined();
   });
 
   it("refuses a viewer's mutation and names the role needed", async () => {
-    await expect(as(viewer).auth.user.create({ email: "v@example.com", name: "V", role: "viewer", password: "a-long-enough-password" })).rejects.toThrow(
-      "Only an admin can do this; you are signed in as a viewer",
-    );
+    await expect(
+      as(viewer).auth.user.create({
+        email: "v@example.com",
+        name: "V",
+        role: "viewer",
+        password: "a-long-enough-password",
+      }),
+    ).rejects.toThrow("Only an admin can do this; you are signed in as a viewer");
   });
 
   it("keeps the audit log for admins", async () => {
@@ -89,7 +122,10 @@ describe("auth router", () => {
     await as(admin).auth.user.changeRole({ userId: user.id, role: "admin" });
     expect(runtime.users.findByEmail("casey@example.com")?.role).toBe("admin");
     const audit = await as(admin).auth.audit.list({ page: 1, pageSize: 1 });
-    expect(audit.items[0]).toMatchObject({ action: "auth.user.changeRole", details: { from: "responder", to: "admin" } });
+    expect(audit.items[0]).toMatchObject({
+      action: "auth.user.changeRole",
+      details: { from: "responder", to: "admin" },
+    });
   });
 
   it("signs a user in with their password through better-auth and refuses a wrong one", async () => {

@@ -40,7 +40,11 @@ export const createCallerFactory = t.createCallerFactory;
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof DomainError) {
-    throw new TRPCError({ code: result.error.cause.code, message: result.error.cause.message, cause: result.error.cause });
+    throw new TRPCError({
+      code: result.error.cause.code,
+      message: result.error.cause.message,
+      cause: result.error.cause,
+    });
   }
   return result;
 });
@@ -48,7 +52,8 @@ const domainErrors = t.middleware(async ({ next }) => {
 export const publicProcedure = t.procedure.use(domainErrors);
 
 export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "You are not signed in. Sign in and try again." });
+  if (!ctx.user)
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "You are not signed in. Sign in and try again." });
   const actor: Actor = { kind: "user", userId: ctx.user.id, email: ctx.user.email, role: ctx.user.role };
   return next({ ctx: { ...ctx, user: ctx.user, actor } });
 });
@@ -63,7 +68,10 @@ const ROLE_WORDING: Record<Role, string> = {
 export function roleProcedure(role: Role) {
   return signedInProcedure.use(({ ctx, next }) => {
     if (!roleAllows(ctx.user.role, role)) {
-      throw new TRPCError({ code: "FORBIDDEN", message: `Only ${ROLE_WORDING[role]} can do this; you are signed in as a ${ctx.user.role}. Ask an admin for the role.` });
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `Only ${ROLE_WORDING[role]} can do this; you are signed in as a ${ctx.user.role}. Ask an admin for the role.`,
+      });
     }
     return next({ ctx });
   });

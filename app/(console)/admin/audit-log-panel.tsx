@@ -3,7 +3,20 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
-import { Card, CardHeader, EmptyState, ErrorState, LoadingState, Pagination, Table, Td, Th, THead, Time, Tr } from "@/app/_components/ui";
+import {
+  Card,
+  CardHeader,
+  EmptyState,
+  ErrorState,
+  LoadingState,
+  Pagination,
+  Table,
+  Td,
+  Th,
+  THead,
+  Time,
+  Tr,
+} from "@/app/_components/ui";
 
 const PAGE_SIZE = 25;
 
@@ -13,7 +26,10 @@ export function AuditLogPanel() {
   const audit = useQuery(trpc.auth.audit.list.queryOptions({ page, pageSize: PAGE_SIZE }, { refetchInterval: 10_000 }));
   return (
     <Card aria-labelledby="audit-heading">
-      <CardHeader title={<span id="audit-heading">Audit log</span>} description="Every change, who made it and when; newest first." />
+      <CardHeader
+        title={<span id="audit-heading">Audit log</span>}
+        description="Every change, who made it and when; newest first."
+      />
       {audit.isPending ? (
         <LoadingState label="Loading the audit log…" />
       ) : audit.isError ? (
@@ -41,14 +57,23 @@ export function AuditLogPanel() {
                   <Td>{entry.actorLabel}</Td>
                   <Td className="font-mono text-xs">{entry.action}</Td>
                   <Td className="font-mono text-xs">{entry.target}</Td>
-                  <Td className="max-w-md truncate font-mono text-xs" title={entry.details ? JSON.stringify(entry.details) : undefined}>
+                  <Td
+                    className="max-w-md truncate font-mono text-xs"
+                    title={entry.details ? JSON.stringify(entry.details) : undefined}
+                  >
                     {entry.details ? JSON.stringify(entry.details) : "—"}
                   </Td>
                 </Tr>
               ))}
             </tbody>
           </Table>
-          <Pagination page={page} pageSize={PAGE_SIZE} total={audit.data.total} onPageChange={setPage} label="entries" />
+          <Pagination
+            page={page}
+            pageSize={PAGE_SIZE}
+            total={audit.data.total}
+            onPageChange={setPage}
+            label="entries"
+          />
         </>
       )}
     </Card>

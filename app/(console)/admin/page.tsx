@@ -15,7 +15,8 @@ export default async function AdminPage() {
       <div className="space-y-6">
         {!roleAllows(user.role, "admin") ? (
           <Callout tone="info" title="Only admins change users">
-            You are signed in as a {user.role}: you can see the team, but adding people and changing roles is for admins.
+            You are signed in as a {user.role}: you can see the team, but adding people and changing roles is for
+            admins.
           </Callout>
         ) : null}
         <UsersPanel currentUserId={user.id} />

@@ -4,7 +4,26 @@ import { ROLES, type Role } from "@/server/core/roles";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
-import { Badge, Button, Callout, Card, CardHeader, EmptyState, ErrorState, Field, Input, LoadingState, Pagination, Select, Table, Td, Th, THead, Time, Tr } from "@/app/_components/ui";
+import {
+  Badge,
+  Button,
+  Callout,
+  Card,
+  CardHeader,
+  EmptyState,
+  ErrorState,
+  Field,
+  Input,
+  LoadingState,
+  Pagination,
+  Select,
+  Table,
+  Td,
+  Th,
+  THead,
+  Time,
+  Tr,
+} from "@/app/_components/ui";
 
 const PAGE_SIZE = 20;
 
@@ -14,7 +33,11 @@ export function UsersPanel({ currentUserId }: { currentUserId: string }) {
   const [page, setPage] = useState(1);
   const users = useQuery(trpc.auth.user.list.queryOptions({ page, pageSize: PAGE_SIZE }));
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
-  const invalidate = () => Promise.all([queryClient.invalidateQueries({ queryKey: trpc.auth.user.list.queryKey() }), queryClient.invalidateQueries({ queryKey: trpc.auth.audit.list.queryKey() })]);
+  const invalidate = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.auth.user.list.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.auth.audit.list.queryKey() }),
+    ]);
 
   const createUser = useMutation(
     trpc.auth.user.create.mutationOptions({
@@ -40,20 +63,32 @@ export function UsersPanel({ currentUserId }: { currentUserId: string }) {
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
     createUser.mutate(
-      { email: String(form.get("email") ?? ""), name: String(form.get("name") ?? ""), role: String(form.get("role") ?? "viewer") as Role, password: String(form.get("password") ?? "") },
+      {
+        email: String(form.get("email") ?? ""),
+        name: String(form.get("name") ?? ""),
+        role: String(form.get("role") ?? "viewer") as Role,
+        password: String(form.get("password") ?? ""),
+      },
       { onSuccess: () => formElement.reset() },
     );
   }
 
   return (
     <Card aria-labelledby="users-heading">
-      <CardHeader title={<span id="users-heading">Users</span>} description="Viewers read; responders also acknowledge and resolve; admins also edit rules, services, policies and users." />
+      <CardHeader
+        title={<span id="users-heading">Users</span>}
+        description="Viewers read; responders also acknowledge and resolve; admins also edit rules, services, policies and users."
+      />
       {message ? (
         <Callout tone={message.tone} className="mb-3">
           {message.text}
         </Callout>
       ) : null}
-      <form onSubmit={onCreate} className="mb-4 grid gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-5 sm:items-end dark:border-slate-800" aria-label="Add a user">
+      <form
+        onSubmit={onCreate}
+        className="mb-4 grid gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-5 sm:items-end dark:border-slate-800"
+        aria-label="Add a user"
+      >
         <Field label="Name" htmlFor="new-user-name">
           <Input id="new-user-name" name="name" required />
         </Field>
@@ -70,7 +105,14 @@ export function UsersPanel({ currentUserId }: { currentUserId: string }) {
           </Select>
         </Field>
         <Field label="Initial password" htmlFor="new-user-password">
-          <Input id="new-user-password" name="password" type="password" minLength={12} autoComplete="new-password" required />
+          <Input
+            id="new-user-password"
+            name="password"
+            type="password"
+            minLength={12}
+            autoComplete="new-password"
+            required
+          />
         </Field>
         <Button type="submit" pending={createUser.isPending}>
           Add user

@@ -5,7 +5,25 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
-import { Button, Callout, Card, CardHeader, EmptyState, ErrorState, Field, Input, LoadingState, Pagination, Table, Td, Th, THead, Time, Tr, cn } from "@/app/_components/ui";
+import {
+  Button,
+  Callout,
+  Card,
+  CardHeader,
+  EmptyState,
+  ErrorState,
+  Field,
+  Input,
+  LoadingState,
+  Pagination,
+  Table,
+  Td,
+  Th,
+  THead,
+  Time,
+  Tr,
+  cn,
+} from "@/app/_components/ui";
 import { RuleForm, type RuleFormValues } from "./rule-form";
 import { AlertStateBadge, formatValue, SOURCE_LABELS, type AlertStateName } from "./state-badge";
 
@@ -26,7 +44,12 @@ export function AlertsPanel({ role }: { role: Role }) {
   const [search, setSearch] = useState("");
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-  const rules = useQuery(trpc.alerts.rule.list.queryOptions({ page, pageSize: PAGE_SIZE, state, search: search || undefined }, { refetchInterval: 2_000 }));
+  const rules = useQuery(
+    trpc.alerts.rule.list.queryOptions(
+      { page, pageSize: PAGE_SIZE, state, search: search || undefined },
+      { refetchInterval: 2_000 },
+    ),
+  );
   const engine = useQuery(trpc.alerts.engine.stats.queryOptions(undefined, { refetchInterval: 5_000 }));
   const create = useMutation(
     trpc.alerts.rule.create.mutationOptions({
@@ -46,19 +69,34 @@ export function AlertsPanel({ role }: { role: Role }) {
         description="Each rule is evaluated on its own interval. WARN and CRITICAL notify (and re-notify after the repeat interval); a return to PASS resolves."
         actions={
           roleAllows(role, "admin") && !creating ? (
-            <Button onClick={() => { setCreating(true); create.reset(); }}>New rule</Button>
+            <Button
+              onClick={() => {
+                setCreating(true);
+                create.reset();
+              }}
+            >
+              New rule
+            </Button>
           ) : null
         }
       />
       {creating ? (
         <div className="mb-4 rounded-md border border-slate-200 p-3 dark:border-slate-800">
           <h3 className="mb-2 text-sm font-semibold">New rule</h3>
-          <RuleForm submitLabel="Create rule" pending={create.isPending} error={create.error?.message ?? null} onSubmit={(values: RuleFormValues) => create.mutate(values)} onCancel={() => setCreating(false)} />
+          <RuleForm
+            submitLabel="Create rule"
+            pending={create.isPending}
+            error={create.error?.message ?? null}
+            onSubmit={(values: RuleFormValues) => create.mutate(values)}
+            onCancel={() => setCreating(false)}
+          />
         </div>
       ) : null}
       {engine.data && !engine.data.holder ? (
         <Callout tone="warning" className="mb-3" title="No process runs the alerts engine now">
-          States below are not being evaluated. The engine runs in a process started with <code>npm start</code> or <code>npm run worker</code> (with alerts in WATCHPOST_ENGINES); when the process holding it stops or dies, another takes over within 10 s.
+          States below are not being evaluated. The engine runs in a process started with <code>npm start</code> or{" "}
+          <code>npm run worker</code> (with alerts in WATCHPOST_ENGINES); when the process holding it stops or dies,
+          another takes over within 10 s.
         </Callout>
       ) : null}
       {notice ? (
@@ -69,7 +107,11 @@ export function AlertsPanel({ role }: { role: Role }) {
       <div className="mb-3 flex flex-wrap items-end gap-3">
         <div role="group" aria-label="Filter by state" className="flex gap-1">
           {FILTERS.map((filter) => {
-            const count = filter.value ? counts?.[filter.value] : counts ? counts.PASS + counts.WARN + counts.CRITICAL : undefined;
+            const count = filter.value
+              ? counts?.[filter.value]
+              : counts
+                ? counts.PASS + counts.WARN + counts.CRITICAL
+                : undefined;
             return (
               <Button
                 key={filter.label}
@@ -106,7 +148,11 @@ export function AlertsPanel({ role }: { role: Role }) {
         <ErrorState error={rules.error} retry={() => void rules.refetch()} />
       ) : rules.data.items.length === 0 ? (
         <EmptyState title={state || search ? "No rule matches" : "No rules yet"}>
-          {state || search ? "Clear the filter or the search to see every rule." : roleAllows(role, "admin") ? "Create one with New rule." : "An admin can create rules here."}
+          {state || search
+            ? "Clear the filter or the search to see every rule."
+            : roleAllows(role, "admin")
+              ? "Create one with New rule."
+              : "An admin can create rules here."}
         </EmptyState>
       ) : (
         <>
@@ -127,7 +173,10 @@ export function AlertsPanel({ role }: { role: Role }) {
               {rules.data.items.map((rule) => (
                 <Tr key={rule.id} data-testid={`rule-row-${rule.name}`}>
                   <Td>
-                    <Link href={`/alerts/${rule.id}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+                    <Link
+                      href={`/alerts/${rule.id}`}
+                      className="font-medium text-sky-700 hover:underline dark:text-sky-400"
+                    >
                       {rule.name}
                     </Link>
                     {!rule.enabled ? <span className="ml-2 text-xs text-slate-500">(disabled)</span> : null}

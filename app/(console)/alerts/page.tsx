@@ -9,7 +9,10 @@ export default async function AlertsPage() {
   const user = await requireUser();
   return (
     <>
-      <PageHeader title="Alerts" description="Threshold rules evaluated on their own interval; state changes page the rule's service and reach its subscribers' digests." />
+      <PageHeader
+        title="Alerts"
+        description="Threshold rules evaluated on their own interval; state changes page the rule's service and reach its subscribers' digests."
+      />
       <AlertsPanel role={user.role} />
     </>
   );

@@ -84,12 +84,21 @@ export function RuleForm({
           : "ALERTS_SERVER_URL is not set on the server: rules on this source cannot run.";
 
   return (
-    <form onSubmit={submit} aria-label={initial ? "Edit the rule" : "Create a rule"} className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+    <form
+      onSubmit={submit}
+      aria-label={initial ? "Edit the rule" : "Create a rule"}
+      className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4"
+    >
       <Field label="Name" htmlFor={`${prefix}-name`}>
         <Input id={`${prefix}-name`} name="name" required maxLength={120} defaultValue={start.name} />
       </Field>
       <Field label="Source" htmlFor={`${prefix}-source`}>
-        <Select id={`${prefix}-source`} name="sourceKind" value={sourceKind} onChange={(event) => setSourceKind(event.target.value as RuleFormValues["sourceKind"])}>
+        <Select
+          id={`${prefix}-source`}
+          name="sourceKind"
+          value={sourceKind}
+          onChange={(event) => setSourceKind(event.target.value as RuleFormValues["sourceKind"])}
+        >
           <option value="simulated">Simulated values</option>
           <option value="dbsim">Simulated database metric</option>
           <option value="alerts-server">alerts-server query</option>
@@ -97,40 +106,110 @@ export function RuleForm({
       </Field>
       <div className="sm:col-span-2">
         <Field label="Query" htmlFor={`${prefix}-query`} hint={queryHint}>
-          <Input id={`${prefix}-query`} name="query" required maxLength={500} defaultValue={start.query} list={`${prefix}-query-options`} />
+          <Input
+            id={`${prefix}-query`}
+            name="query"
+            required
+            maxLength={500}
+            defaultValue={start.query}
+            list={`${prefix}-query-options`}
+          />
         </Field>
         <datalist id={`${prefix}-query-options`}>
-          {(sourceKind === "dbsim" ? (options.data?.dbsimMetrics ?? []) : sourceKind === "simulated" ? (options.data?.simulatedExamples ?? []) : []).map((item) => (
+          {(sourceKind === "dbsim"
+            ? (options.data?.dbsimMetrics ?? [])
+            : sourceKind === "simulated"
+              ? (options.data?.simulatedExamples ?? [])
+              : []
+          ).map((item) => (
             <option key={item} value={item} />
           ))}
         </datalist>
       </div>
       <Field label="Interval (seconds)" htmlFor={`${prefix}-interval`}>
-        <Input id={`${prefix}-interval`} name="intervalSecs" type="number" step="any" required defaultValue={start.intervalSecs} />
+        <Input
+          id={`${prefix}-interval`}
+          name="intervalSecs"
+          type="number"
+          step="any"
+          required
+          defaultValue={start.intervalSecs}
+        />
       </Field>
-      <Field label="Repeat interval (seconds)" htmlFor={`${prefix}-repeat`} hint="Re-notify an unchanged WARN or CRITICAL after this long.">
-        <Input id={`${prefix}-repeat`} name="repeatIntervalSecs" type="number" step="any" required defaultValue={start.repeatIntervalSecs} />
+      <Field
+        label="Repeat interval (seconds)"
+        htmlFor={`${prefix}-repeat`}
+        hint="Re-notify an unchanged WARN or CRITICAL after this long."
+      >
+        <Input
+          id={`${prefix}-repeat`}
+          name="repeatIntervalSecs"
+          type="number"
+          step="any"
+          required
+          defaultValue={start.repeatIntervalSecs}
+        />
       </Field>
       <Field label="Warn above" htmlFor={`${prefix}-warn-value`}>
-        <Input id={`${prefix}-warn-value`} name="warnValue" type="number" step="any" required defaultValue={start.warn.value} />
+        <Input
+          id={`${prefix}-warn-value`}
+          name="warnValue"
+          type="number"
+          step="any"
+          required
+          defaultValue={start.warn.value}
+        />
       </Field>
       <Field label="Warn message" htmlFor={`${prefix}-warn-message`}>
-        <Input id={`${prefix}-warn-message`} name="warnMessage" required maxLength={500} defaultValue={start.warn.message} />
+        <Input
+          id={`${prefix}-warn-message`}
+          name="warnMessage"
+          required
+          maxLength={500}
+          defaultValue={start.warn.message}
+        />
       </Field>
       <Field label="Critical above" htmlFor={`${prefix}-critical-value`}>
-        <Input id={`${prefix}-critical-value`} name="criticalValue" type="number" step="any" required defaultValue={start.critical.value} />
+        <Input
+          id={`${prefix}-critical-value`}
+          name="criticalValue"
+          type="number"
+          step="any"
+          required
+          defaultValue={start.critical.value}
+        />
       </Field>
       <Field label="Critical message" htmlFor={`${prefix}-critical-message`}>
-        <Input id={`${prefix}-critical-message`} name="criticalMessage" required maxLength={500} defaultValue={start.critical.message} />
+        <Input
+          id={`${prefix}-critical-message`}
+          name="criticalMessage"
+          required
+          maxLength={500}
+          defaultValue={start.critical.message}
+        />
       </Field>
-      <Field label="Monitored service id (optional)" htmlFor={`${prefix}-service`} hint="A pager service (svc_…) to open incidents on.">
+      <Field
+        label="Monitored service id (optional)"
+        htmlFor={`${prefix}-service`}
+        hint="A pager service (svc_…) to open incidents on."
+      >
         <Input id={`${prefix}-service`} name="serviceId" maxLength={100} defaultValue={start.serviceId ?? ""} />
       </Field>
-      <Field label="Subscribed user ids (optional)" htmlFor={`${prefix}-subscribers`} hint="Comma-separated; they get the changes in their digests.">
+      <Field
+        label="Subscribed user ids (optional)"
+        htmlFor={`${prefix}-subscribers`}
+        hint="Comma-separated; they get the changes in their digests."
+      >
         <Input id={`${prefix}-subscribers`} name="subscribers" defaultValue={start.subscriberUserIds.join(", ")} />
       </Field>
       <div className="flex items-center gap-2 self-end pb-2">
-        <input id={`${prefix}-enabled`} name="enabled" type="checkbox" defaultChecked={start.enabled} className="size-4" />
+        <input
+          id={`${prefix}-enabled`}
+          name="enabled"
+          type="checkbox"
+          defaultChecked={start.enabled}
+          className="size-4"
+        />
         <label htmlFor={`${prefix}-enabled`} className="text-sm">
           Enabled
         </label>

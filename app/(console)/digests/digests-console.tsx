@@ -4,7 +4,23 @@ import { roleAllows, type Role } from "@/server/core/roles";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
-import { Badge, Button, Callout, Card, CardHeader, EmptyState, ErrorState, LoadingState, Pagination, Table, Td, Th, THead, Time, Tr } from "@/app/_components/ui";
+import {
+  Badge,
+  Button,
+  Callout,
+  Card,
+  CardHeader,
+  EmptyState,
+  ErrorState,
+  LoadingState,
+  Pagination,
+  Table,
+  Td,
+  Th,
+  THead,
+  Time,
+  Tr,
+} from "@/app/_components/ui";
 
 const PAGE_SIZE = 10;
 
@@ -43,18 +59,29 @@ function ModeLine() {
   const { transport, state, subjects } = status.data;
   return (
     <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="digest-mode">
-      Transport: <strong>{transport === "nats" ? "NATS JetStream" : "in process"}</strong> · state: <strong>{state === "nats-kv" ? "NATS KV" : "SQLite"}</strong> · subjects{" "}
-      <code>{subjects.statusChanged}</code>, <code>{subjects.digestRequest}</code> → <code>{subjects.digest}</code>
+      Transport: <strong>{transport === "nats" ? "NATS JetStream" : "in process"}</strong> · state:{" "}
+      <strong>{state === "nats-kv" ? "NATS KV" : "SQLite"}</strong> · subjects <code>{subjects.statusChanged}</code>,{" "}
+      <code>{subjects.digestRequest}</code> → <code>{subjects.digest}</code>
     </p>
   );
 }
 
-function UsersPanel({ role, selectedUser, onSelectUser }: { role: Role; selectedUser: string | undefined; onSelectUser: (userId: string) => void }) {
+function UsersPanel({
+  role,
+  selectedUser,
+  onSelectUser,
+}: {
+  role: Role;
+  selectedUser: string | undefined;
+  onSelectUser: (userId: string) => void;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [page, setPage] = useState(1);
   const [message, setMessage] = useState<{ tone: "success" | "error" | "info"; text: string } | null>(null);
-  const users = useQuery(trpc.digests.user.list.queryOptions({ page, pageSize: PAGE_SIZE }, { refetchInterval: 5_000 }));
+  const users = useQuery(
+    trpc.digests.user.list.queryOptions({ page, pageSize: PAGE_SIZE }, { refetchInterval: 5_000 }),
+  );
   const send = useMutation(
     trpc.digests.digest.send.mutationOptions({
       onSuccess: async (result, variables) => {
@@ -83,7 +110,9 @@ function UsersPanel({ role, selectedUser, onSelectUser }: { role: Role; selected
       ) : users.isError ? (
         <ErrorState error={users.error} retry={() => void users.refetch()} />
       ) : users.data.total === 0 ? (
-        <EmptyState title="No active alarms">When an AlarmStatusChanged reports WARNING or CRITICAL for a user, the user appears here.</EmptyState>
+        <EmptyState title="No active alarms">
+          When an AlarmStatusChanged reports WARNING or CRITICAL for a user, the user appears here.
+        </EmptyState>
       ) : (
         <>
           <Table caption="Users with active alarms">
@@ -99,14 +128,22 @@ function UsersPanel({ role, selectedUser, onSelectUser }: { role: Role; selected
             </THead>
             <tbody>
               {users.data.items.map((user) => (
-                <Tr key={user.userId} data-testid={`digest-user-${user.userId}`} className={selectedUser === user.userId ? "bg-sky-50 dark:bg-sky-950/40" : undefined}>
+                <Tr
+                  key={user.userId}
+                  data-testid={`digest-user-${user.userId}`}
+                  className={selectedUser === user.userId ? "bg-sky-50 dark:bg-sky-950/40" : undefined}
+                >
                   <Td>
                     {user.userLabel !== user.userId ? <div>{user.userLabel}</div> : null}
                     <code className="break-all text-xs text-slate-500 dark:text-slate-400">{user.userId}</code>
                   </Td>
                   <Td>
                     {user.activeCount}
-                    {user.criticalCount > 0 ? <span className="ml-1 text-xs text-red-700 dark:text-red-300">({user.criticalCount} critical)</span> : null}
+                    {user.criticalCount > 0 ? (
+                      <span className="ml-1 text-xs text-red-700 dark:text-red-300">
+                        ({user.criticalCount} critical)
+                      </span>
+                    ) : null}
                   </Td>
                   <Td>
                     <ul className="flex flex-col gap-2">
@@ -119,16 +156,28 @@ function UsersPanel({ role, selectedUser, onSelectUser }: { role: Role; selected
                         </li>
                       ))}
                     </ul>
-                    {user.activeCount > user.alarms.length ? <p className="mt-1 text-xs text-slate-500">and {user.activeCount - user.alarms.length} more</p> : null}
+                    {user.activeCount > user.alarms.length ? (
+                      <p className="mt-1 text-xs text-slate-500">and {user.activeCount - user.alarms.length} more</p>
+                    ) : null}
                   </Td>
                   <Td className="whitespace-nowrap">
                     <div className="flex flex-col gap-2">
                       {canSend ? (
-                        <Button size="sm" pending={send.isPending && send.variables?.userId === user.userId} onClick={() => send.mutate({ userId: user.userId })} aria-label={`Send digest now to ${user.userId}`}>
+                        <Button
+                          size="sm"
+                          pending={send.isPending && send.variables?.userId === user.userId}
+                          onClick={() => send.mutate({ userId: user.userId })}
+                          aria-label={`Send digest now to ${user.userId}`}
+                        >
                           Send digest now
                         </Button>
                       ) : null}
-                      <Button size="sm" variant="secondary" onClick={() => onSelectUser(user.userId)} aria-label={`Show digest history of ${user.userId}`}>
+                      <Button
+                        size="sm"
+                        variant="secondary"
+                        onClick={() => onSelectUser(user.userId)}
+                        aria-label={`Show digest history of ${user.userId}`}
+                      >
                         History
                       </Button>
                     </div>
@@ -138,7 +187,9 @@ function UsersPanel({ role, selectedUser, onSelectUser }: { role: Role; selected
             </tbody>
           </Table>
           <Pagination page={page} pageSize={PAGE_SIZE} total={users.data.total} onPageChange={setPage} label="users" />
-          {!canSend ? <p className="mt-2 text-xs text-slate-500">Sending a digest needs the responder or admin role.</p> : null}
+          {!canSend ? (
+            <p className="mt-2 text-xs text-slate-500">Sending a digest needs the responder or admin role.</p>
+          ) : null}
         </>
       )}
     </Card>
@@ -148,7 +199,9 @@ function UsersPanel({ role, selectedUser, onSelectUser }: { role: Role; selected
 function HistoryPanel({ userId, onClear }: { userId: string | undefined; onClear: () => void }) {
   const trpc = useTRPC();
   const [page, setPage] = useState(1);
-  const history = useQuery(trpc.digests.history.list.queryOptions({ page, pageSize: PAGE_SIZE, userId }, { refetchInterval: 5_000 }));
+  const history = useQuery(
+    trpc.digests.history.list.queryOptions({ page, pageSize: PAGE_SIZE, userId }, { refetchInterval: 5_000 }),
+  );
   return (
     <Card aria-labelledby="digest-history-heading" data-testid="digest-history">
       <CardHeader
@@ -167,7 +220,9 @@ function HistoryPanel({ userId, onClear }: { userId: string | undefined; onClear
       ) : history.isError ? (
         <ErrorState error={history.error} retry={() => void history.refetch()} />
       ) : history.data.total === 0 ? (
-        <EmptyState title="No digest sent yet">A digest is sent when a SendAlarmDigest arrives, or when someone presses “Send digest now”.</EmptyState>
+        <EmptyState title="No digest sent yet">
+          A digest is sent when a SendAlarmDigest arrives, or when someone presses “Send digest now”.
+        </EmptyState>
       ) : (
         <>
           <Table caption="Digests sent">
@@ -184,7 +239,11 @@ function HistoryPanel({ userId, onClear }: { userId: string | undefined; onClear
                 <Tr key={digest.id} data-testid="digest-history-row">
                   <Td>
                     <Time value={digest.publishedAtMs ?? digest.createdAtMs} />
-                    {digest.publishedAtMs === null ? <Badge tone="warn" className="ml-1">not yet published</Badge> : null}
+                    {digest.publishedAtMs === null ? (
+                      <Badge tone="warn" className="ml-1">
+                        not yet published
+                      </Badge>
+                    ) : null}
                   </Td>
                   <Td>
                     <code className="break-all">{digest.userId}</code>
@@ -209,7 +268,13 @@ function HistoryPanel({ userId, onClear }: { userId: string | undefined; onClear
               ))}
             </tbody>
           </Table>
-          <Pagination page={page} pageSize={PAGE_SIZE} total={history.data.total} onPageChange={setPage} label="digests" />
+          <Pagination
+            page={page}
+            pageSize={PAGE_SIZE}
+            total={history.data.total}
+            onPageChange={setPage}
+            label="digests"
+          />
         </>
       )}
     </Card>
@@ -219,10 +284,15 @@ function HistoryPanel({ userId, onClear }: { userId: string | undefined; onClear
 function DeadLettersPanel() {
   const trpc = useTRPC();
   const [page, setPage] = useState(1);
-  const letters = useQuery(trpc.digests.deadLetter.list.queryOptions({ page, pageSize: PAGE_SIZE }, { refetchInterval: 10_000 }));
+  const letters = useQuery(
+    trpc.digests.deadLetter.list.queryOptions({ page, pageSize: PAGE_SIZE }, { refetchInterval: 10_000 }),
+  );
   return (
     <Card aria-labelledby="digest-dead-letters-heading">
-      <CardHeader title={<span id="digest-dead-letters-heading">Dead-lettered messages</span>} description="Messages that could not be read (bad JSON, unknown status, bad timestamp, missing field). They were acknowledged and kept here with the reason." />
+      <CardHeader
+        title={<span id="digest-dead-letters-heading">Dead-lettered messages</span>}
+        description="Messages that could not be read (bad JSON, unknown status, bad timestamp, missing field). They were acknowledged and kept here with the reason."
+      />
       {letters.isPending ? (
         <LoadingState label="Loading dead letters…" />
       ) : letters.isError ? (
@@ -251,13 +321,21 @@ function DeadLettersPanel() {
                   </Td>
                   <Td>{letter.reason}</Td>
                   <Td>
-                    <pre className="max-w-md overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 text-xs dark:bg-slate-800">{letter.rawBody}</pre>
+                    <pre className="max-w-md overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 text-xs dark:bg-slate-800">
+                      {letter.rawBody}
+                    </pre>
                   </Td>
                 </Tr>
               ))}
             </tbody>
           </Table>
-          <Pagination page={page} pageSize={PAGE_SIZE} total={letters.data.total} onPageChange={setPage} label="dead letters" />
+          <Pagination
+            page={page}
+            pageSize={PAGE_SIZE}
+            total={letters.data.total}
+            onPageChange={setPage}
+            label="dead letters"
+          />
         </>
       )}
     </Card>

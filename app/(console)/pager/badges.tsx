@@ -11,7 +11,20 @@ export function IncidentStateBadge({ state }: { state: "open" | "acknowledged" |
 }
 
 export function DeliveryBadge({ status }: { status: "pending" | "sending" | "sent" | "not_sent" | "failed" }) {
-  const tone = status === "sent" ? "good" : status === "pending" || status === "sending" ? "info" : status === "failed" ? "bad" : "warn";
-  const label = { pending: "queued", sending: "sending", sent: "sent", not_sent: "not sent", failed: "not sent (failed)" }[status];
+  const tone =
+    status === "sent"
+      ? "good"
+      : status === "pending" || status === "sending"
+        ? "info"
+        : status === "failed"
+          ? "bad"
+          : "warn";
+  const label = {
+    pending: "queued",
+    sending: "sending",
+    sent: "sent",
+    not_sent: "not sent",
+    failed: "not sent (failed)",
+  }[status];
   return <Badge tone={tone}>{label}</Badge>;
 }

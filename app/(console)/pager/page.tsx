@@ -10,7 +10,10 @@ export default async function PagerPage() {
   const user = await requireUser();
   return (
     <>
-      <PageHeader title="Pager" description="Monitored services, their health and the incidents that page the people on call." />
+      <PageHeader
+        title="Pager"
+        description="Monitored services, their health and the incidents that page the people on call."
+      />
       <PagerTabs />
       <ServicesPanel role={user.role} />
     </>

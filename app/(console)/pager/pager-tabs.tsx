@@ -24,7 +24,9 @@ export function PagerTabs() {
             aria-current={active ? "page" : undefined}
             className={cn(
               "-mb-px border-b-2 px-3 py-2 text-sm font-medium",
-              active ? "border-sky-600 text-sky-800 dark:border-sky-400 dark:text-sky-200" : "border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100",
+              active
+                ? "border-sky-600 text-sky-800 dark:border-sky-400 dark:text-sky-200"
+                : "border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-slate-100",
             )}
           >
             {tab.label}

@@ -5,7 +5,25 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
-import { Button, Callout, Card, CardHeader, EmptyState, ErrorState, Field, Input, LoadingState, Pagination, Select, Table, Td, Th, THead, Time, Tr } from "@/app/_components/ui";
+import {
+  Button,
+  Callout,
+  Card,
+  CardHeader,
+  EmptyState,
+  ErrorState,
+  Field,
+  Input,
+  LoadingState,
+  Pagination,
+  Select,
+  Table,
+  Td,
+  Th,
+  THead,
+  Time,
+  Tr,
+} from "@/app/_components/ui";
 import { HealthBadge, IncidentStateBadge } from "./badges";
 
 const PAGE_SIZE = 20;
@@ -20,8 +38,13 @@ export function ServicesPanel({ role }: { role: Role }) {
   const queryClient = useQueryClient();
   const [page, setPage] = useState(1);
   const [message, setMessage] = useState<{ tone: "success" | "error" | "info"; text: string } | null>(null);
-  const services = useQuery(trpc.pager.service.list.queryOptions({ page, pageSize: PAGE_SIZE }, { refetchInterval: 5_000 }));
-  const policies = useQuery({ ...trpc.pager.policy.list.queryOptions({ page: 1, pageSize: POLICY_CHOICES }), enabled: isAdmin });
+  const services = useQuery(
+    trpc.pager.service.list.queryOptions({ page, pageSize: PAGE_SIZE }, { refetchInterval: 5_000 }),
+  );
+  const policies = useQuery({
+    ...trpc.pager.policy.list.queryOptions({ page: 1, pageSize: POLICY_CHOICES }),
+    enabled: isAdmin,
+  });
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.pager.pathKey() });
 
   const markHealthy = useMutation(
@@ -36,7 +59,10 @@ export function ServicesPanel({ role }: { role: Role }) {
   const createService = useMutation(
     trpc.pager.service.create.mutationOptions({
       onSuccess: async (created) => {
-        setMessage({ tone: "success", text: `Added ${created.name}. Its integration key is ${created.integrationKey}.` });
+        setMessage({
+          tone: "success",
+          text: `Added ${created.name}. Its integration key is ${created.integrationKey}.`,
+        });
         await invalidate();
       },
       onError: (error) => setMessage({ tone: "error", text: error.message }),
@@ -48,7 +74,11 @@ export function ServicesPanel({ role }: { role: Role }) {
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
     createService.mutate(
-      { name: String(form.get("name") ?? ""), description: String(form.get("description") ?? ""), policyId: String(form.get("policyId") ?? "") },
+      {
+        name: String(form.get("name") ?? ""),
+        description: String(form.get("description") ?? ""),
+        policyId: String(form.get("policyId") ?? ""),
+      },
       { onSuccess: () => formElement.reset() },
     );
   }
@@ -65,7 +95,11 @@ export function ServicesPanel({ role }: { role: Role }) {
         </Callout>
       ) : null}
       {isAdmin ? (
-        <form onSubmit={onCreate} aria-label="Add a service" className="mb-4 grid gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-4 sm:items-end dark:border-slate-800">
+        <form
+          onSubmit={onCreate}
+          aria-label="Add a service"
+          className="mb-4 grid gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-4 sm:items-end dark:border-slate-800"
+        >
           <Field label="Name" htmlFor="new-service-name">
             <Input id="new-service-name" name="name" required maxLength={100} />
           </Field>
@@ -101,7 +135,9 @@ export function ServicesPanel({ role }: { role: Role }) {
       ) : services.isError ? (
         <ErrorState error={services.error} retry={() => services.refetch()} />
       ) : services.data.items.length === 0 ? (
-        <EmptyState title="No monitored services yet">{isAdmin ? "Add one above; alerts reach it with its integration key." : "An admin adds them."}</EmptyState>
+        <EmptyState title="No monitored services yet">
+          {isAdmin ? "Add one above; alerts reach it with its integration key." : "An admin adds them."}
+        </EmptyState>
       ) : (
         <>
           <Table caption="Monitored services">
@@ -113,9 +149,11 @@ export function ServicesPanel({ role }: { role: Role }) {
                 <Th>Policy</Th>
                 <Th>Active incident</Th>
                 {isAdmin ? <Th>Integration key</Th> : null}
-                {canRespond ? <Th>
-                  <span className="sr-only">Actions</span>
-                </Th> : null}
+                {canRespond ? (
+                  <Th>
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                ) : null}
               </tr>
             </THead>
             <tbody>
@@ -123,7 +161,9 @@ export function ServicesPanel({ role }: { role: Role }) {
                 <Tr key={service.id} data-testid={`service-row-${service.id}`}>
                   <Td>
                     <div className="font-medium">{service.name}</div>
-                    {service.description ? <div className="text-xs text-slate-500 dark:text-slate-400">{service.description}</div> : null}
+                    {service.description ? (
+                      <div className="text-xs text-slate-500 dark:text-slate-400">{service.description}</div>
+                    ) : null}
                   </Td>
                   <Td>
                     <HealthBadge health={service.health} />
@@ -134,7 +174,10 @@ export function ServicesPanel({ role }: { role: Role }) {
                   <Td>{service.policyName}</Td>
                   <Td>
                     {service.activeIncidentId && service.activeIncidentState ? (
-                      <Link href={`/pager/incidents/${service.activeIncidentId}`} className="inline-flex items-center gap-2 text-sky-700 underline dark:text-sky-300">
+                      <Link
+                        href={`/pager/incidents/${service.activeIncidentId}`}
+                        className="inline-flex items-center gap-2 text-sky-700 underline dark:text-sky-300"
+                      >
                         <IncidentStateBadge state={service.activeIncidentState} /> View
                       </Link>
                     ) : (
@@ -164,7 +207,13 @@ export function ServicesPanel({ role }: { role: Role }) {
               ))}
             </tbody>
           </Table>
-          <Pagination page={page} pageSize={PAGE_SIZE} total={services.data.total} onPageChange={setPage} label="services" />
+          <Pagination
+            page={page}
+            pageSize={PAGE_SIZE}
+            total={services.data.total}
+            onPageChange={setPage}
+            label="services"
+          />
         </>
       )}
     </Card>

@@ -4,7 +4,25 @@ import { roleAllows, type Role } from "@/server/core/roles";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
-import { Badge, Callout, Card, CardHeader, EmptyState, ErrorState, Field, Input, LoadingState, Pagination, Select, Table, Td, Th, THead, Time, Tr } from "@/app/_components/ui";
+import {
+  Badge,
+  Callout,
+  Card,
+  CardHeader,
+  EmptyState,
+  ErrorState,
+  Field,
+  Input,
+  LoadingState,
+  Pagination,
+  Select,
+  Table,
+  Td,
+  Th,
+  THead,
+  Time,
+  Tr,
+} from "@/app/_components/ui";
 import { ResourceChart } from "./resource-chart";
 
 const RESOURCES = [
@@ -36,7 +54,12 @@ function SummaryPanel({ canSwitch }: { canSwitch: boolean }) {
   const toggle = useMutation(
     trpc.scheduling.scheduler.setEnabled.mutationOptions({
       onSuccess: async (result) => {
-        setMessage({ tone: "success", text: result.enabled ? "Scheduler on: it now delays queries to flatten each second." : "Scheduler off: queries run after the default delay again." });
+        setMessage({
+          tone: "success",
+          text: result.enabled
+            ? "Scheduler on: it now delays queries to flatten each second."
+            : "Scheduler off: queries run after the default delay again.",
+        });
         await queryClient.invalidateQueries({ queryKey: trpc.scheduling.pathKey() });
       },
       onError: (error) => setMessage({ tone: "error", text: error.message }),
@@ -59,7 +82,11 @@ function SummaryPanel({ canSwitch }: { canSwitch: boolean }) {
         actions={
           <>
             <Field label="Over the last" htmlFor="summary-window">
-              <Select id="summary-window" value={windowSeconds} onChange={(event) => setWindowSeconds(Number(event.target.value))}>
+              <Select
+                id="summary-window"
+                value={windowSeconds}
+                onChange={(event) => setWindowSeconds(Number(event.target.value))}
+              >
                 <option value={60}>minute</option>
                 <option value={600}>10 minutes</option>
                 <option value={3600}>hour</option>
@@ -80,7 +107,11 @@ function SummaryPanel({ canSwitch }: { canSwitch: boolean }) {
           </>
         }
       />
-      {!canSwitch ? <p className="mb-2 text-xs text-slate-500">Viewers see the figures; a responder or an admin turns the scheduler on and off.</p> : null}
+      {!canSwitch ? (
+        <p className="mb-2 text-xs text-slate-500">
+          Viewers see the figures; a responder or an admin turns the scheduler on and off.
+        </p>
+      ) : null}
       {message ? (
         <Callout tone={message.tone} className="mb-3">
           {message.text}
@@ -92,28 +123,50 @@ function SummaryPanel({ canSwitch }: { canSwitch: boolean }) {
         <Figure label="IO inside" value={percent(data.band.fraction.io)} testId="band-fraction-io" />
         <Figure label="Memory inside" value={percent(data.band.fraction.memory)} testId="band-fraction-memory" />
         <Figure label="Mean (max − min) / avg, CPU" value={data.band.meanSpread.cpu.toFixed(2)} />
-        <Figure label="Added delay p50 / p95" value={`${(data.latency.addedDelayTicks.p50 / 10).toFixed(1)} s / ${(data.latency.addedDelayTicks.p95 / 10).toFixed(1)} s`} testId="latency" />
+        <Figure
+          label="Added delay p50 / p95"
+          value={`${(data.latency.addedDelayTicks.p50 / 10).toFixed(1)} s / ${(data.latency.addedDelayTicks.p95 / 10).toFixed(1)} s`}
+          testId="latency"
+        />
         <Figure label="Seconds / executions" value={`${data.band.seconds} / ${data.latency.executions}`} />
       </dl>
       <div className="mt-4 flex flex-wrap items-center gap-2 text-xs text-slate-600 dark:text-slate-400">
-        <Badge tone={capture.state === "connected" ? "good" : capture.state === "disconnected" ? "bad" : "neutral"}>Capture {capture.state}</Badge>
+        <Badge tone={capture.state === "connected" ? "good" : capture.state === "disconnected" ? "bad" : "neutral"}>
+          Capture {capture.state}
+        </Badge>
         <span>
-          Cursor {capture.lastSeq} (lag {capture.lag} events){capture.logChanges > 0 ? `, server state lost ${capture.logChanges}×` : ""}
+          Cursor {capture.lastSeq} (lag {capture.lag} events)
+          {capture.logChanges > 0 ? `, server state lost ${capture.logChanges}×` : ""}
         </span>
-        {capture.lastError ? <span className="text-red-700 dark:text-red-300">Last error: {capture.lastError}</span> : null}
+        {capture.lastError ? (
+          <span className="text-red-700 dark:text-red-300">Last error: {capture.lastError}</span>
+        ) : null}
         <span>· Database {data.dbsimUrl ?? "not started"}</span>
         <span>
-          · Estimates fitted on <span data-testid="estimator-seconds">{data.estimator.windows}</span> seconds{data.estimator.fittedAt ? <> (<Time value={data.estimator.fittedAt} />)</> : null}
+          · Estimates fitted on <span data-testid="estimator-seconds">{data.estimator.windows}</span> seconds
+          {data.estimator.fittedAt ? (
+            <>
+              {" "}
+              (<Time value={data.estimator.fittedAt} />)
+            </>
+          ) : null}
         </span>
         {data.scheduler.status ? (
           <span>
-            · Scheduler backlog {data.scheduler.status.backlog}, {data.scheduler.status.windowsBalanced}/{data.scheduler.status.windowsPlanned} seconds planned balanced
+            · Scheduler backlog {data.scheduler.status.backlog}, {data.scheduler.status.windowsBalanced}/
+            {data.scheduler.status.windowsPlanned} seconds planned balanced
           </span>
         ) : null}
       </div>
       {data.gaps.length > 0 ? (
         <Callout tone="info" className="mt-3">
-          The capture recorded {data.gaps.length} gap(s): {data.gaps.map((gap) => (gap.reason === "server_log_replaced" ? "the server lost its state" : "events past the server's retention")).join(", ")}.
+          The capture recorded {data.gaps.length} gap(s):{" "}
+          {data.gaps
+            .map((gap) =>
+              gap.reason === "server_log_replaced" ? "the server lost its state" : "events past the server's retention",
+            )
+            .join(", ")}
+          .
         </Callout>
       ) : null}
     </Card>
@@ -134,15 +187,25 @@ function Figure({ label, value, testId }: { label: string; value: string; testId
 function ChartsPanel() {
   const trpc = useTRPC();
   const [range, setRange] = useState<"live" | "hour">("live");
-  const series = useQuery(trpc.scheduling.resources.series.queryOptions({ range }, { refetchInterval: range === "live" ? 1_000 : 15_000 }));
+  const series = useQuery(
+    trpc.scheduling.resources.series.queryOptions({ range }, { refetchInterval: range === "live" ? 1_000 : 15_000 }),
+  );
   return (
     <Card aria-labelledby="scheduling-charts-heading">
       <CardHeader
         title={<span id="scheduling-charts-heading">Resources per second</span>}
-        description={series.data ? `Min, average and max of the per-tick load; ${series.data.bucketSeconds > 1 ? `each point averages ${series.data.bucketSeconds} seconds` : "one point a second"}.` : "Min, average and max of the per-tick load."}
+        description={
+          series.data
+            ? `Min, average and max of the per-tick load; ${series.data.bucketSeconds > 1 ? `each point averages ${series.data.bucketSeconds} seconds` : "one point a second"}.`
+            : "Min, average and max of the per-tick load."
+        }
         actions={
           <Field label="Range" htmlFor="chart-range">
-            <Select id="chart-range" value={range} onChange={(event) => setRange(event.target.value as "live" | "hour")}>
+            <Select
+              id="chart-range"
+              value={range}
+              onChange={(event) => setRange(event.target.value as "live" | "hour")}
+            >
               <option value="live">Live (2 minutes)</option>
               <option value="hour">Last hour</option>
             </Select>
@@ -154,11 +217,18 @@ function ChartsPanel() {
       ) : series.isError ? (
         <ErrorState error={series.error} retry={() => void series.refetch()} />
       ) : series.data.points.length === 0 ? (
-        <EmptyState title="No seconds captured yet">The capture stores each second as the database reports it; the first points appear within a few seconds.</EmptyState>
+        <EmptyState title="No seconds captured yet">
+          The capture stores each second as the database reports it; the first points appear within a few seconds.
+        </EmptyState>
       ) : (
         <div className="grid gap-4 xl:grid-cols-3">
           {RESOURCES.map((resource) => (
-            <ResourceChart key={resource.key} title={resource.title} color={resource.color} points={series.data.points.map((point) => ({ at: point.at, ...point[resource.key] }))} />
+            <ResourceChart
+              key={resource.key}
+              title={resource.title}
+              color={resource.color}
+              points={series.data.points.map((point) => ({ at: point.at, ...point[resource.key] }))}
+            />
           ))}
         </div>
       )}
@@ -171,7 +241,12 @@ function ExecutionsPanel() {
   const [page, setPage] = useState(1);
   const [template, setTemplate] = useState("");
   const pageSize = 20;
-  const executions = useQuery(trpc.scheduling.execution.list.queryOptions({ page, pageSize, template: template || undefined }, { refetchInterval: 3_000 }));
+  const executions = useQuery(
+    trpc.scheduling.execution.list.queryOptions(
+      { page, pageSize, template: template || undefined },
+      { refetchInterval: 3_000 },
+    ),
+  );
   return (
     <Card aria-labelledby="executions-heading">
       <CardHeader
@@ -215,16 +290,20 @@ function ExecutionsPanel() {
               {executions.data.items.map((execution) => (
                 <Tr key={`${execution.logId}:${execution.id}`}>
                   <Td>
-                    <span className="font-mono text-xs">#{execution.templateIndex ?? "?"} {execution.templateId.slice(0, 8)}</span>
+                    <span className="font-mono text-xs">
+                      #{execution.templateIndex ?? "?"} {execution.templateId.slice(0, 8)}
+                    </span>
                   </Td>
                   <Td>
                     <span className="font-mono text-xs">{execution.id.slice(0, 8)}</span>
                   </Td>
                   <Td>
-                    <Time value={execution.queuedAt} showRelative={false} /> <span className="text-xs text-slate-500">({execution.queuedTick})</span>
+                    <Time value={execution.queuedAt} showRelative={false} />{" "}
+                    <span className="text-xs text-slate-500">({execution.queuedTick})</span>
                   </Td>
                   <Td>
-                    <Time value={execution.executedAt} /> <span className="text-xs text-slate-500">({execution.executedTick})</span>
+                    <Time value={execution.executedAt} />{" "}
+                    <span className="text-xs text-slate-500">({execution.executedTick})</span>
                   </Td>
                   <Td>{execution.totalDelayTicks}</Td>
                   <Td>{execution.addedDelayTicks}</Td>
@@ -232,7 +311,13 @@ function ExecutionsPanel() {
               ))}
             </tbody>
           </Table>
-          <Pagination page={page} pageSize={pageSize} total={executions.data.total} onPageChange={setPage} label="executions" />
+          <Pagination
+            page={page}
+            pageSize={pageSize}
+            total={executions.data.total}
+            onPageChange={setPage}
+            label="executions"
+          />
         </>
       )}
     </Card>
@@ -243,17 +328,24 @@ function TemplatesPanel() {
   const trpc = useTRPC();
   const [page, setPage] = useState(1);
   const pageSize = 25;
-  const templates = useQuery(trpc.scheduling.template.list.queryOptions({ page, pageSize }, { refetchInterval: 15_000 }));
+  const templates = useQuery(
+    trpc.scheduling.template.list.queryOptions({ page, pageSize }, { refetchInterval: 15_000 }),
+  );
   const format = (value: number | null) => (value === null ? "—" : value.toFixed(1));
   return (
     <Card aria-labelledby="templates-heading">
-      <CardHeader title={<span id="templates-heading">Templates: estimated against true cost</span>} description="The estimate comes from the captured history and the 1-second metrics only; the true cost is the server's, shown for comparison." />
+      <CardHeader
+        title={<span id="templates-heading">Templates: estimated against true cost</span>}
+        description="The estimate comes from the captured history and the 1-second metrics only; the true cost is the server's, shown for comparison."
+      />
       {templates.isPending ? (
         <LoadingState label="Loading templates…" />
       ) : templates.isError ? (
         <ErrorState error={templates.error} retry={() => void templates.refetch()} />
       ) : templates.data.items.length === 0 ? (
-        <EmptyState title="No template known yet">The capture loads the templates from the database server when it first connects.</EmptyState>
+        <EmptyState title="No template known yet">
+          The capture loads the templates from the database server when it first connects.
+        </EmptyState>
       ) : (
         <>
           <Table caption="Templates with estimated and true costs">
@@ -288,7 +380,13 @@ function TemplatesPanel() {
               ))}
             </tbody>
           </Table>
-          <Pagination page={page} pageSize={pageSize} total={templates.data.total} onPageChange={setPage} label="templates" />
+          <Pagination
+            page={page}
+            pageSize={pageSize}
+            total={templates.data.total}
+            onPageChange={setPage}
+            label="templates"
+          />
         </>
       )}
     </Card>

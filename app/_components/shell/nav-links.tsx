@@ -27,7 +27,9 @@ export function NavLinks() {
               aria-current={active ? "page" : undefined}
               className={cn(
                 "flex items-center gap-2 rounded-md px-3 py-2 text-sm font-medium",
-                active ? "bg-sky-100 text-sky-900 dark:bg-sky-900/50 dark:text-sky-100" : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800",
+                active
+                  ? "bg-sky-100 text-sky-900 dark:bg-sky-900/50 dark:text-sky-100"
+                  : "text-slate-700 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800",
               )}
             >
               <Icon className="size-4" aria-hidden />
@@ -39,4 +41,3 @@ export function NavLinks() {
     </ul>
   );
 }
-

@@ -21,7 +21,8 @@ function makeQueryClient(): QueryClient {
         retry: (failureCount, error) => {
           const code = (error as { data?: { code?: string } }).data?.code;
           // Refusals and bad input do not get better by asking again.
-          if (code === "UNAUTHORIZED" || code === "FORBIDDEN" || code === "BAD_REQUEST" || code === "NOT_FOUND") return false;
+          if (code === "UNAUTHORIZED" || code === "FORBIDDEN" || code === "BAD_REQUEST" || code === "NOT_FOUND")
+            return false;
           return failureCount < 2;
         },
       },
@@ -34,7 +35,12 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [
-        loggerLink({ enabled: (operation) => process.env.NODE_ENV === "development" && operation.direction === "down" && operation.result instanceof Error }),
+        loggerLink({
+          enabled: (operation) =>
+            process.env.NODE_ENV === "development" &&
+            operation.direction === "down" &&
+            operation.result instanceof Error,
+        }),
         httpBatchLink({ url: "/api/trpc", transformer: superjson }),
       ],
     }),

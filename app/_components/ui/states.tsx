@@ -5,7 +5,11 @@ import { Callout } from "./callout";
 export function EmptyState({ title, children, icon }: { title: ReactNode; children?: ReactNode; icon?: ReactNode }) {
   return (
     <div className="flex flex-col items-center justify-center gap-2 rounded-lg border border-dashed border-slate-300 px-6 py-10 text-center dark:border-slate-700">
-      {icon ? <div className="text-slate-400" aria-hidden>{icon}</div> : null}
+      {icon ? (
+        <div className="text-slate-400" aria-hidden>
+          {icon}
+        </div>
+      ) : null}
       <p className="font-medium">{title}</p>
       {children ? <div className="max-w-md text-sm text-slate-600 dark:text-slate-400">{children}</div> : null}
     </div>
@@ -14,7 +18,11 @@ export function EmptyState({ title, children, icon }: { title: ReactNode; childr
 
 export function LoadingState({ label = "Loading…" }: { label?: string }) {
   return (
-    <div role="status" aria-live="polite" className="flex items-center gap-2 px-2 py-6 text-sm text-slate-500 dark:text-slate-400">
+    <div
+      role="status"
+      aria-live="polite"
+      className="flex items-center gap-2 px-2 py-6 text-sm text-slate-500 dark:text-slate-400"
+    >
       <span className="size-4 animate-spin rounded-full border-2 border-slate-400 border-t-transparent" aria-hidden />
       {label}
     </div>

@@ -39,15 +39,27 @@ function subscribeToNow(listener: () => void): () => void {
 }
 
 /** A time in the viewer's zone with a relative hint ("3 minutes ago"), kept fresh. */
-export function Time({ value, showRelative = true }: { value: Date | string | number | null | undefined; showRelative?: boolean }) {
+export function Time({
+  value,
+  showRelative = true,
+}: {
+  value: Date | string | number | null | undefined;
+  showRelative?: boolean;
+}) {
   // The server renders no relative hint (its "now" is not the viewer's); the browser adds it.
-  const now = useSyncExternalStore(subscribeToNow, () => currentNow, () => null);
+  const now = useSyncExternalStore(
+    subscribeToNow,
+    () => currentNow,
+    () => null,
+  );
   if (value === null || value === undefined) return <span className="text-slate-400">—</span>;
   const date = new Date(value);
   return (
     <time dateTime={date.toISOString()} title={date.toISOString()} suppressHydrationWarning>
       {date.toLocaleString()}
-      {showRelative && now !== null ? <span className="ml-1 text-xs text-slate-500 dark:text-slate-400">({relativeTime(date.getTime(), now)})</span> : null}
+      {showRelative && now !== null ? (
+        <span className="ml-1 text-xs text-slate-500 dark:text-slate-400">({relativeTime(date.getTime(), now)})</span>
+      ) : null}
     </time>
   );
 }

@@ -23,7 +23,10 @@ afterEach(async () => {
   client = undefined;
 });
 
-async function serve(handler: Handler, options: { timeoutMs?: number; maxResponseBytes?: number } = {}): Promise<AlertsServerClient> {
+async function serve(
+  handler: Handler,
+  options: { timeoutMs?: number; maxResponseBytes?: number } = {},
+): Promise<AlertsServerClient> {
   connections = 0;
   server = createServer((request, response) => {
     let body = "";
@@ -34,7 +37,12 @@ async function serve(handler: Handler, options: { timeoutMs?: number; maxRespons
   server.on("connection", () => connections++);
   await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  client = new AlertsServerClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: options.timeoutMs ?? 5_000, connections: 4, maxResponseBytes: options.maxResponseBytes });
+  client = new AlertsServerClient({
+    baseUrl: `http://127.0.0.1:${port}`,
+    timeoutMs: options.timeoutMs ?? 5_000,
+    connections: 4,
+    maxResponseBytes: options.maxResponseBytes,
+  });
   return client;
 }
 
@@ -104,12 +112,20 @@ describe("AlertsServerClient", () => {
     expect(notJson.retryable).toBe(false);
     expect(notJson.message).toBe('alert "cpu-high": /query returned a body that is not JSON: not json');
     body = JSON.stringify({ value: "high" });
-    expect((await failure(api.query(rule, signal))).message).toContain('alert "cpu-high": /query returned a non-numeric value');
+    expect((await failure(api.query(rule, signal))).message).toContain(
+      'alert "cpu-high": /query returned a non-numeric value',
+    );
   });
 
   it("refuses an oversized answer without retrying, and the pool keeps working", async () => {
     let size = 10_000;
-    const api = await serve((_request, _body, response) => response.end(size > 100 ? JSON.stringify({ value: 1, padding: "x".repeat(size) }) : JSON.stringify({ value: 7 })), { maxResponseBytes: 1_000 });
+    const api = await serve(
+      (_request, _body, response) =>
+        response.end(
+          size > 100 ? JSON.stringify({ value: 1, padding: "x".repeat(size) }) : JSON.stringify({ value: 7 }),
+        ),
+      { maxResponseBytes: 1_000 },
+    );
     const tooLarge = await failure(api.query(rule, signal));
     expect(tooLarge.retryable).toBe(false);
     expect(tooLarge.message).toContain("larger than 1000 bytes");
@@ -119,7 +135,10 @@ describe("AlertsServerClient", () => {
 
   it("refuses a size limit that is not a positive whole number of bytes", () => {
     for (const maxResponseBytes of [0, -1, 1.5, Number.NaN]) {
-      expect(() => new AlertsServerClient({ baseUrl: "http://127.0.0.1:1", timeoutMs: 1_000, connections: 1, maxResponseBytes })).toThrow("maxResponseBytes must be a positive whole number of bytes");
+      expect(
+        () =>
+          new AlertsServerClient({ baseUrl: "http://127.0.0.1:1", timeoutMs: 1_000, connections: 1, maxResponseBytes }),
+      ).toThrow("maxResponseBytes must be a positive whole number of bytes");
     }
   });
 

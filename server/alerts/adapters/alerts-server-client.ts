@@ -28,10 +28,16 @@ export class AlertsServerClient implements AlertsServer {
 
   constructor(private readonly options: AlertsServerClientOptions) {
     const limit = options.maxResponseBytes;
-    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new Error(`maxResponseBytes must be a positive whole number of bytes (got ${limit})`);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+      throw new Error(`maxResponseBytes must be a positive whole number of bytes (got ${limit})`);
     const url = new URL(options.baseUrl);
     this.basePath = url.pathname.replace(/\/$/, "");
-    this.pool = new Pool(url.origin, { connections: options.connections, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, pipelining: 1 });
+    this.pool = new Pool(url.origin, {
+      connections: options.connections,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 600_000,
+      pipelining: 1,
+    });
   }
 
   /** GET /alerts: the raw JSON body (parse it with parseServerAlerts). */
@@ -55,10 +61,14 @@ export class AlertsServerClient implements AlertsServer {
     try {
       body = JSON.parse(text);
     } catch {
-      throw new AlertIoError(`alert "${rule.name}": /query returned a body that is not JSON: ${text.slice(0, 200)}`, false);
+      throw new AlertIoError(
+        `alert "${rule.name}": /query returned a body that is not JSON: ${text.slice(0, 200)}`,
+        false,
+      );
     }
     const parsed = queryResponseSchema.safeParse(body);
-    if (!parsed.success) throw new AlertIoError(`alert "${rule.name}": /query returned a non-numeric value: ${text.slice(0, 200)}`, false);
+    if (!parsed.success)
+      throw new AlertIoError(`alert "${rule.name}": /query returned a non-numeric value: ${text.slice(0, 200)}`, false);
     return parsed.data.value;
   }
 
@@ -81,12 +91,24 @@ export class AlertsServerClient implements AlertsServer {
       response = await this.send(method, path, body);
     } catch (error) {
       const code = (error as { code?: string }).code;
-      const reason = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" ? `timed out after ${this.options.timeoutMs} ms` : error instanceof Error ? error.message : String(error);
-      throw new AlertIoError(`${method} ${path.split("?")[0]}: ${reason}`, !signal?.aborted && !(error instanceof ResponseTooLargeError), { cause: error });
+      const reason =
+        code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT"
+          ? `timed out after ${this.options.timeoutMs} ms`
+          : error instanceof Error
+            ? error.message
+            : String(error);
+      throw new AlertIoError(
+        `${method} ${path.split("?")[0]}: ${reason}`,
+        !signal?.aborted && !(error instanceof ResponseTooLargeError),
+        { cause: error },
+      );
     }
     const { statusCode, text } = response;
     if (statusCode !== 200) {
-      throw new AlertIoError(`${method} ${path.split("?")[0]} answered HTTP ${statusCode}${text ? `: ${text.slice(0, 200)}` : ""}`, statusCode >= 500 || statusCode === 429);
+      throw new AlertIoError(
+        `${method} ${path.split("?")[0]} answered HTTP ${statusCode}${text ? `: ${text.slice(0, 200)}` : ""}`,
+        statusCode >= 500 || statusCode === 429,
+      );
     }
     return text;
   }
@@ -123,7 +145,9 @@ type CollectedResponse = { statusCode: number; text: string };
 
 class ResponseTooLargeError extends Error {
   constructor(limit: number) {
-    super(`the response is larger than ${limit} bytes; check that ALERTS_SERVER_URL points at an alerts-server, or raise ALERTS_MAX_RESPONSE_BYTES if it really serves that many alerts`);
+    super(
+      `the response is larger than ${limit} bytes; check that ALERTS_SERVER_URL points at an alerts-server, or raise ALERTS_MAX_RESPONSE_BYTES if it really serves that many alerts`,
+    );
   }
 }
 
@@ -164,7 +188,12 @@ class ResponseCollector implements Dispatcher.DispatchHandlers {
 
   onComplete(): void {
     const chunks = this.chunks;
-    const text = chunks.length === 0 ? "" : chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
+    const text =
+      chunks.length === 0
+        ? ""
+        : chunks.length === 1
+          ? chunks[0]!.toString("utf8")
+          : Buffer.concat(chunks).toString("utf8");
     this.resolve({ statusCode: this.statusCode, text });
   }
 

@@ -113,11 +113,21 @@ export class AlertsSimulator {
     if (latencyMs > 0) await sleep(this.clock, latencyMs);
     const send = (status: number, payload: unknown) => {
       const text = typeof payload === "string" ? payload : JSON.stringify(payload);
-      response.writeHead(status, { "content-type": typeof payload === "string" ? "text/plain" : "application/json", "content-length": Buffer.byteLength(text) });
+      response.writeHead(status, {
+        "content-type": typeof payload === "string" ? "text/plain" : "application/json",
+        "content-length": Buffer.byteLength(text),
+      });
       response.end(text);
     };
-    const endpoint = { "/alerts": "alerts", "/query": "query", "/notify": "notify", "/resolve": "resolve" }[url.pathname];
-    if (endpoint && this.failing.has(endpoint) && (this.options.failureRate ?? 0) > 0 && this.random.next() < (this.options.failureRate ?? 0)) {
+    const endpoint = { "/alerts": "alerts", "/query": "query", "/notify": "notify", "/resolve": "resolve" }[
+      url.pathname
+    ];
+    if (
+      endpoint &&
+      this.failing.has(endpoint) &&
+      (this.options.failureRate ?? 0) > 0 &&
+      this.random.next() < (this.options.failureRate ?? 0)
+    ) {
       send(500, "injected failure");
       return;
     }
@@ -139,14 +149,23 @@ export class AlertsSimulator {
         if (typeof parsed.alertName !== "string" || parsed.alertName === "") return send(400, 'body needs "alertName"');
         if (url.pathname === "/notify") {
           if (typeof parsed.message !== "string") return send(400, 'notify needs "message"');
-          this.recorded.push({ kind: "notify", alertName: parsed.alertName, message: parsed.message, atMs: this.clock.now() });
+          this.recorded.push({
+            kind: "notify",
+            alertName: parsed.alertName,
+            message: parsed.message,
+            atMs: this.clock.now(),
+          });
         } else {
           this.recorded.push({ kind: "resolve", alertName: parsed.alertName, atMs: this.clock.now() });
         }
-        this.options.logger?.info({ call: url.pathname, alertName: parsed.alertName, message: parsed.message }, "recorded");
+        this.options.logger?.info(
+          { call: url.pathname, alertName: parsed.alertName, message: parsed.message },
+          "recorded",
+        );
         return send(200, {});
       }
-      if (request.method === "GET" && url.pathname === "/_sim/calls") return send(200, { startedAtMs: this.originMs, calls: this.recorded });
+      if (request.method === "GET" && url.pathname === "/_sim/calls")
+        return send(200, { startedAtMs: this.originMs, calls: this.recorded });
       if (request.method === "POST" && url.pathname === "/_sim/reset") {
         this.reset();
         return send(200, {});

@@ -25,7 +25,13 @@ export const HISTORY_RETENTION_INTERVALS = EVALUATION_RING_SIZE * 1.25;
  */
 export function evaluationRingRows(intervalSecs: number | undefined): number {
   if (intervalSecs === undefined) return EVALUATION_CHUNK_RING_SIZE;
-  return Math.max(1, Math.min(EVALUATION_CHUNK_RING_SIZE, Math.ceil((HISTORY_RETENTION_INTERVALS * intervalSecs * 1000) / HISTORY_WRITE_EVERY_MS)));
+  return Math.max(
+    1,
+    Math.min(
+      EVALUATION_CHUNK_RING_SIZE,
+      Math.ceil((HISTORY_RETENTION_INTERVALS * intervalSecs * 1000) / HISTORY_WRITE_EVERY_MS),
+    ),
+  );
 }
 export const MAX_SAMPLES_PER_CHUNK = 64;
 /** A rule's buffered evaluations are written this long after the first of them (or once a chunk is full). */
@@ -40,4 +46,10 @@ export const HISTORY_BATCH_EVERY_MS = 250;
 export const TRANSITION_RING_SIZE = 200;
 
 /** One evaluation inside a chunk row's `samples` JSON (oldest first). */
-export type Sample = [atMs: number, value: number | null, state: AlertState, outcome: EvaluationRecord["outcome"], error: string | null];
+export type Sample = [
+  atMs: number,
+  value: number | null,
+  state: AlertState,
+  outcome: EvaluationRecord["outcome"],
+  error: string | null,
+];

@@ -13,7 +13,14 @@ import { alertRule, alertStatus } from "@/db/schema";
 import type { Clock } from "@/server/core/clock";
 import type { AlertEngineStore, EvaluationRecord, PersistedStatus, TransitionCommit } from "../ports";
 import type { AlertRule } from "../rule";
-import { HISTORY_BATCH_EVERY_MS, HISTORY_WRITE_EVERY_MS, MAX_SAMPLES_PER_CHUNK, TRANSITION_RING_SIZE, evaluationRingRows, type Sample } from "./evaluation-ring";
+import {
+  HISTORY_BATCH_EVERY_MS,
+  HISTORY_WRITE_EVERY_MS,
+  MAX_SAMPLES_PER_CHUNK,
+  TRANSITION_RING_SIZE,
+  evaluationRingRows,
+  type Sample,
+} from "./evaluation-ring";
 import { toRule } from "./sqlite-alert-rows";
 
 type PendingChunk = { ruleId: string; sinceMs: number; records: EvaluationRecord[]; intervalSecs: number | undefined };
@@ -77,17 +84,38 @@ export class SqliteAlertEngineStore implements AlertEngineStore {
   }
 
   listActiveRules(): AlertRule[] {
-    return this.db.select().from(alertRule).where(eq(alertRule.enabled, true)).orderBy(asc(alertRule.createdAt)).all().map(toRule);
+    return this.db
+      .select()
+      .from(alertRule)
+      .where(eq(alertRule.enabled, true))
+      .orderBy(asc(alertRule.createdAt))
+      .all()
+      .map(toRule);
   }
 
   rulesFingerprint(): string {
-    const row = this.db.$client.prepare(`SELECT count(*) AS c, total(updated_at) AS s, max(updated_at) AS m FROM alert_rule WHERE enabled = 1`).get() as { c: number; s: number; m: number | null };
+    const row = this.db.$client
+      .prepare(`SELECT count(*) AS c, total(updated_at) AS s, max(updated_at) AS m FROM alert_rule WHERE enabled = 1`)
+      .get() as { c: number; s: number; m: number | null };
     return `${row.c}:${row.s}:${row.m ?? 0}`;
   }
 
   loadStatuses(): Map<string, PersistedStatus> {
-    const rows = this.db.select({ ruleId: alertStatus.ruleId, state: alertStatus.state, lastValue: alertStatus.lastValue, lastNotifiedAt: alertStatus.lastNotifiedAt }).from(alertStatus).all();
-    return new Map(rows.map((row) => [row.ruleId, { state: row.state, lastValue: row.lastValue, lastNotifiedAtMs: row.lastNotifiedAt }]));
+    const rows = this.db
+      .select({
+        ruleId: alertStatus.ruleId,
+        state: alertStatus.state,
+        lastValue: alertStatus.lastValue,
+        lastNotifiedAt: alertStatus.lastNotifiedAt,
+      })
+      .from(alertStatus)
+      .all();
+    return new Map(
+      rows.map((row) => [
+        row.ruleId,
+        { state: row.state, lastValue: row.lastValue, lastNotifiedAtMs: row.lastNotifiedAt },
+      ]),
+    );
   }
 
   recordEvaluation(record: EvaluationRecord): void {
@@ -155,20 +183,56 @@ export class SqliteAlertEngineStore implements AlertEngineStore {
     const { upsertEvaluation, upsertEvaluationIfRuleExists } = this.statements;
     let taken = 0;
     try {
-      this.db.$client.transaction(() => {
-        for (const chunk of chunks) {
-          const records = chunk.records;
-          const last = records[records.length - 1]!;
-          // The newest evaluation in the columns (the rule's latest value and error are read from there).
-          const samples = records.length === 1 ? null : JSON.stringify(records.map((record): Sample => [record.atMs, record.value, record.state, record.outcome, record.error]));
-          const sequences = this.sequencesOf(chunk.ruleId);
-          const sequence = ++sequences.evaluation;
-          taken++;
-          const slot = sequence % evaluationRingRows(chunk.intervalSecs);
-          if (guarded) upsertEvaluationIfRuleExists.run(chunk.ruleId, slot, sequence, last.atMs, last.value, last.state, last.outcome, last.error, samples, chunk.ruleId);
-          else upsertEvaluation.run(chunk.ruleId, slot, sequence, last.atMs, last.value, last.state, last.outcome, last.error, samples);
-        }
-      }).immediate();
+      this.db.$client
+        .transaction(() => {
+          for (const chunk of chunks) {
+            const records = chunk.records;
+            const last = records[records.length - 1]!;
+            // The newest evaluation in the columns (the rule's latest value and error are read from there).
+            const samples =
+              records.length === 1
+                ? null
+                : JSON.stringify(
+                    records.map((record): Sample => [
+                      record.atMs,
+                      record.value,
+                      record.state,
+                      record.outcome,
+                      record.error,
+                    ]),
+                  );
+            const sequences = this.sequencesOf(chunk.ruleId);
+            const sequence = ++sequences.evaluation;
+            taken++;
+            const slot = sequence % evaluationRingRows(chunk.intervalSecs);
+            if (guarded)
+              upsertEvaluationIfRuleExists.run(
+                chunk.ruleId,
+                slot,
+                sequence,
+                last.atMs,
+                last.value,
+                last.state,
+                last.outcome,
+                last.error,
+                samples,
+                chunk.ruleId,
+              );
+            else
+              upsertEvaluation.run(
+                chunk.ruleId,
+                slot,
+                sequence,
+                last.atMs,
+                last.value,
+                last.state,
+                last.outcome,
+                last.error,
+                samples,
+              );
+          }
+        })
+        .immediate();
     } catch (error) {
       // Rolled back: give back the ring positions the batch took.
       for (let index = 0; index < taken; index++) {
@@ -182,17 +246,42 @@ export class SqliteAlertEngineStore implements AlertEngineStore {
   commitTransition(commit: TransitionCommit): void {
     const { rule } = commit;
     const { upsertTransition, upsertStatusAfterTransition, insertOutbox } = this.statements;
-    this.db.$client.transaction(() => {
-      const sequences = this.sequencesOf(rule.id);
-      const sequence = sequences.transition + 1;
-      upsertTransition.run(rule.id, sequence % TRANSITION_RING_SIZE, sequence, commit.atMs, commit.previousState, commit.newState, commit.value, commit.action, commit.message);
-      // A notify or re-notify restarts the repeat interval; a resolve clears it. A re-notify keeps the time the
-      // state was entered (state_changed_at is only written on a real change).
-      const lastNotifiedAt = commit.action === "resolve" ? null : commit.atMs;
-      upsertStatusAfterTransition.run(rule.id, commit.newState, commit.value, lastNotifiedAt, commit.previousState === commit.newState ? null : commit.atMs);
-      if (commit.event) insertOutbox.run(commit.event.eventId, "alert.state-changed", JSON.stringify(commit.event), commit.atMs, commit.atMs);
-      sequences.transition = sequence;
-    }).immediate();
+    this.db.$client
+      .transaction(() => {
+        const sequences = this.sequencesOf(rule.id);
+        const sequence = sequences.transition + 1;
+        upsertTransition.run(
+          rule.id,
+          sequence % TRANSITION_RING_SIZE,
+          sequence,
+          commit.atMs,
+          commit.previousState,
+          commit.newState,
+          commit.value,
+          commit.action,
+          commit.message,
+        );
+        // A notify or re-notify restarts the repeat interval; a resolve clears it. A re-notify keeps the time the
+        // state was entered (state_changed_at is only written on a real change).
+        const lastNotifiedAt = commit.action === "resolve" ? null : commit.atMs;
+        upsertStatusAfterTransition.run(
+          rule.id,
+          commit.newState,
+          commit.value,
+          lastNotifiedAt,
+          commit.previousState === commit.newState ? null : commit.atMs,
+        );
+        if (commit.event)
+          insertOutbox.run(
+            commit.event.eventId,
+            "alert.state-changed",
+            JSON.stringify(commit.event),
+            commit.atMs,
+            commit.atMs,
+          );
+        sequences.transition = sequence;
+      })
+      .immediate();
   }
 
   private sequencesOf(ruleId: string): Sequences {

@@ -15,7 +15,13 @@ export class SqliteAlertOutbox implements OutboxStore {
 
   duePending(nowMs: number, limit: number): OutboxItem[] {
     return this.db
-      .select({ id: alertOutbox.id, eventId: alertOutbox.eventId, topic: alertOutbox.topic, payload: alertOutbox.payload, attempts: alertOutbox.attempts })
+      .select({
+        id: alertOutbox.id,
+        eventId: alertOutbox.eventId,
+        topic: alertOutbox.topic,
+        payload: alertOutbox.payload,
+        attempts: alertOutbox.attempts,
+      })
       .from(alertOutbox)
       .where(and(sql`${alertOutbox.publishedAt} IS NULL`, sql`${alertOutbox.nextAttemptAt} <= ${nowMs}`))
       .orderBy(asc(alertOutbox.id))
@@ -28,11 +34,18 @@ export class SqliteAlertOutbox implements OutboxStore {
     // Published rows are kept a day for inspection, then dropped so the table stays small.
     if (++this.publishedSincePrune >= 1000) {
       this.publishedSincePrune = 0;
-      this.db.delete(alertOutbox).where(sql`${alertOutbox.publishedAt} IS NOT NULL AND ${alertOutbox.publishedAt} < ${atMs - 86_400_000}`).run();
+      this.db
+        .delete(alertOutbox)
+        .where(sql`${alertOutbox.publishedAt} IS NOT NULL AND ${alertOutbox.publishedAt} < ${atMs - 86_400_000}`)
+        .run();
     }
   }
 
   markFailed(id: number, attempts: number, nextAttemptAtMs: number, error: string): void {
-    this.db.update(alertOutbox).set({ attempts, nextAttemptAt: nextAttemptAtMs, lastError: error.slice(0, 1000) }).where(eq(alertOutbox.id, id)).run();
+    this.db
+      .update(alertOutbox)
+      .set({ attempts, nextAttemptAt: nextAttemptAtMs, lastError: error.slice(0, 1000) })
+      .where(eq(alertOutbox.id, id))
+      .run();
   }
 }

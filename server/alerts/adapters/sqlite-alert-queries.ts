@@ -6,7 +6,14 @@
 import { and, asc, count, desc, eq, like, sql } from "drizzle-orm";
 import type { AppDatabase } from "@/db/client";
 import { alertDeadLetter, alertEvaluation, alertRule, alertStatus, alertTransition } from "@/db/schema";
-import type { AlertReadModel, DeadLetter, EvaluationPoint, RuleListPage, RuleListQuery, RuleRings } from "../read-model";
+import type {
+  AlertReadModel,
+  DeadLetter,
+  EvaluationPoint,
+  RuleListPage,
+  RuleListQuery,
+  RuleRings,
+} from "../read-model";
 import type { AlertState } from "../rule";
 import type { RuleView } from "../rule-store";
 import { EVALUATION_RING_SIZE, type Sample } from "./evaluation-ring";
@@ -22,10 +29,18 @@ export class SqliteAlertQueries implements AlertReadModel {
 
   listRules(query: RuleListQuery): RuleListPage {
     const search = query.search?.trim();
-    const searchFilter = search ? like(alertRule.name, `%${search.replace(/[%_\\]/g, (match) => `\\${match}`)}%`) : undefined;
+    const searchFilter = search
+      ? like(alertRule.name, `%${search.replace(/[%_\\]/g, (match) => `\\${match}`)}%`)
+      : undefined;
     const stateExpression = sql<AlertState>`coalesce(${alertStatus.state}, 'PASS')`;
     const where = and(searchFilter, query.state ? sql`${stateExpression} = ${query.state}` : undefined);
-    const total = this.db.select({ n: count() }).from(alertRule).leftJoin(alertStatus, eq(alertStatus.ruleId, alertRule.id)).where(where).get()?.n ?? 0;
+    const total =
+      this.db
+        .select({ n: count() })
+        .from(alertRule)
+        .leftJoin(alertStatus, eq(alertStatus.ruleId, alertRule.id))
+        .where(where)
+        .get()?.n ?? 0;
     const rows = selectRuleViews(this.db)
       .where(where)
       // Worst first, so that what needs attention is on page one.
@@ -33,7 +48,13 @@ export class SqliteAlertQueries implements AlertReadModel {
       .limit(query.pageSize)
       .offset((query.page - 1) * query.pageSize)
       .all();
-    const countRows = this.db.select({ state: stateExpression, n: count() }).from(alertRule).leftJoin(alertStatus, eq(alertStatus.ruleId, alertRule.id)).where(searchFilter).groupBy(stateExpression).all();
+    const countRows = this.db
+      .select({ state: stateExpression, n: count() })
+      .from(alertRule)
+      .leftJoin(alertStatus, eq(alertStatus.ruleId, alertRule.id))
+      .where(searchFilter)
+      .groupBy(stateExpression)
+      .all();
     const counts: Record<AlertState, number> = { PASS: 0, WARN: 0, CRITICAL: 0 };
     for (const row of countRows) counts[row.state] = row.n;
     return { items: rows.map(toView), total, page: query.page, pageSize: query.pageSize, counts };
@@ -41,7 +62,14 @@ export class SqliteAlertQueries implements AlertReadModel {
 
   history(ruleId: string): RuleRings {
     const rows = this.db
-      .select({ atMs: alertEvaluation.at, value: alertEvaluation.value, state: alertEvaluation.state, outcome: alertEvaluation.outcome, error: alertEvaluation.error, samples: alertEvaluation.samples })
+      .select({
+        atMs: alertEvaluation.at,
+        value: alertEvaluation.value,
+        state: alertEvaluation.state,
+        outcome: alertEvaluation.outcome,
+        error: alertEvaluation.error,
+        samples: alertEvaluation.samples,
+      })
       .from(alertEvaluation)
       .where(eq(alertEvaluation.ruleId, ruleId))
       .orderBy(asc(alertEvaluation.sequence))
@@ -52,11 +80,19 @@ export class SqliteAlertQueries implements AlertReadModel {
         all.push(row);
         continue;
       }
-      for (const [atMs, value, state, outcome, error] of JSON.parse(samples) as Sample[]) all.push({ atMs, value, state, outcome, error });
+      for (const [atMs, value, state, outcome, error] of JSON.parse(samples) as Sample[])
+        all.push({ atMs, value, state, outcome, error });
     }
     const evaluations = all.length > EVALUATION_RING_SIZE ? all.slice(all.length - EVALUATION_RING_SIZE) : all;
     const transitions = this.db
-      .select({ atMs: alertTransition.at, previousState: alertTransition.previousState, newState: alertTransition.newState, value: alertTransition.value, action: alertTransition.action, message: alertTransition.message })
+      .select({
+        atMs: alertTransition.at,
+        previousState: alertTransition.previousState,
+        newState: alertTransition.newState,
+        value: alertTransition.value,
+        action: alertTransition.action,
+        message: alertTransition.message,
+      })
       .from(alertTransition)
       .where(eq(alertTransition.ruleId, ruleId))
       .orderBy(desc(alertTransition.sequence))

@@ -30,12 +30,16 @@ export function toRule(row: RuleRow): AlertRule {
 }
 
 /** The newest evaluation of the rule in the outer query, as a JSON array [value, at, error]. */
-const latestEvaluation = sql<string | null>`(SELECT json_array(e.value, e.at, e.error) FROM alert_evaluation e WHERE e.rule_id = ${alertRule.id} ORDER BY e.sequence DESC LIMIT 1)`;
+const latestEvaluation = sql<
+  string | null
+>`(SELECT json_array(e.value, e.at, e.error) FROM alert_evaluation e WHERE e.rule_id = ${alertRule.id} ORDER BY e.sequence DESC LIMIT 1)`;
 
 type ViewRow = { rule: RuleRow; status: StatusRow | null; latest: string | null };
 
 export function toView({ rule, status, latest }: ViewRow): RuleView {
-  const [value, atMs, error] = latest ? (JSON.parse(latest) as [number | null, number, string | null]) : [null, null, null];
+  const [value, atMs, error] = latest
+    ? (JSON.parse(latest) as [number | null, number, string | null])
+    : [null, null, null];
   return {
     ...toRule(rule),
     state: status?.state ?? "PASS",
@@ -50,7 +54,10 @@ export function toView({ rule, status, latest }: ViewRow): RuleView {
 
 /** Rules with their status and newest evaluation; add a where clause and map the rows with `toView`. */
 export function selectRuleViews(db: AppDatabase) {
-  return db.select({ rule: alertRule, status: alertStatus, latest: latestEvaluation }).from(alertRule).leftJoin(alertStatus, eq(alertStatus.ruleId, alertRule.id));
+  return db
+    .select({ rule: alertRule, status: alertStatus, latest: latestEvaluation })
+    .from(alertRule)
+    .leftJoin(alertStatus, eq(alertStatus.ruleId, alertRule.id));
 }
 
 export function ruleColumns(input: ValidRuleInput) {

@@ -5,7 +5,13 @@ import { systemActor } from "@/server/core/audit";
 import { ManualClock } from "@/server/core/clock";
 import { ruleInputSchema } from "../rule";
 import { createAlertsSqliteKit } from "../testing/sqlite-alerts-kit";
-import { EVALUATION_CHUNK_RING_SIZE, EVALUATION_RING_SIZE, HISTORY_WRITE_EVERY_MS, MAX_SAMPLES_PER_CHUNK, evaluationRingRows } from "./evaluation-ring";
+import {
+  EVALUATION_CHUNK_RING_SIZE,
+  EVALUATION_RING_SIZE,
+  HISTORY_WRITE_EVERY_MS,
+  MAX_SAMPLES_PER_CHUNK,
+  evaluationRingRows,
+} from "./evaluation-ring";
 
 const actor = systemActor("test");
 let database: TestDatabase;
@@ -19,8 +25,23 @@ function setup() {
   const clock = new ManualClock();
   const stores = createAlertsSqliteKit(database.db, clock);
   const { engine: store, queries } = stores;
-  const rule = stores.addRule({ name: "a", sourceKind: "simulated", query: "constant?value=1", intervalSecs: 1, warn: { value: 100, message: "w" }, critical: { value: 200, message: "c" } });
-  const record = (value: number | null) => store.recordEvaluation({ ruleId: rule.id, atMs: clock.now(), value, state: "PASS", outcome: value === null ? "query-failed" : "ok", error: value === null ? "HTTP 500" : null });
+  const rule = stores.addRule({
+    name: "a",
+    sourceKind: "simulated",
+    query: "constant?value=1",
+    intervalSecs: 1,
+    warn: { value: 100, message: "w" },
+    critical: { value: 200, message: "c" },
+  });
+  const record = (value: number | null) =>
+    store.recordEvaluation({
+      ruleId: rule.id,
+      atMs: clock.now(),
+      value,
+      state: "PASS",
+      outcome: value === null ? "query-failed" : "ok",
+      error: value === null ? "HTTP 500" : null,
+    });
   const rows = () => (database.db.get(sql`SELECT count(*) AS n FROM alert_evaluation`) as { n: number }).n;
   return { clock, store, queries, rules: stores.rules, addRule: stores.addRule, rule, record, rows };
 }
@@ -50,7 +71,11 @@ describe("the SQLite evaluation history (engine store, rule store, queries)", ()
     record(null);
     store.flush();
     expect(rows()).toBe(2);
-    expect(queries.history(rule.id).evaluations.at(-1)).toMatchObject({ value: null, outcome: "query-failed", error: "HTTP 500" });
+    expect(queries.history(rule.id).evaluations.at(-1)).toMatchObject({
+      value: null,
+      outcome: "query-failed",
+      error: "HTTP 500",
+    });
     expect(queries.getRule(rule.id)).toMatchObject({ lastValue: null, lastError: "HTTP 500" });
   });
 
@@ -71,7 +96,15 @@ describe("the SQLite evaluation history (engine store, rule store, queries)", ()
     const { clock, store, queries, rules, rule, rows } = setup();
     // 40 minutes of a 1 s rule: chunks of ~5 evaluations, so the ring alone would keep 720 rows (an hour).
     for (let second = 0; second < 2_400; second++) {
-      store.recordEvaluation({ ruleId: rule.id, atMs: clock.now(), value: second, state: "PASS", outcome: "ok", error: null, intervalSecs: 1 });
+      store.recordEvaluation({
+        ruleId: rule.id,
+        atMs: clock.now(),
+        value: second,
+        state: "PASS",
+        outcome: "ok",
+        error: null,
+        intervalSecs: 1,
+      });
       clock.set(clock.now() + 1_000);
       store.flushDue(clock.now());
     }
@@ -84,11 +117,35 @@ describe("the SQLite evaluation history (engine store, rule store, queries)", ()
 
     // Made faster still, the rule's ring shrinks: the newest chunks stay, renumbered into the smaller ring.
     const newest = values.slice(-EVALUATION_RING_SIZE / 2);
-    rules.updateRule(rule.id, ruleInputSchema.parse({ name: "a", sourceKind: "simulated", query: "constant?value=1", intervalSecs: 0.5, warn: { value: 100, message: "w" }, critical: { value: 200, message: "c" } }), actor);
+    rules.updateRule(
+      rule.id,
+      ruleInputSchema.parse({
+        name: "a",
+        sourceKind: "simulated",
+        query: "constant?value=1",
+        intervalSecs: 0.5,
+        warn: { value: 100, message: "w" },
+        critical: { value: 200, message: "c" },
+      }),
+      actor,
+    );
     expect(rows()).toBe(evaluationRingRows(0.5));
-    expect(queries.history(rule.id).evaluations.map((point) => point.value).slice(-newest.length)).toEqual(newest);
+    expect(
+      queries
+        .history(rule.id)
+        .evaluations.map((point) => point.value)
+        .slice(-newest.length),
+    ).toEqual(newest);
     for (let second = 0; second < 600; second++) {
-      store.recordEvaluation({ ruleId: rule.id, atMs: clock.now(), value: 10_000 + second, state: "PASS", outcome: "ok", error: null, intervalSecs: 0.5 });
+      store.recordEvaluation({
+        ruleId: rule.id,
+        atMs: clock.now(),
+        value: 10_000 + second,
+        state: "PASS",
+        outcome: "ok",
+        error: null,
+        intervalSecs: 0.5,
+      });
       clock.set(clock.now() + 500);
       store.flushDue(clock.now());
     }
@@ -100,7 +157,14 @@ describe("the SQLite evaluation history (engine store, rule store, queries)", ()
 
   it("drops the buffered evaluations of a deleted rule instead of failing the batch", () => {
     const { store, queries, addRule, rule, record, rows } = setup();
-    const other = addRule({ name: "b", sourceKind: "simulated", query: "constant?value=1", intervalSecs: 1, warn: { value: 100, message: "w" }, critical: { value: 200, message: "c" } });
+    const other = addRule({
+      name: "b",
+      sourceKind: "simulated",
+      query: "constant?value=1",
+      intervalSecs: 1,
+      warn: { value: 100, message: "w" },
+      critical: { value: 200, message: "c" },
+    });
     record(1);
     store.recordEvaluation({ ruleId: other.id, atMs: 0, value: 5, state: "PASS", outcome: "ok", error: null });
     // Deleted behind the store's back (another process): the batch is written again without that rule's rows.

@@ -31,7 +31,9 @@ export class SqliteRuleStore implements RuleStore {
   ) {
     const client = db.$client;
     this.statements = {
-      keepNewestRows: client.prepare(`DELETE FROM alert_evaluation WHERE rule_id = @id AND sequence <= (SELECT max(sequence) FROM alert_evaluation WHERE rule_id = @id) - @rows`),
+      keepNewestRows: client.prepare(
+        `DELETE FROM alert_evaluation WHERE rule_id = @id AND sequence <= (SELECT max(sequence) FROM alert_evaluation WHERE rule_id = @id) - @rows`,
+      ),
       // Two steps: the first moves every slot out of the way, so that no row meets another's key midway.
       moveSlotsAside: client.prepare(`UPDATE alert_evaluation SET slot = -1 - slot WHERE rule_id = ?`),
       renumberSlots: client.prepare(`UPDATE alert_evaluation SET slot = sequence % @rows WHERE rule_id = @id`),
@@ -43,9 +45,16 @@ export class SqliteRuleStore implements RuleStore {
     const now = new Date(this.clock.now());
     this.db.transaction(
       (tx) => {
-        tx.insert(alertRule).values({ id, origin, ...ruleColumns(input), createdAt: now, updatedAt: now }).run();
+        tx.insert(alertRule)
+          .values({ id, origin, ...ruleColumns(input), createdAt: now, updatedAt: now })
+          .run();
         tx.insert(alertStatus).values({ ruleId: id, state: "PASS" }).run();
-        createAuditRecorder(tx, this.clock).record({ actor, action: "alerts.rule.create", target: id, details: { name: input.name, origin, sourceKind: input.sourceKind, query: input.query } });
+        createAuditRecorder(tx, this.clock).record({
+          actor,
+          action: "alerts.rule.create",
+          target: id,
+          details: { name: input.name, origin, sourceKind: input.sourceKind, query: input.query },
+        });
       },
       { behavior: "immediate" },
     );
@@ -59,9 +68,20 @@ export class SqliteRuleStore implements RuleStore {
     const updatedAt = new Date(Math.max(this.clock.now(), before.updatedAtMs + 1));
     this.db.transaction(
       (tx) => {
-        tx.update(alertRule).set({ ...ruleColumns(input), updatedAt }).where(eq(alertRule.id, id)).run();
+        tx.update(alertRule)
+          .set({ ...ruleColumns(input), updatedAt })
+          .where(eq(alertRule.id, id))
+          .run();
         if (input.intervalSecs < before.intervalSecs) this.shrinkRing(id, evaluationRingRows(input.intervalSecs));
-        createAuditRecorder(tx, this.clock).record({ actor, action: "alerts.rule.update", target: id, details: { before: ruleColumns({ ...before, subscriberUserIds: before.subscriberUserIds }), after: ruleColumns(input) } });
+        createAuditRecorder(tx, this.clock).record({
+          actor,
+          action: "alerts.rule.update",
+          target: id,
+          details: {
+            before: ruleColumns({ ...before, subscriberUserIds: before.subscriberUserIds }),
+            after: ruleColumns(input),
+          },
+        });
       },
       { behavior: "immediate" },
     );
@@ -86,7 +106,12 @@ export class SqliteRuleStore implements RuleStore {
         const row = tx.select({ name: alertRule.name }).from(alertRule).where(eq(alertRule.id, id)).get();
         if (!row) return;
         tx.delete(alertRule).where(eq(alertRule.id, id)).run();
-        createAuditRecorder(tx, this.clock).record({ actor, action: "alerts.rule.delete", target: id, details: { name: row.name } });
+        createAuditRecorder(tx, this.clock).record({
+          actor,
+          action: "alerts.rule.delete",
+          target: id,
+          details: { name: row.name },
+        });
         deleted = true;
       },
       { behavior: "immediate" },
@@ -113,10 +138,18 @@ export class SqliteRuleStore implements RuleStore {
         this.createRule(input, "alerts-server", actor);
         summary.created.push(input.name);
       } else if (existing.origin !== "alerts-server") {
-        summary.skipped.push({ name: input.name, reason: `a console rule is already named "${input.name}"; rename one of them` });
+        summary.skipped.push({
+          name: input.name,
+          reason: `a console rule is already named "${input.name}"; rename one of them`,
+        });
       } else {
         // The server owns the definition; the console owns the service binding, subscribers and on/off switch.
-        const merged = { ...input, serviceId: existing.serviceId, subscriberUserIds: existing.subscriberUserIds, enabled: existing.enabled };
+        const merged = {
+          ...input,
+          serviceId: existing.serviceId,
+          subscriberUserIds: existing.subscriberUserIds,
+          enabled: existing.enabled,
+        };
         if (JSON.stringify(ruleColumns(existing)) !== JSON.stringify(ruleColumns(merged))) {
           this.updateRule(existing.id, merged, actor);
           summary.updated.push(input.name);
@@ -127,6 +160,9 @@ export class SqliteRuleStore implements RuleStore {
   }
 
   recordDeadLetter(source: string, reason: string, raw: string): void {
-    this.db.insert(alertDeadLetter).values({ at: this.clock.now(), source, reason, raw: raw.slice(0, 100_000) }).run();
+    this.db
+      .insert(alertDeadLetter)
+      .values({ at: this.clock.now(), source, reason, raw: raw.slice(0, 100_000) })
+      .run();
   }
 }

@@ -23,6 +23,11 @@ export function createAlertsSqliteKit(db: AppDatabase, clock: Clock): AlertsSqli
   return {
     ...stores,
     addRule: (input) => stores.rules.createRule(ruleInputSchema.parse(input), "console", actor),
-    pendingOutboxCount: () => db.select({ n: count() }).from(alertOutbox).where(sql`${alertOutbox.publishedAt} IS NULL`).get()?.n ?? 0,
+    pendingOutboxCount: () =>
+      db
+        .select({ n: count() })
+        .from(alertOutbox)
+        .where(sql`${alertOutbox.publishedAt} IS NULL`)
+        .get()?.n ?? 0,
   };
 }

@@ -49,7 +49,10 @@ export class InProcessDigestTransport implements DigestTransport {
   }
 
   private requireHandlers(): DigestTransportHandlers {
-    if (!this.handlers) throw new Error("The digest engine is not running in this process (WATCHPOST_ENGINES): start it, or set NATS_URL so that a worker answers.");
+    if (!this.handlers)
+      throw new Error(
+        "The digest engine is not running in this process (WATCHPOST_ENGINES): start it, or set NATS_URL so that a worker answers.",
+      );
     return this.handlers;
   }
 }

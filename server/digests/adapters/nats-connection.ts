@@ -17,11 +17,18 @@ export class LazyNatsConnection {
 
   get(): Promise<NatsHandles> {
     this.handles ??= (async () => {
-      const nc = await connect({ servers: this.servers.replace(/^nats:\/\//, ""), name: this.name, maxReconnectAttempts: -1 });
+      const nc = await connect({
+        servers: this.servers.replace(/^nats:\/\//, ""),
+        name: this.name,
+        maxReconnectAttempts: -1,
+      });
       return { nc, js: jetstream(nc), jsm: await jetstreamManager(nc) };
     })().catch((error: unknown) => {
       this.handles = null;
-      throw new Error(`Cannot reach NATS at ${this.servers}: ${error instanceof Error ? error.message : String(error)}. Start nats-server with JetStream (-js) or unset NATS_URL.`, { cause: error });
+      throw new Error(
+        `Cannot reach NATS at ${this.servers}: ${error instanceof Error ? error.message : String(error)}. Start nats-server with JetStream (-js) or unset NATS_URL.`,
+        { cause: error },
+      );
     });
     return this.handles;
   }

@@ -16,7 +16,19 @@ import { createDigestModule, type DigestModuleOptions } from "@/server/jobs/dige
 import { DEFAULT_SUBJECTS, type DigestSubjects } from "../messages";
 import { digestStreamNames } from "./nats-transport";
 import { expectedDigestAfter, scriptedHistory } from "../testing/scripted-history";
-import { collectDigests, withDefaultSubjects, deleteRun, generatedHistory, plainClient, startWorkerProcess, TEST_NATS_URL, uniqueRun, waitForConsumerDrained, waitUntil, type WorkerProcess } from "../testing/adapters/nats-test-kit";
+import {
+  collectDigests,
+  withDefaultSubjects,
+  deleteRun,
+  generatedHistory,
+  plainClient,
+  startWorkerProcess,
+  TEST_NATS_URL,
+  uniqueRun,
+  waitForConsumerDrained,
+  waitUntil,
+  type WorkerProcess,
+} from "../testing/adapters/nats-test-kit";
 
 let database: TestDatabase;
 let nc: NatsConnection;
@@ -42,9 +54,22 @@ afterEach(async () => {
 
 async function startInProcessWorker(prefix: string, subjects: DigestSubjects, options: DigestModuleOptions = {}) {
   prefixes.push(prefix);
-  const config = parseConfig({ NATS_URL: TEST_NATS_URL, NATS_PREFIX: prefix, DATABASE_PATH: database.filePath, WATCHPOST_DEMO: "false" });
+  const config = parseConfig({
+    NATS_URL: TEST_NATS_URL,
+    NATS_PREFIX: prefix,
+    DATABASE_PATH: database.filePath,
+    WATCHPOST_DEMO: "false",
+  });
   const digestModule = createDigestModule(
-    { config, db: database.db, clock: new SystemClock(), random: new SeededRandom(1), bus: new InProcessEventBus(), logger: createLogger("test"), people: new UserDirectory(database.db, new SystemClock()) },
+    {
+      config,
+      db: database.db,
+      clock: new SystemClock(),
+      random: new SeededRandom(1),
+      bus: new InProcessEventBus(),
+      logger: createLogger("test"),
+      people: new UserDirectory(database.db, new SystemClock()),
+    },
     { transport: "nats", subjects, ackWaitMs: 2000, ...options },
   );
   await digestModule.engine.start();
@@ -67,12 +92,16 @@ describe.each(["sqlite", "nats-kv"] as const)("the digest worker on NATS JetStre
     const { prefix, subjects } = uniqueRun("shuffle");
     await startInProcessWorker(prefix, subjects, { state });
     const collector = collectDigests(nc, subjects.digest);
-    for (const message of shuffledWithDuplicates(scriptedHistory(), 11)) nc.publish(subjects.statusChanged, JSON.stringify(message));
+    for (const message of shuffledWithDuplicates(scriptedHistory(), 11))
+      nc.publish(subjects.statusChanged, JSON.stringify(message));
     await nc.flush();
     await waitForConsumerDrained(nc, prefix, "statusConsumer");
-    for (const userId of ["u-ann", "u-bob", "u-cid"]) nc.publish(subjects.digestRequest, JSON.stringify({ UserID: userId }));
+    for (const userId of ["u-ann", "u-bob", "u-cid"])
+      nc.publish(subjects.digestRequest, JSON.stringify({ UserID: userId }));
     const digests = await collector.waitFor(3);
-    expect(digests).toEqual(["u-ann", "u-bob", "u-cid"].map((userId) => expectedDigestAfter(scriptedHistory(), userId)));
+    expect(digests).toEqual(
+      ["u-ann", "u-bob", "u-cid"].map((userId) => expectedDigestAfter(scriptedHistory(), userId)),
+    );
     // Asked again with nothing changed: an answer, but no alarm twice.
     nc.publish(subjects.digestRequest, JSON.stringify({ UserID: "u-ann" }));
     expect((await collector.waitFor(4))[3]).toEqual({ UserID: "u-ann", ActiveAlarms: [] });
@@ -82,52 +111,73 @@ describe.each(["sqlite", "nats-kv"] as const)("the digest worker on NATS JetStre
     const { prefix, subjects } = uniqueRun("dlq");
     const digestsConsole = await startInProcessWorker(prefix, subjects, { state });
     const collector = collectDigests(nc, subjects.digest);
-    const bad = ["{oops", JSON.stringify({ AlarmID: "a", UserID: "u", Status: "ON_FIRE", ChangedAt: "2021-06-07T20:40:15Z" }), JSON.stringify({ AlarmID: "a", UserID: "u", Status: "WARNING", ChangedAt: "June 7th" }), JSON.stringify({ AlarmID: "a", Status: "WARNING", ChangedAt: "2021-06-07T20:40:15Z" })];
+    const bad = [
+      "{oops",
+      JSON.stringify({ AlarmID: "a", UserID: "u", Status: "ON_FIRE", ChangedAt: "2021-06-07T20:40:15Z" }),
+      JSON.stringify({ AlarmID: "a", UserID: "u", Status: "WARNING", ChangedAt: "June 7th" }),
+      JSON.stringify({ AlarmID: "a", Status: "WARNING", ChangedAt: "2021-06-07T20:40:15Z" }),
+    ];
     for (const body of bad) nc.publish(subjects.statusChanged, body);
     nc.publish(subjects.digestRequest, "not json either");
-    nc.publish(subjects.statusChanged, JSON.stringify({ AlarmID: "good", UserID: "u", Status: "CRITICAL", ChangedAt: "2021-06-07T20:40:15Z" }));
+    nc.publish(
+      subjects.statusChanged,
+      JSON.stringify({ AlarmID: "good", UserID: "u", Status: "CRITICAL", ChangedAt: "2021-06-07T20:40:15Z" }),
+    );
     await nc.flush();
     await waitForConsumerDrained(nc, prefix, "statusConsumer");
     await waitForConsumerDrained(nc, prefix, "requestConsumer");
     nc.publish(subjects.digestRequest, JSON.stringify({ UserID: "u" }));
-    expect((await collector.waitFor(1))[0]).toEqual({ UserID: "u", ActiveAlarms: [{ AlarmID: "good", Status: "CRITICAL", LatestChangedAt: "2021-06-07T20:40:15Z" }] });
+    expect((await collector.waitFor(1))[0]).toEqual({
+      UserID: "u",
+      ActiveAlarms: [{ AlarmID: "good", Status: "CRITICAL", LatestChangedAt: "2021-06-07T20:40:15Z" }],
+    });
     const letters = await digestsConsole.listDeadLetters({ page: 1, pageSize: 50 });
     expect(letters.items.map((letter) => letter.rawBody).sort()).toEqual([...bad, "not json either"].sort());
     const reasons = letters.items.map((letter) => letter.reason).join("\n");
-    for (const pattern of [/not JSON/, /Status must be one of/, /not an RFC 3339/, /UserID/]) expect(reasons).toMatch(pattern);
+    for (const pattern of [/not JSON/, /Status must be one of/, /not an RFC 3339/, /UserID/])
+      expect(reasons).toMatch(pattern);
   });
 });
 
 describe("the source document's manual test", () => {
-  it("publishing its example messages with a plain NATS client yields the AlarmDigest it describes", () =>
-    withDefaultSubjects(async () => {
-      // The default subject names, exactly as `nats pub AlarmStatusChanged …` uses them.
-      const { prefix } = uniqueRun("manual");
-      await startInProcessWorker(prefix, { ...DEFAULT_SUBJECTS }, { state: "sqlite" });
-      const collector = collectDigests(nc, "AlarmDigest");
-      // nats-cli fills {{ID}} with a fresh id and {{TimeStamp}} with the current time on every publish.
-      let sequence = 0;
-      const id = () => `${Date.now().toString(16)}-${++sequence}`;
-      const timestamp = () => new Date().toISOString().replace("Z", `${String(++sequence).padStart(6, "0")}Z`);
-      const published = [
-        { UserID: "1", AlarmID: id(), Status: "CRITICAL", ChangedAt: timestamp() },
-        { UserID: "2", AlarmID: id(), Status: "CRITICAL", ChangedAt: timestamp() },
-        { UserID: "2", AlarmID: id(), Status: "CLEARED", ChangedAt: timestamp() },
-        { UserID: "3", AlarmID: id(), Status: "CRITICAL", ChangedAt: timestamp() },
-      ];
-      for (const message of published) nc.publish("AlarmStatusChanged", JSON.stringify(message));
-      await nc.flush();
-      // A person typing the commands leaves the worker time to apply them; the two subjects have separate
-      // consumers, so a request overtaking reports is answered with what has arrived (the rest comes next time).
-      await waitForConsumerDrained(nc, prefix, "statusConsumer");
-      nc.publish("SendAlarmDigest", JSON.stringify({ UserID: "2" }));
-      // User 2's CLEARED is for another alarm ({{ID}} differs), so the digest holds user 2's CRITICAL alarm only.
-      const [digest] = await collector.waitFor(1);
-      expect(digest).toEqual({ UserID: "2", ActiveAlarms: [{ AlarmID: published[1]!.AlarmID, Status: "CRITICAL", LatestChangedAt: published[1]!.ChangedAt }] });
-      // Release the default subjects before the lock goes: stop the worker and delete this run's streams.
-      for (const stop of stops.splice(0)) await stop();
-      await deleteRun(nc, prefix);
-    }), 90_000);
+  it(
+    "publishing its example messages with a plain NATS client yields the AlarmDigest it describes",
+    () =>
+      withDefaultSubjects(async () => {
+        // The default subject names, exactly as `nats pub AlarmStatusChanged …` uses them.
+        const { prefix } = uniqueRun("manual");
+        await startInProcessWorker(prefix, { ...DEFAULT_SUBJECTS }, { state: "sqlite" });
+        const collector = collectDigests(nc, "AlarmDigest");
+        // nats-cli fills {{ID}} with a fresh id and {{TimeStamp}} with the current time on every publish.
+        let sequence = 0;
+        const id = () => `${Date.now().toString(16)}-${++sequence}`;
+        const timestamp = () => new Date().toISOString().replace("Z", `${String(++sequence).padStart(6, "0")}Z`);
+        const published = [
+          { UserID: "1", AlarmID: id(), Status: "CRITICAL", ChangedAt: timestamp() },
+          { UserID: "2", AlarmID: id(), Status: "CRITICAL", ChangedAt: timestamp() },
+          { UserID: "2", AlarmID: id(), Status: "CLEARED", ChangedAt: timestamp() },
+          { UserID: "3", AlarmID: id(), Status: "CRITICAL", ChangedAt: timestamp() },
+        ];
+        for (const message of published) nc.publish("AlarmStatusChanged", JSON.stringify(message));
+        await nc.flush();
+        // A person typing the commands leaves the worker time to apply them; the two subjects have separate
+        // consumers, so a request overtaking reports is answered with what has arrived (the rest comes next time).
+        await waitForConsumerDrained(nc, prefix, "statusConsumer");
+        nc.publish("SendAlarmDigest", JSON.stringify({ UserID: "2" }));
+        // User 2's CLEARED is for another alarm ({{ID}} differs), so the digest holds user 2's CRITICAL alarm only.
+        const [digest] = await collector.waitFor(1);
+        expect(digest).toEqual({
+          UserID: "2",
+          ActiveAlarms: [
+            { AlarmID: published[1]!.AlarmID, Status: "CRITICAL", LatestChangedAt: published[1]!.ChangedAt },
+          ],
+        });
+        // Release the default subjects before the lock goes: stop the worker and delete this run's streams.
+        for (const stop of stops.splice(0)) await stop();
+        await deleteRun(nc, prefix);
+      }),
+    90_000,
+  );
 });
 
 describe("worker processes", () => {
@@ -147,7 +197,8 @@ describe("worker processes", () => {
     const doomed = startWorkerProcess({ prefix, databasePath: database.filePath, state: "sqlite", maxBatch: 64 });
     children.push(doomed);
     await doomed.ready;
-    const applied = () => (database.db.$client.prepare("SELECT count(*) AS n FROM digest_alarm_state").get() as { n: number }).n;
+    const applied = () =>
+      (database.db.$client.prepare("SELECT count(*) AS n FROM digest_alarm_state").get() as { n: number }).n;
     await waitUntil(() => applied() > 0, 20_000, "the worker to commit a first batch");
     doomed.child.kill("SIGKILL");
     await doomed.exited;
@@ -166,39 +217,47 @@ describe("worker processes", () => {
     expect(new Map(digests.map((digest) => [digest.UserID, digest.ActiveAlarms]))).toEqual(expected);
   }, 120_000);
 
-  it.each(["nats-kv", "sqlite"] as const)("two worker processes on one stream (%s state) produce the same digests as one, no alarm lost or duplicated", async (state) => {
-    const { messages, expected } = generatedHistory(3_000, 4);
-    const shuffled = shuffledWithDuplicates(messages, 5);
-    const runWith = async (workers: number) => {
-      const { prefix, subjects } = uniqueRun(`w${workers}`);
-      prefixes.push(prefix);
-      // SQLite workers share one file; each run gets its own so that the two runs do not see each other's state.
-      const databasePath = state === "sqlite" ? `${database.filePath}.${workers}` : database.filePath;
-      // A long ack wait: this test is about sharing the stream, not redelivery (the crash test covers that).
-      const started = Array.from({ length: workers }, () => startWorkerProcess({ prefix, databasePath, state, ackWaitMs: 15_000 }));
-      children.push(...started);
-      await Promise.all(started.map((worker) => worker.ready));
-      for (const message of shuffled) nc.publish(subjects.statusChanged, JSON.stringify(message));
-      await nc.flush();
-      await waitForConsumerDrained(nc, prefix, "statusConsumer", 90_000);
-      const collector = collectDigests(nc, subjects.digest);
-      // Each user asks twice: the second digest must be empty (nothing sent twice), and exactly one answer each.
-      for (const round of [1, 2]) {
-        for (const userId of expected.keys()) nc.publish(subjects.digestRequest, JSON.stringify({ UserID: userId }));
-        await collector.waitFor(expected.size * round, 30_000);
+  it.each(["nats-kv", "sqlite"] as const)(
+    "two worker processes on one stream (%s state) produce the same digests as one, no alarm lost or duplicated",
+    async (state) => {
+      const { messages, expected } = generatedHistory(3_000, 4);
+      const shuffled = shuffledWithDuplicates(messages, 5);
+      const runWith = async (workers: number) => {
+        const { prefix, subjects } = uniqueRun(`w${workers}`);
+        prefixes.push(prefix);
+        // SQLite workers share one file; each run gets its own so that the two runs do not see each other's state.
+        const databasePath = state === "sqlite" ? `${database.filePath}.${workers}` : database.filePath;
+        // A long ack wait: this test is about sharing the stream, not redelivery (the crash test covers that).
+        const started = Array.from({ length: workers }, () =>
+          startWorkerProcess({ prefix, databasePath, state, ackWaitMs: 15_000 }),
+        );
+        children.push(...started);
+        await Promise.all(started.map((worker) => worker.ready));
+        for (const message of shuffled) nc.publish(subjects.statusChanged, JSON.stringify(message));
+        await nc.flush();
+        await waitForConsumerDrained(nc, prefix, "statusConsumer", 90_000);
+        const collector = collectDigests(nc, subjects.digest);
+        // Each user asks twice: the second digest must be empty (nothing sent twice), and exactly one answer each.
+        for (const round of [1, 2]) {
+          for (const userId of expected.keys()) nc.publish(subjects.digestRequest, JSON.stringify({ UserID: userId }));
+          await collector.waitFor(expected.size * round, 30_000);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        for (const worker of started) worker.child.kill("SIGTERM");
+        return collector.digests;
+      };
+      const one = await runWith(1);
+      const two = await runWith(2);
+      for (const digests of [one, two]) {
+        expect(digests).toHaveLength(expected.size * 2);
+        const firsts = new Map(digests.slice(0, expected.size).map((digest) => [digest.UserID, digest.ActiveAlarms]));
+        expect(firsts).toEqual(expected);
+        expect(digests.slice(expected.size).every((digest) => digest.ActiveAlarms.length === 0)).toBe(true);
       }
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      for (const worker of started) worker.child.kill("SIGTERM");
-      return collector.digests;
-    };
-    const one = await runWith(1);
-    const two = await runWith(2);
-    for (const digests of [one, two]) {
-      expect(digests).toHaveLength(expected.size * 2);
-      const firsts = new Map(digests.slice(0, expected.size).map((digest) => [digest.UserID, digest.ActiveAlarms]));
-      expect(firsts).toEqual(expected);
-      expect(digests.slice(expected.size).every((digest) => digest.ActiveAlarms.length === 0)).toBe(true);
-    }
-    expect(new Map(two.map((digest) => [digest.UserID, digest]))).toEqual(new Map(one.map((digest) => [digest.UserID, digest])));
-  }, 180_000);
+      expect(new Map(two.map((digest) => [digest.UserID, digest]))).toEqual(
+        new Map(one.map((digest) => [digest.UserID, digest])),
+      );
+    },
+    180_000,
+  );
 });

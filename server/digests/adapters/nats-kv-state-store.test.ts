@@ -35,7 +35,14 @@ afterEach(async () => {
 function replica(name: string, options: { lockTakeoverMs?: number; warnings?: string[] } = {}): NatsKvDigestStateStore {
   const connection = new LazyNatsConnection(TEST_NATS_URL, name);
   connections.push(connection);
-  return new NatsKvDigestStateStore({ connection, prefix, clock: new SystemClock(), recordAudit: async () => {}, lockTakeoverMs: options.lockTakeoverMs, onWarning: (_fields, message) => options.warnings?.push(message) });
+  return new NatsKvDigestStateStore({
+    connection,
+    prefix,
+    clock: new SystemClock(),
+    recordAudit: async () => {},
+    lockTakeoverMs: options.lockTakeoverMs,
+    onWarning: (_fields, message) => options.warnings?.push(message),
+  });
 }
 
 function change(userId: string, alarmId: string, changedAt: string): AlarmStatusChange {
@@ -49,11 +56,21 @@ describe("NATS KV digest state, two replicas", () => {
   it("gives each active alarm to one of two simultaneous digests for the same user, never both", async () => {
     const a = replica("kv-a");
     const b = replica("kv-b");
-    const alarms = Array.from({ length: 20 }, (_, index) => change("user-1", `alarm-${index}`, `2026-01-01T00:00:${String(index).padStart(2, "0")}.5Z`));
+    const alarms = Array.from({ length: 20 }, (_, index) =>
+      change("user-1", `alarm-${index}`, `2026-01-01T00:00:${String(index).padStart(2, "0")}.5Z`),
+    );
     await a.applyChanges(alarms);
     for (let round = 0; round < 5; round++) {
-      const request = (key: string) => ({ requestKey: `${key}-${round}`, userId: "user-1", requestedAtMs: 0, requestedBy: "test" });
-      const [fromA, fromB] = await Promise.all([a.prepareDigest(request("a"), newId), b.prepareDigest(request("b"), newId)]);
+      const request = (key: string) => ({
+        requestKey: `${key}-${round}`,
+        userId: "user-1",
+        requestedAtMs: 0,
+        requestedBy: "test",
+      });
+      const [fromA, fromB] = await Promise.all([
+        a.prepareDigest(request("a"), newId),
+        b.prepareDigest(request("b"), newId),
+      ]);
       const sent = [...fromA.record.alarms, ...fromB.record.alarms].map((alarm) => alarm.alarmId);
       // The first round sends all 20 alarms once between the two; later rounds send nothing (nothing changed).
       expect(sent.sort()).toEqual(round === 0 ? alarms.map((alarm) => alarm.alarmId).sort() : []);
@@ -64,11 +81,19 @@ describe("NATS KV digest state, two replicas", () => {
     const warnings: string[] = [];
     // A short takeover period, so that the test waits a fraction of a second for the dead holder's lock.
     const store = replica("kv-survivor", { lockTakeoverMs: 300, warnings });
-    await store.applyChanges([change("user-2", "alarm-1", "2026-01-01T00:00:01Z"), change("user-3", "alarm-9", "2026-01-01T00:00:02Z")]);
+    await store.applyChanges([
+      change("user-2", "alarm-1", "2026-01-01T00:00:01Z"),
+      change("user-3", "alarm-9", "2026-01-01T00:00:02Z"),
+    ]);
     const { js } = await connections[0]!.get();
     const kv = await new Kvm(js).open(store.bucketName);
     const lockOf = (userId: string) => `l.${Buffer.from(userId, "utf8").toString("base64url")}`;
-    const request = (key: string, userId: string) => ({ requestKey: key, userId, requestedAtMs: Date.now(), requestedBy: "test" });
+    const request = (key: string, userId: string) => ({
+      requestKey: key,
+      userId,
+      requestedAtMs: Date.now(),
+      requestedBy: "test",
+    });
     const tracked = <T>(promise: Promise<T>) => {
       const state = { settled: false, result: promise.finally(() => (state.settled = true)) };
       return state;
@@ -99,7 +124,9 @@ describe("NATS KV digest state, two replicas", () => {
     try {
       const sqlite = new SqliteDigestStateStore(database.db, new ManualClock());
       const changes = [
-        ...Array.from({ length: 7 }, (_, index) => change("user-b", `alarm-${6 - index}`, `2026-01-01T00:00:0${index}Z`)),
+        ...Array.from({ length: 7 }, (_, index) =>
+          change("user-b", `alarm-${6 - index}`, `2026-01-01T00:00:0${index}Z`),
+        ),
         change("user-a", "alarm-1", "2026-01-01T00:00:09.25Z"),
         change("user-a", "alarm-2", "2026-01-01T00:00:01+03:00"),
         { ...change("user-c", "alarm-1", "2026-01-01T00:00:03Z"), status: "CLEARED" as const },
@@ -107,18 +134,34 @@ describe("NATS KV digest state, two replicas", () => {
       ];
       for (const store of [kv, sqlite]) {
         await store.applyChanges(changes);
-        await store.prepareDigest({ requestKey: "d1", userId: "user-a", requestedAtMs: 0, requestedBy: "test" }, () => "dig_000001");
+        await store.prepareDigest(
+          { requestKey: "d1", userId: "user-a", requestedAtMs: 0, requestedBy: "test" },
+          () => "dig_000001",
+        );
         await store.applyChanges([change("user-a", "alarm-1", "2026-01-01T00:00:10Z")]);
       }
-      for (const page of [{ page: 1, pageSize: 2 }, { page: 2, pageSize: 2 }, { page: 3, pageSize: 2 }]) {
+      for (const page of [
+        { page: 1, pageSize: 2 },
+        { page: 2, pageSize: 2 },
+        { page: 3, pageSize: 2 },
+      ]) {
         const fromKv = await kv.listUsersWithActiveAlarms(page, 5);
         expect(fromKv).toEqual(await sqlite.listUsersWithActiveAlarms(page, 5));
         expect(fromKv.total).toBe(3);
       }
       const [userA, userB] = (await kv.listUsersWithActiveAlarms({ page: 1, pageSize: 10 }, 5)).items;
-      expect(userA?.firstAlarms.map((alarm) => [alarm.alarmId, alarm.lastSent !== null])).toEqual([["alarm-2", true], ["alarm-1", true]]);
+      expect(userA?.firstAlarms.map((alarm) => [alarm.alarmId, alarm.lastSent !== null])).toEqual([
+        ["alarm-2", true],
+        ["alarm-1", true],
+      ]);
       expect(userB).toMatchObject({ activeCount: 7, latestChangedAt: "2026-01-01T00:00:06Z" });
-      expect(userB?.firstAlarms.map((alarm) => alarm.alarmId)).toEqual(["alarm-6", "alarm-5", "alarm-4", "alarm-3", "alarm-2"]);
+      expect(userB?.firstAlarms.map((alarm) => alarm.alarmId)).toEqual([
+        "alarm-6",
+        "alarm-5",
+        "alarm-4",
+        "alarm-3",
+        "alarm-2",
+      ]);
     } finally {
       database.close();
     }

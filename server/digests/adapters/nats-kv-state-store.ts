@@ -18,12 +18,39 @@ import { Kvm, type KV } from "@nats-io/kv";
 import type { AuditEntry } from "@/server/core/audit";
 import { sleep, type Clock } from "@/server/core/clock";
 import { createId } from "@/server/core/ids";
-import { isActive, nextSentMarker, oldestFirst, selectDigestAlarms, supersedes, type AlarmState, type AlarmStatus, type AlarmStatusChange, type DigestAlarm } from "../alarm-state";
-import type { ApplyOutcome, DigestReadModel, DigestRecord, DigestRequest, DigestStateStore, PageRequest, PageResult, UserWithActiveAlarms } from "../ports";
+import {
+  isActive,
+  nextSentMarker,
+  oldestFirst,
+  selectDigestAlarms,
+  supersedes,
+  type AlarmState,
+  type AlarmStatus,
+  type AlarmStatusChange,
+  type DigestAlarm,
+} from "../alarm-state";
+import type {
+  ApplyOutcome,
+  DigestReadModel,
+  DigestRecord,
+  DigestRequest,
+  DigestStateStore,
+  PageRequest,
+  PageResult,
+  UserWithActiveAlarms,
+} from "../ports";
 import type { LazyNatsConnection } from "./nats-connection";
 
 type StoredAlarm = { s: AlarmStatus; c: string; n: string; ss?: AlarmStatus; sn?: string };
-type StoredDigest = { id: string; u: string; k: string; by: string; at: number; p: number | null; alarms: { a: string; s: AlarmStatus; c: string; n: string }[] };
+type StoredDigest = {
+  id: string;
+  u: string;
+  k: string;
+  by: string;
+  at: number;
+  p: number | null;
+  alarms: { a: string; s: AlarmStatus; c: string; n: string }[];
+};
 
 const encode = (id: string) => Buffer.from(id, "utf8").toString("base64url");
 const decode = (part: string) => Buffer.from(part, "base64url").toString("utf8");
@@ -62,7 +89,12 @@ function toRecord(stored: StoredDigest): DigestRecord {
     requestedBy: stored.by,
     createdAtMs: stored.at,
     publishedAtMs: stored.p,
-    alarms: stored.alarms.map((alarm) => ({ alarmId: alarm.a, status: alarm.s, changedAt: alarm.c, changedAtNanos: BigInt(alarm.n) })),
+    alarms: stored.alarms.map((alarm) => ({
+      alarmId: alarm.a,
+      status: alarm.s,
+      changedAt: alarm.c,
+      changedAtNanos: BigInt(alarm.n),
+    })),
   };
 }
 
@@ -74,7 +106,12 @@ function fromRecord(record: DigestRecord): StoredDigest {
     by: record.requestedBy,
     at: record.createdAtMs,
     p: record.publishedAtMs,
-    alarms: record.alarms.map((alarm) => ({ a: alarm.alarmId, s: alarm.status, c: alarm.changedAt, n: alarm.changedAtNanos.toString() })),
+    alarms: record.alarms.map((alarm) => ({
+      a: alarm.alarmId,
+      s: alarm.status,
+      c: alarm.changedAt,
+      n: alarm.changedAtNanos.toString(),
+    })),
   };
 }
 
@@ -110,7 +147,11 @@ export class NatsKvDigestStateStore implements DigestStateStore, DigestReadModel
   }
 
   /** Reads `key`, lets `change` compute the next value, and writes it with compare-and-set until it sticks. */
-  private async compareAndSet<T, R>(kv: KV, key: string, change: (current: T | null) => { value: T; result: R } | { skip: R }): Promise<R> {
+  private async compareAndSet<T, R>(
+    kv: KV,
+    key: string,
+    change: (current: T | null) => { value: T; result: R } | { skip: R },
+  ): Promise<R> {
     for (;;) {
       const entry = await kv.get(key);
       const current = entry && entry.operation === "PUT" ? entry.json<T>() : null;
@@ -143,7 +184,10 @@ export class NatsKvDigestStateStore implements DigestStateStore, DigestReadModel
           outcomes[index] = await this.compareAndSet<StoredAlarm, ApplyOutcome>(kv, key, (current) => {
             const currentState = current ? toState(change.userId, change.alarmId, current) : null;
             if (!supersedes(change, currentState)) return { skip: "ignored" };
-            return { value: { ...current, s: change.status, c: change.changedAt, n: change.changedAtNanos.toString() }, result: "applied" };
+            return {
+              value: { ...current, s: change.status, c: change.changedAt, n: change.changedAtNanos.toString() },
+              result: "applied",
+            };
           });
         }
       }),
@@ -155,7 +199,11 @@ export class NatsKvDigestStateStore implements DigestStateStore, DigestReadModel
     const keys: string[] = [];
     for await (const key of await kv.keys(`a.${encode(userId)}.*`)) keys.push(key);
     const entries = await Promise.all(keys.map((key) => kv.get(key)));
-    return entries.flatMap((entry, index) => (entry && entry.operation === "PUT" ? [toState(userId, decode(keys[index]!.split(".")[2]!), entry.json<StoredAlarm>())] : []));
+    return entries.flatMap((entry, index) =>
+      entry && entry.operation === "PUT"
+        ? [toState(userId, decode(keys[index]!.split(".")[2]!), entry.json<StoredAlarm>())]
+        : [],
+    );
   }
 
   private async markSent(kv: KV, userId: string, alarms: readonly DigestAlarm[]): Promise<void> {
@@ -163,15 +211,23 @@ export class NatsKvDigestStateStore implements DigestStateStore, DigestReadModel
       alarms.map((alarm) =>
         this.compareAndSet<StoredAlarm, void>(kv, alarmKey(userId, alarm.alarmId), (current) => {
           if (!current) return { skip: undefined };
-          const marker = nextSentMarker(current.ss && current.sn ? { status: current.ss, changedAtNanos: BigInt(current.sn) } : null, alarm);
-          if (current.ss === marker.status && current.sn === marker.changedAtNanos.toString()) return { skip: undefined };
+          const marker = nextSentMarker(
+            current.ss && current.sn ? { status: current.ss, changedAtNanos: BigInt(current.sn) } : null,
+            alarm,
+          );
+          if (current.ss === marker.status && current.sn === marker.changedAtNanos.toString())
+            return { skip: undefined };
           return { value: { ...current, ss: marker.status, sn: marker.changedAtNanos.toString() }, result: undefined };
         }),
       ),
     );
   }
 
-  async prepareDigest(request: DigestRequest, newId: () => string, audit?: AuditEntry): Promise<{ record: DigestRecord; reused: boolean }> {
+  async prepareDigest(
+    request: DigestRequest,
+    newId: () => string,
+    audit?: AuditEntry,
+  ): Promise<{ record: DigestRecord; reused: boolean }> {
     const kv = await this.kv();
     return this.withUserLock(kv, request.userId, () => this.prepareLocked(kv, request, newId, audit));
   }
@@ -201,7 +257,11 @@ export class NatsKvDigestStateStore implements DigestStateStore, DigestReadModel
         try {
           const body = JSON.stringify({ owner, at: now } satisfies StoredLock);
           revision = entry ? await kv.update(key, body, entryRevision) : await kv.create(key, body);
-          if (held) this.options.onWarning?.({ userId, holder: held.owner }, `took over the digest lock of user ${userId} from ${held.owner}, unchanged for ${takeoverMs} ms (its replica probably died)`);
+          if (held)
+            this.options.onWarning?.(
+              { userId, holder: held.owner },
+              `took over the digest lock of user ${userId} from ${held.owner}, unchanged for ${takeoverMs} ms (its replica probably died)`,
+            );
           break;
         } catch (error) {
           if (!isCompareAndSetConflict(error)) throw error;
@@ -209,7 +269,9 @@ export class NatsKvDigestStateStore implements DigestStateStore, DigestReadModel
         }
       }
       if (now - startedAt >= DIGEST_LOCK_WAIT_MS) {
-        throw new Error(`the digest lock of user ${userId} has been held by ${held.owner} (other digests for this user) for over ${DIGEST_LOCK_WAIT_MS} ms; the request is retried when it is redelivered`);
+        throw new Error(
+          `the digest lock of user ${userId} has been held by ${held.owner} (other digests for this user) for over ${DIGEST_LOCK_WAIT_MS} ms; the request is retried when it is redelivered`,
+        );
       }
       await sleep(clock, Math.min(250, 5 * 2 ** Math.min(attempt, 6)));
     }
@@ -218,12 +280,20 @@ export class NatsKvDigestStateStore implements DigestStateStore, DigestReadModel
     } finally {
       await kv.delete(key, { previousSeq: revision }).catch((error: unknown) => {
         if (!isCompareAndSetConflict(error)) throw error;
-        this.options.onWarning?.({ userId }, `the digest lock of user ${userId} was taken over while this replica held it (a digest took over ${takeoverMs} ms); two digests may have overlapped`);
+        this.options.onWarning?.(
+          { userId },
+          `the digest lock of user ${userId} was taken over while this replica held it (a digest took over ${takeoverMs} ms); two digests may have overlapped`,
+        );
       });
     }
   }
 
-  private async prepareLocked(kv: KV, request: DigestRequest, newId: () => string, audit?: AuditEntry): Promise<{ record: DigestRecord; reused: boolean }> {
+  private async prepareLocked(
+    kv: KV,
+    request: DigestRequest,
+    newId: () => string,
+    audit?: AuditEntry,
+  ): Promise<{ record: DigestRecord; reused: boolean }> {
     const existing = await this.readRequest(kv, request.requestKey);
     if (existing) {
       // A crash may have come between storing the digest and recording its history and sent markers: finish
@@ -235,7 +305,15 @@ export class NatsKvDigestStateStore implements DigestStateStore, DigestReadModel
       return { record: existing, reused: true };
     }
     const alarms = selectDigestAlarms(await this.readUserAlarms(kv, request.userId));
-    const record: DigestRecord = { id: newId(), userId: request.userId, requestKey: request.requestKey, requestedBy: request.requestedBy, createdAtMs: request.requestedAtMs, alarms, publishedAtMs: null };
+    const record: DigestRecord = {
+      id: newId(),
+      userId: request.userId,
+      requestKey: request.requestKey,
+      requestedBy: request.requestedBy,
+      createdAtMs: request.requestedAtMs,
+      alarms,
+      publishedAtMs: null,
+    };
     try {
       await kv.create(requestKey(request.requestKey), JSON.stringify(fromRecord(record)));
     } catch (error) {
@@ -247,7 +325,11 @@ export class NatsKvDigestStateStore implements DigestStateStore, DigestReadModel
     }
     await kv.put(historyKey(record.userId, record.id), JSON.stringify(fromRecord(record)));
     await this.markSent(kv, record.userId, alarms);
-    if (audit) await this.options.recordAudit({ ...audit, details: { ...audit.details, digestId: record.id, alarmCount: alarms.length } });
+    if (audit)
+      await this.options.recordAudit({
+        ...audit,
+        details: { ...audit.details, digestId: record.id, alarmCount: alarms.length },
+      });
     return { record, reused: false };
   }
 
@@ -270,7 +352,8 @@ export class NatsKvDigestStateStore implements DigestStateStore, DigestReadModel
     // key listing and a read per key.
     const byUser = new Map<string, AlarmState[]>();
     const latest = new Map<string, StoredAlarm | null>();
-    for await (const entry of await kv.history({ key: "a.>" })) latest.set(entry.key, entry.operation === "PUT" ? entry.json<StoredAlarm>() : null);
+    for await (const entry of await kv.history({ key: "a.>" }))
+      latest.set(entry.key, entry.operation === "PUT" ? entry.json<StoredAlarm>() : null);
     for (const [key, stored] of latest) {
       if (!stored || !isActive(stored.s)) continue;
       const [, encodedUser, encodedAlarm] = key.split(".");
@@ -282,7 +365,13 @@ export class NatsKvDigestStateStore implements DigestStateStore, DigestReadModel
     const items = users.slice(start, start + page.pageSize).map((userId): UserWithActiveAlarms => {
       const active = byUser.get(userId)!;
       const newest = active.reduce((a, b) => (b.changedAtNanos > a.changedAtNanos ? b : a));
-      return { userId, activeCount: active.length, criticalCount: active.filter((state) => state.status === "CRITICAL").length, latestChangedAt: newest.changedAt, firstAlarms: active.sort(oldestFirst).slice(0, inlineAlarms) };
+      return {
+        userId,
+        activeCount: active.length,
+        criticalCount: active.filter((state) => state.status === "CRITICAL").length,
+        latestChangedAt: newest.changedAt,
+        firstAlarms: active.sort(oldestFirst).slice(0, inlineAlarms),
+      };
     });
     return { items, total: users.length, ...page };
   }
@@ -301,6 +390,12 @@ export class NatsKvDigestStateStore implements DigestStateStore, DigestReadModel
     keys.sort((a, b) => (decode(a.split(".")[2]!) < decode(b.split(".")[2]!) ? 1 : -1));
     const start = (page.page - 1) * page.pageSize;
     const entries = await Promise.all(keys.slice(start, start + page.pageSize).map((key) => kv.get(key)));
-    return { items: entries.flatMap((entry) => (entry && entry.operation === "PUT" ? [toRecord(entry.json<StoredDigest>())] : [])), total: keys.length, ...page };
+    return {
+      items: entries.flatMap((entry) =>
+        entry && entry.operation === "PUT" ? [toRecord(entry.json<StoredDigest>())] : [],
+      ),
+      total: keys.length,
+      ...page,
+    };
   }
 }

@@ -6,7 +6,16 @@
  * batch is negatively acknowledged and comes back. Digests go out on AlarmDigest through a second stream, with
  * the digest id as Nats-Msg-Id so that a republished digest is dropped by the duplicate window.
  */
-import { AckPolicy, DeliverPolicy, DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerMessages,
+  type JsMsg,
+} from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
 import type { Logger } from "@/server/core/logger";
 import { DEFAULT_SUBJECTS, type AlarmDigestMessage, type DigestSubjects } from "../messages";
@@ -86,7 +95,11 @@ export class NatsDigestTransport implements DigestTransport {
 
   private async createStreams(): Promise<void> {
     const { jsm } = await this.options.connection.get();
-    await this.ensureStream(this.names.inbound, [this.subjects.statusChanged, this.subjects.digestRequest], RetentionPolicy.Workqueue);
+    await this.ensureStream(
+      this.names.inbound,
+      [this.subjects.statusChanged, this.subjects.digestRequest],
+      RetentionPolicy.Workqueue,
+    );
     await this.ensureStream(this.names.outbound, [this.subjects.digest], RetentionPolicy.Limits);
     this.keyPrefix = `${this.names.inbound}@${(await jsm.streams.info(this.names.inbound)).created}`;
     for (const [durable, subject] of [
@@ -104,7 +117,10 @@ export class NatsDigestTransport implements DigestTransport {
       };
       try {
         await jsm.consumers.info(this.names.inbound, durable);
-        await jsm.consumers.update(this.names.inbound, durable, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending });
+        await jsm.consumers.update(this.names.inbound, durable, {
+          ack_wait: config.ack_wait,
+          max_ack_pending: config.max_ack_pending,
+        });
       } catch (error) {
         if (!isNotFound(error)) throw error;
         await jsm.consumers.add(this.names.inbound, config);
@@ -133,7 +149,10 @@ export class NatsDigestTransport implements DigestTransport {
       });
     } catch (error) {
       if (error instanceof Error && /overlap/i.test(error.message)) {
-        throw new Error(`Another JetStream stream already captures ${subjects.join(", ")}; stop the other deployment or change NATS_PREFIX and the subjects. (${error.message})`, { cause: error });
+        throw new Error(
+          `Another JetStream stream already captures ${subjects.join(", ")}; stop the other deployment or change NATS_PREFIX and the subjects. (${error.message})`,
+          { cause: error },
+        );
       }
       // Another replica created it between our info and add.
       await jsm.streams.info(name);
@@ -147,7 +166,10 @@ export class NatsDigestTransport implements DigestTransport {
     const status = await js.consumers.get(this.names.inbound, this.names.statusConsumer);
     const requests = await js.consumers.get(this.names.inbound, this.names.requestConsumer);
     this.subscriptions = [
-      await status.consume({ max_messages: Math.min(this.maxAckPending, STATUS_PULL_MESSAGES), callback: (message) => this.onStatusMessage(message) }),
+      await status.consume({
+        max_messages: Math.min(this.maxAckPending, STATUS_PULL_MESSAGES),
+        callback: (message) => this.onStatusMessage(message),
+      }),
       await requests.consume({ max_messages: 64, callback: (message) => this.onRequestMessage(message) }),
     ];
   }
@@ -163,7 +185,9 @@ export class NatsDigestTransport implements DigestTransport {
   private onStatusMessage(message: JsMsg): void {
     this.statusBuffer.push(message);
     // Messages arriving in one burst are applied in one commit: the callback is sync, the flush runs next turn.
-    this.statusDraining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drainStatus()).finally(() => (this.statusDraining = null));
+    this.statusDraining ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.drainStatus())
+      .finally(() => (this.statusDraining = null));
   }
 
   private async drainStatus(): Promise<void> {
@@ -173,7 +197,10 @@ export class NatsDigestTransport implements DigestTransport {
         await this.handlers.onStatusChanged(batch.map((message) => this.toInbound(message)));
         for (const message of batch) message.ack();
       } catch (error) {
-        this.options.logger?.error({ err: error, count: batch.length }, "could not apply a batch of AlarmStatusChanged; it will be redelivered");
+        this.options.logger?.error(
+          { err: error, count: batch.length },
+          "could not apply a batch of AlarmStatusChanged; it will be redelivered",
+        );
         for (const message of batch) message.nak(1000);
       }
       // One event-loop turn between commits: a waiting digest request gets its turn, and what arrives meanwhile

@@ -10,11 +10,20 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
   constructor(private readonly db: AppDatabase) {}
 
   async record(letter: Omit<DeadLetter, "id">): Promise<void> {
-    await withBusyRetry(() => this.db
-      .insert(digestDeadLetter)
-      .values({ id: createId("dlq"), messageKey: letter.messageKey, subject: letter.subject, reason: letter.reason, rawBody: letter.rawBody, receivedAt: letter.receivedAtMs })
-      .onConflictDoNothing({ target: digestDeadLetter.messageKey })
-      .run());
+    await withBusyRetry(() =>
+      this.db
+        .insert(digestDeadLetter)
+        .values({
+          id: createId("dlq"),
+          messageKey: letter.messageKey,
+          subject: letter.subject,
+          reason: letter.reason,
+          rawBody: letter.rawBody,
+          receivedAt: letter.receivedAtMs,
+        })
+        .onConflictDoNothing({ target: digestDeadLetter.messageKey })
+        .run(),
+    );
   }
 
   async list(page: PageRequest): Promise<PageResult<DeadLetter>> {
@@ -26,6 +35,17 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
       .limit(page.pageSize)
       .offset((page.page - 1) * page.pageSize)
       .all();
-    return { items: rows.map((row) => ({ id: row.id, messageKey: row.messageKey, subject: row.subject, reason: row.reason, rawBody: row.rawBody, receivedAtMs: row.receivedAt })), total, ...page };
+    return {
+      items: rows.map((row) => ({
+        id: row.id,
+        messageKey: row.messageKey,
+        subject: row.subject,
+        reason: row.reason,
+        rawBody: row.rawBody,
+        receivedAtMs: row.receivedAt,
+      })),
+      total,
+      ...page,
+    };
   }
 }

@@ -14,7 +14,16 @@ import { digestAlarmState, digestRecord } from "@/db/schema/digests";
 import { STATUS_RANK, type AlarmState, type AlarmStatus, type AlarmStatusChange } from "../alarm-state";
 import { nanosToSortKey, sortKeyToNanos } from "../alarm-time";
 import { withBusyRetry } from "./sqlite-busy";
-import type { ApplyOutcome, DigestReadModel, DigestRecord, DigestRequest, DigestStateStore, PageRequest, PageResult, UserWithActiveAlarms } from "../ports";
+import type {
+  ApplyOutcome,
+  DigestReadModel,
+  DigestRecord,
+  DigestRequest,
+  DigestStateStore,
+  PageRequest,
+  PageResult,
+  UserWithActiveAlarms,
+} from "../ports";
 
 type StateRow = {
   user_id: string;
@@ -33,7 +42,10 @@ function rowToState(row: StateRow): AlarmState {
     status: row.status,
     changedAt: row.changed_at,
     changedAtNanos: sortKeyToNanos(row.changed_at_key),
-    lastSent: row.sent_status && row.sent_changed_at_key ? { status: row.sent_status, changedAtNanos: sortKeyToNanos(row.sent_changed_at_key) } : null,
+    lastSent:
+      row.sent_status && row.sent_changed_at_key
+        ? { status: row.sent_status, changedAtNanos: sortKeyToNanos(row.sent_changed_at_key) }
+        : null,
   };
 }
 
@@ -44,7 +56,12 @@ function recordFromRow(row: typeof digestRecord.$inferSelect): DigestRecord {
     requestKey: row.requestKey,
     requestedBy: row.requestedBy,
     createdAtMs: row.createdAt,
-    alarms: row.alarms.map((alarm) => ({ alarmId: alarm.alarmId, status: alarm.status as AlarmStatus, changedAt: alarm.changedAt, changedAtNanos: sortKeyToNanos(alarm.changedAtKey) })),
+    alarms: row.alarms.map((alarm) => ({
+      alarmId: alarm.alarmId,
+      status: alarm.status as AlarmStatus,
+      changedAt: alarm.changedAt,
+      changedAtNanos: sortKeyToNanos(alarm.changedAtKey),
+    })),
     publishedAtMs: row.publishedAt,
   };
 }
@@ -84,7 +101,12 @@ function recordFromRawRow(row: DigestRecordRow): DigestRecord {
     requestKey: row.request_key,
     requestedBy: row.requested_by,
     createdAtMs: row.created_at,
-    alarms: alarms.map((alarm) => ({ alarmId: alarm.alarmId, status: alarm.status as AlarmStatus, changedAt: alarm.changedAt, changedAtNanos: sortKeyToNanos(alarm.changedAtKey) })),
+    alarms: alarms.map((alarm) => ({
+      alarmId: alarm.alarmId,
+      status: alarm.status as AlarmStatus,
+      changedAt: alarm.changedAt,
+      changedAtNanos: sortKeyToNanos(alarm.changedAtKey),
+    })),
     publishedAtMs: row.published_at,
   };
 }
@@ -115,7 +137,10 @@ export class SqliteDigestStateStore implements DigestStateStore, DigestReadModel
     // WHERE clause is compareReports (alarm-state.ts) in SQL: sort keys compare like the nanoseconds, the
     // ranks come from STATUS_RANK, and the original strings are ASCII (the parser's pattern), so SQLite's
     // byte order equals JavaScript's. The sent marker columns are left as they are.
-    const rank = (column: string) => `(CASE ${column} ${Object.entries(STATUS_RANK).map(([status, value]) => `WHEN '${status}' THEN ${value}`).join(" ")} END)`;
+    const rank = (column: string) =>
+      `(CASE ${column} ${Object.entries(STATUS_RANK)
+        .map(([status, value]) => `WHEN '${status}' THEN ${value}`)
+        .join(" ")} END)`;
     this.upsertState = client.prepare<[string, string, string, string, string, number]>(
       `INSERT INTO digest_alarm_state (user_id, alarm_id, status, changed_at, changed_at_key, updated_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (user_id, alarm_id) DO UPDATE SET status = excluded.status, changed_at = excluded.changed_at, changed_at_key = excluded.changed_at_key, updated_at = excluded.updated_at
@@ -139,27 +164,64 @@ export class SqliteDigestStateStore implements DigestStateStore, DigestReadModel
     this.markActiveSent = client.prepare<[string]>(
       "UPDATE digest_alarm_state SET sent_status = status, sent_changed_at_key = changed_at_key WHERE user_id = ? AND status != 'CLEARED' AND (sent_status IS NOT status OR sent_changed_at_key IS NOT changed_at_key)",
     );
-    this.selectRecordByRequest = client.prepare<[string], DigestRecordRow>("SELECT id, user_id, request_key, requested_by, created_at, alarms, published_at FROM digest_record WHERE request_key = ?");
+    this.selectRecordByRequest = client.prepare<[string], DigestRecordRow>(
+      "SELECT id, user_id, request_key, requested_by, created_at, alarms, published_at FROM digest_record WHERE request_key = ?",
+    );
     this.insertRecord = client.prepare<[string, string, string, string, number, number, string]>(
       "INSERT INTO digest_record (id, user_id, request_key, requested_by, created_at, alarm_count, alarms, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
     );
-    this.markRecordPublished = client.prepare<[number, string]>("UPDATE digest_record SET published_at = ? WHERE id = ? AND published_at IS NULL");
+    this.markRecordPublished = client.prepare<[number, string]>(
+      "UPDATE digest_record SET published_at = ? WHERE id = ? AND published_at IS NULL",
+    );
     // One transaction, built once. The audit entry (console requests only) goes through drizzle on the same
     // connection, so it is part of this same commit.
-    this.prepareBatch = client.transaction((request: DigestRequest, newId: () => string, audit: AuditEntry | undefined): { record: DigestRecord; reused: boolean } => {
-      const existing = this.selectRecordByRequest.get(request.requestKey);
-      if (existing) return { record: recordFromRawRow(existing), reused: true };
-      const stored: StoredDigestAlarm[] = this.selectUnsent.all(request.userId).map(([alarmId, status, changedAt, changedAtKey]) => ({ alarmId, status, changedAt, changedAtKey }));
-      // SQLite orders ties by the alarm id's UTF-8 bytes, JavaScript by UTF-16 code units; they differ only for
-      // characters beyond U+FFFF against U+E000–U+FFFF. Re-sorting already sorted rows is one linear pass.
-      stored.sort(compareDigestRows);
-      if (stored.length > 0) this.markActiveSent.run(request.userId);
-      const alarms = stored.map((alarm) => ({ alarmId: alarm.alarmId, status: alarm.status as AlarmStatus, changedAt: alarm.changedAt, changedAtNanos: sortKeyToNanos(alarm.changedAtKey) }));
-      const record: DigestRecord = { id: newId(), userId: request.userId, requestKey: request.requestKey, requestedBy: request.requestedBy, createdAtMs: request.requestedAtMs, alarms, publishedAtMs: null };
-      this.insertRecord.run(record.id, record.userId, record.requestKey, record.requestedBy, record.createdAtMs, alarms.length, JSON.stringify(stored));
-      if (audit) createAuditRecorder(this.db, this.clock).record({ ...audit, details: { ...audit.details, digestId: record.id, alarmCount: alarms.length } });
-      return { record, reused: false };
-    });
+    this.prepareBatch = client.transaction(
+      (
+        request: DigestRequest,
+        newId: () => string,
+        audit: AuditEntry | undefined,
+      ): { record: DigestRecord; reused: boolean } => {
+        const existing = this.selectRecordByRequest.get(request.requestKey);
+        if (existing) return { record: recordFromRawRow(existing), reused: true };
+        const stored: StoredDigestAlarm[] = this.selectUnsent
+          .all(request.userId)
+          .map(([alarmId, status, changedAt, changedAtKey]) => ({ alarmId, status, changedAt, changedAtKey }));
+        // SQLite orders ties by the alarm id's UTF-8 bytes, JavaScript by UTF-16 code units; they differ only for
+        // characters beyond U+FFFF against U+E000–U+FFFF. Re-sorting already sorted rows is one linear pass.
+        stored.sort(compareDigestRows);
+        if (stored.length > 0) this.markActiveSent.run(request.userId);
+        const alarms = stored.map((alarm) => ({
+          alarmId: alarm.alarmId,
+          status: alarm.status as AlarmStatus,
+          changedAt: alarm.changedAt,
+          changedAtNanos: sortKeyToNanos(alarm.changedAtKey),
+        }));
+        const record: DigestRecord = {
+          id: newId(),
+          userId: request.userId,
+          requestKey: request.requestKey,
+          requestedBy: request.requestedBy,
+          createdAtMs: request.requestedAtMs,
+          alarms,
+          publishedAtMs: null,
+        };
+        this.insertRecord.run(
+          record.id,
+          record.userId,
+          record.requestKey,
+          record.requestedBy,
+          record.createdAtMs,
+          alarms.length,
+          JSON.stringify(stored),
+        );
+        if (audit)
+          createAuditRecorder(this.db, this.clock).record({
+            ...audit,
+            details: { ...audit.details, digestId: record.id, alarmCount: alarms.length },
+          });
+        return { record, reused: false };
+      },
+    );
     // The console's users page in one statement: the page of users (grouped on the primary key's user_id
     // prefix), then only their active rows numbered oldest first (listActiveAlarms' order) and the newest one's
     // ChangedAt (on each of their rows; `latest` takes it from the first, so that it is there with no inline
@@ -191,7 +253,10 @@ export class SqliteDigestStateStore implements DigestStateStore, DigestReadModel
       for (let index = 0; index < changes.length; index++) {
         const change = changes[index]!;
         const key = change.changedAtKey ?? nanosToSortKey(change.changedAtNanos);
-        outcomes[index] = this.upsertState.run(change.userId, change.alarmId, change.status, change.changedAt, key, nowMs).changes > 0 ? "applied" : "ignored";
+        outcomes[index] =
+          this.upsertState.run(change.userId, change.alarmId, change.status, change.changedAt, key, nowMs).changes > 0
+            ? "applied"
+            : "ignored";
       }
       return outcomes;
     });
@@ -206,11 +271,19 @@ export class SqliteDigestStateStore implements DigestStateStore, DigestReadModel
     return this.applyBatch.immediate(changes, this.clock.now());
   }
 
-  async prepareDigest(request: DigestRequest, newId: () => string, audit?: AuditEntry): Promise<{ record: DigestRecord; reused: boolean }> {
+  async prepareDigest(
+    request: DigestRequest,
+    newId: () => string,
+    audit?: AuditEntry,
+  ): Promise<{ record: DigestRecord; reused: boolean }> {
     return withBusyRetry(() => this.prepareDigestNow(request, newId, audit));
   }
 
-  private prepareDigestNow(request: DigestRequest, newId: () => string, audit?: AuditEntry): { record: DigestRecord; reused: boolean } {
+  private prepareDigestNow(
+    request: DigestRequest,
+    newId: () => string,
+    audit?: AuditEntry,
+  ): { record: DigestRecord; reused: boolean } {
     return this.prepareBatch.immediate(request, newId, audit);
   }
 
@@ -225,11 +298,27 @@ export class SqliteDigestStateStore implements DigestStateStore, DigestReadModel
       if (row.user_id === null) continue; // the totals row of a page past the last user
       let user = items.at(-1);
       if (user?.userId !== row.user_id) {
-        user = { userId: row.user_id, activeCount: row.active_count!, criticalCount: row.critical_count!, latestChangedAt: row.latest_changed_at, firstAlarms: [] };
+        user = {
+          userId: row.user_id,
+          activeCount: row.active_count!,
+          criticalCount: row.critical_count!,
+          latestChangedAt: row.latest_changed_at,
+          firstAlarms: [],
+        };
         items.push(user);
       }
       if (row.alarm_id !== null) {
-        user.firstAlarms.push(rowToState({ user_id: row.user_id, alarm_id: row.alarm_id, status: row.status!, changed_at: row.changed_at!, changed_at_key: row.changed_at_key!, sent_status: row.sent_status, sent_changed_at_key: row.sent_changed_at_key }));
+        user.firstAlarms.push(
+          rowToState({
+            user_id: row.user_id,
+            alarm_id: row.alarm_id,
+            status: row.status!,
+            changed_at: row.changed_at!,
+            changed_at_key: row.changed_at_key!,
+            sent_status: row.sent_status,
+            sent_changed_at_key: row.sent_changed_at_key,
+          }),
+        );
       }
     }
     return { items, total: rows[0]?.total ?? 0, ...page };
@@ -247,7 +336,15 @@ export class SqliteDigestStateStore implements DigestStateStore, DigestReadModel
       .offset((page.page - 1) * page.pageSize)
       .all();
     const items = rows.map((row) =>
-      rowToState({ user_id: row.userId, alarm_id: row.alarmId, status: row.status, changed_at: row.changedAt, changed_at_key: row.changedAtKey, sent_status: row.sentStatus, sent_changed_at_key: row.sentChangedAtKey }),
+      rowToState({
+        user_id: row.userId,
+        alarm_id: row.alarmId,
+        status: row.status,
+        changed_at: row.changedAt,
+        changed_at_key: row.changedAtKey,
+        sent_status: row.sentStatus,
+        sent_changed_at_key: row.sentChangedAtKey,
+      }),
     );
     return { items, total, ...page };
   }

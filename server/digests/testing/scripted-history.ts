@@ -5,7 +5,12 @@
  */
 import type { AlarmDigestMessage, AlarmStatusChangedMessage } from "../messages";
 
-const at = (UserID: string, AlarmID: string, Status: AlarmStatusChangedMessage["Status"], ChangedAt: string): AlarmStatusChangedMessage => ({ AlarmID, UserID, Status, ChangedAt });
+const at = (
+  UserID: string,
+  AlarmID: string,
+  Status: AlarmStatusChangedMessage["Status"],
+  ChangedAt: string,
+): AlarmStatusChangedMessage => ({ AlarmID, UserID, Status, ChangedAt });
 
 export function scriptedHistory(): AlarmStatusChangedMessage[] {
   return [
@@ -38,7 +43,10 @@ const EXPECTED: Record<string, AlarmDigestMessage> = {
     ],
   },
   "u-bob": { UserID: "u-bob", ActiveAlarms: [] },
-  "u-cid": { UserID: "u-cid", ActiveAlarms: [{ AlarmID: "A1", Status: "WARNING", LatestChangedAt: "2021-06-07T20:40:15Z" }] },
+  "u-cid": {
+    UserID: "u-cid",
+    ActiveAlarms: [{ AlarmID: "A1", Status: "WARNING", LatestChangedAt: "2021-06-07T20:40:15Z" }],
+  },
 };
 
 /** The first digest each user must get after the whole scripted history, worked out by hand. */

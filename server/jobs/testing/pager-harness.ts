@@ -23,8 +23,20 @@ import { wirePager, type PagerModuleOptions, type PagerWiring } from "../pager";
 export const TWO_LEVEL_POLICY: PolicyInput = {
   name: "Two levels",
   levels: [
-    { delayMinutes: 15, targets: [{ channel: "email", address: "first@example.com" }, { channel: "sms", address: "+15550000001" }] },
-    { delayMinutes: 15, targets: [{ channel: "email", address: "second@example.com" }, { channel: "sms", address: "+15550000002" }] },
+    {
+      delayMinutes: 15,
+      targets: [
+        { channel: "email", address: "first@example.com" },
+        { channel: "sms", address: "+15550000001" },
+      ],
+    },
+    {
+      delayMinutes: 15,
+      targets: [
+        { channel: "email", address: "second@example.com" },
+        { channel: "sms", address: "+15550000002" },
+      ],
+    },
   ],
   repeatCount: 0,
 };
@@ -45,17 +57,29 @@ export type PagerHarness = {
   close: () => Promise<void>;
 };
 
-export async function createPagerHarness(options: { providers?: boolean; policy?: PolicyInput; database?: TestDatabase; module?: PagerModuleOptions } = {}): Promise<PagerHarness> {
+export async function createPagerHarness(
+  options: { providers?: boolean; policy?: PolicyInput; database?: TestDatabase; module?: PagerModuleOptions } = {},
+): Promise<PagerHarness> {
   const database = options.database ?? createTestDatabase();
   const clock = new ManualClock();
   const bus = new InProcessEventBus();
   const smtp = options.providers === false ? undefined : await startSmtpReceiver();
   const sms = options.providers === false ? undefined : await startSmsReceiver();
   const config = parseConfig({ WATCHPOST_BASE_URL: "http://console.test", NODE_ENV: "test" });
-  const dependencies: EngineDependencies = { config, db: database.db, clock, random: new SeededRandom(7), bus, logger: createLogger("pager-test"), people: new UserDirectory(database.db, clock) };
+  const dependencies: EngineDependencies = {
+    config,
+    db: database.db,
+    clock,
+    random: new SeededRandom(7),
+    bus,
+    logger: createLogger("pager-test"),
+    people: new UserDirectory(database.db, clock),
+  };
   const pager = wirePager(dependencies, {
     email: smtp ? new SmtpMailer(smtp.url, "Watchpost <pager@test.local>") : null,
-    sms: sms ? new TwilioSms({ apiUrl: sms.url, accountSid: "ACtest", authToken: "secret-token", from: "+15550100" }) : null,
+    sms: sms
+      ? new TwilioSms({ apiUrl: sms.url, accountSid: "ACtest", authToken: "secret-token", from: "+15550100" })
+      : null,
     ...options.module,
   });
   const actor = systemActor("test");

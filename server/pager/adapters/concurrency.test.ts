@@ -20,10 +20,22 @@ afterEach(async () => {
 type Racer = { ready: Promise<void>; go: () => void; result: Promise<string[]> };
 
 function startRacer(databasePath: string, serviceId: string, count: number, label: string): Racer {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "../testing/concurrent-alerts.fixture.ts"), databasePath, serviceId, String(count), label], {
-    cwd: process.cwd(),
-    stdio: ["pipe", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      path.join(__dirname, "../testing/concurrent-alerts.fixture.ts"),
+      databasePath,
+      serviceId,
+      String(count),
+      label,
+    ],
+    {
+      cwd: process.cwd(),
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
   const lines = createInterface({ input: child.stdout! });
   let markReady: () => void = () => {};
   let deliver: (outcomes: string[]) => void = () => {};
@@ -39,7 +51,10 @@ function startRacer(databasePath: string, serviceId: string, count: number, labe
 describe("concurrent alerts", () => {
   it("gives exactly one notification per target when two processes send alerts for one service at the same moment", async () => {
     harness = await createPagerHarness();
-    const racers = [startRacer(harness.database.filePath, harness.serviceId, 50, "a"), startRacer(harness.database.filePath, harness.serviceId, 50, "b")];
+    const racers = [
+      startRacer(harness.database.filePath, harness.serviceId, 50, "a"),
+      startRacer(harness.database.filePath, harness.serviceId, 50, "b"),
+    ];
     await Promise.all(racers.map((racer) => racer.ready));
     for (const racer of racers) racer.go();
     const outcomes = (await Promise.all(racers.map((racer) => racer.result))).flat();
@@ -61,11 +76,22 @@ describe("concurrent alerts", () => {
   it("is a database guarantee: a second active incident for the same service is refused by a unique index", async () => {
     harness = await createPagerHarness({ providers: false });
     const { db } = harness.database;
-    harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "down", actor: { kind: "system", name: "test" } });
+    harness.pager.useCases.receiveAlert({
+      serviceId: harness.serviceId,
+      summary: "down",
+      actor: { kind: "system", name: "test" },
+    });
     const existing = db.select().from(pagerIncident).get()!;
 
-    expect(() => db.insert(pagerIncident).values({ ...existing, id: "inc_second", state: "acknowledged" }).run()).toThrow(/UNIQUE constraint failed: pager_incident.service_id/);
-    db.insert(pagerIncident).values({ ...existing, id: "inc_old", state: "resolved" }).run();
+    expect(() =>
+      db
+        .insert(pagerIncident)
+        .values({ ...existing, id: "inc_second", state: "acknowledged" })
+        .run(),
+    ).toThrow(/UNIQUE constraint failed: pager_incident.service_id/);
+    db.insert(pagerIncident)
+      .values({ ...existing, id: "inc_old", state: "resolved" })
+      .run();
     expect(db.select().from(pagerIncident).all()).toHaveLength(2);
   });
 });

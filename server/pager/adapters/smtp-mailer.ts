@@ -31,9 +31,19 @@ export class SmtpMailer implements EmailSender {
     private readonly from: string,
     options: SmtpMailerOptions = {},
   ) {
-    const { connectionTimeoutMs = 10_000, greetingTimeoutMs = 10_000, socketTimeoutMs = 20_000, sendTimeoutMs = 30_000 } = options;
+    const {
+      connectionTimeoutMs = 10_000,
+      greetingTimeoutMs = 10_000,
+      socketTimeoutMs = 20_000,
+      sendTimeoutMs = 30_000,
+    } = options;
     this.maxSendMs = sendTimeoutMs;
-    this.transporter = nodemailer.createTransport({ url: smtpUrl, connectionTimeout: connectionTimeoutMs, greetingTimeout: greetingTimeoutMs, socketTimeout: socketTimeoutMs });
+    this.transporter = nodemailer.createTransport({
+      url: smtpUrl,
+      connectionTimeout: connectionTimeoutMs,
+      greetingTimeout: greetingTimeoutMs,
+      socketTimeout: socketTimeoutMs,
+    });
   }
 
   async send(message: OutgoingEmail, signal?: AbortSignal): Promise<SendResult> {
@@ -50,7 +60,12 @@ export class SmtpMailer implements EmailSender {
     });
     // nodemailer cannot cancel a send; we stop waiting for it (its socket timeout closes the connection).
     const info = await new Promise<Awaited<typeof sending>>((resolve, reject) => {
-      const onStop = () => reject(deadline.aborted ? new Error(`SMTP send did not finish within ${this.maxSendMs} ms`) : new Error("SMTP send aborted: the outbox relay is stopping"));
+      const onStop = () =>
+        reject(
+          deadline.aborted
+            ? new Error(`SMTP send did not finish within ${this.maxSendMs} ms`)
+            : new Error("SMTP send aborted: the outbox relay is stopping"),
+        );
       if (stop.aborted) return onStop();
       stop.addEventListener("abort", onStop, { once: true });
       sending.then(resolve, reject).finally(() => stop.removeEventListener("abort", onStop));

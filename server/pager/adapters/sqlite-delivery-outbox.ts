@@ -13,8 +13,17 @@ export class SqliteDeliveryOutbox implements DeliveryOutbox {
   constructor(private readonly db: AppDatabase) {}
 
   claimDue(nowMs: number, leaseUntilMs: number, limit: number): ClaimedDelivery[] {
-    const claimable = or(eq(pagerDelivery.status, "pending"), and(eq(pagerDelivery.status, "sending"), lt(pagerDelivery.leaseUntilMs, nowMs)));
-    const candidates = this.db.select({ id: pagerDelivery.id }).from(pagerDelivery).where(claimable).orderBy(asc(pagerDelivery.createdAtMs)).limit(limit).all();
+    const claimable = or(
+      eq(pagerDelivery.status, "pending"),
+      and(eq(pagerDelivery.status, "sending"), lt(pagerDelivery.leaseUntilMs, nowMs)),
+    );
+    const candidates = this.db
+      .select({ id: pagerDelivery.id })
+      .from(pagerDelivery)
+      .where(claimable)
+      .orderBy(asc(pagerDelivery.createdAtMs))
+      .limit(limit)
+      .all();
     const claimed: ClaimedDelivery[] = [];
     for (const { id } of candidates) {
       const row = this.db
@@ -24,7 +33,16 @@ export class SqliteDeliveryOutbox implements DeliveryOutbox {
         .returning()
         .get();
       if (row) {
-        claimed.push({ id: row.id, channel: row.channel, address: row.address, subject: row.subject, body: row.body, idempotencyKey: row.idempotencyKey, attempts: row.attempts, leaseUntilMs });
+        claimed.push({
+          id: row.id,
+          channel: row.channel,
+          address: row.address,
+          subject: row.subject,
+          body: row.body,
+          idempotencyKey: row.idempotencyKey,
+          attempts: row.attempts,
+          leaseUntilMs,
+        });
       }
     }
     return claimed;
@@ -35,12 +53,30 @@ export class SqliteDeliveryOutbox implements DeliveryOutbox {
   }
 
   settle(deliveryId: string, token: number, result: DeliveryResult, atMs: number): boolean {
-    const fields = result.status === "sent" ? { status: result.status, providerMessageId: result.providerMessageId, reason: null, attempts: result.attempts } : { status: result.status, reason: result.reason, attempts: result.attempts };
-    return this.db.update(pagerDelivery).set({ ...fields, leaseUntilMs: null, finishedAtMs: atMs }).where(this.ownedBy(deliveryId, token)).run().changes === 1;
+    const fields =
+      result.status === "sent"
+        ? {
+            status: result.status,
+            providerMessageId: result.providerMessageId,
+            reason: null,
+            attempts: result.attempts,
+          }
+        : { status: result.status, reason: result.reason, attempts: result.attempts };
+    return (
+      this.db
+        .update(pagerDelivery)
+        .set({ ...fields, leaseUntilMs: null, finishedAtMs: atMs })
+        .where(this.ownedBy(deliveryId, token))
+        .run().changes === 1
+    );
   }
 
   /** The row is still this claim's: `sending` with the lease end written at claim. */
   private ownedBy(deliveryId: string, token: number) {
-    return and(eq(pagerDelivery.id, deliveryId), eq(pagerDelivery.status, "sending"), eq(pagerDelivery.leaseUntilMs, token));
+    return and(
+      eq(pagerDelivery.id, deliveryId),
+      eq(pagerDelivery.status, "sending"),
+      eq(pagerDelivery.leaseUntilMs, token),
+    );
   }
 }

@@ -5,12 +5,30 @@
  */
 import { and, asc, count, desc, eq, inArray, lt, lte, ne, or, type SQL } from "drizzle-orm";
 import type { AppDatabase } from "@/db/client";
-import { pagerDeadLetter, pagerDelivery, pagerIncident, pagerPolicy, pagerService, pagerTimelineEntry, pagerTimer } from "@/db/schema";
+import {
+  pagerDeadLetter,
+  pagerDelivery,
+  pagerIncident,
+  pagerPolicy,
+  pagerService,
+  pagerTimelineEntry,
+  pagerTimer,
+} from "@/db/schema";
 import type { Clock } from "@/server/core/clock";
 import { DEAD_LETTER_AUTHENTICATED_BYTES, truncateUtf8 } from "../inbound";
 import { stepPosition, type EscalationPolicy, type MonitoredService, type PolicySnapshot } from "../model";
 import { DEAD_LETTER_RETENTION, type DeadLetterLog } from "../ports";
-import type { DeadLetter, IncidentFilter, IncidentPage, IncidentSummary, PageRequest, PageResult, PagerReadModel, PolicySummary, ServiceSummary } from "../read-model";
+import type {
+  DeadLetter,
+  IncidentFilter,
+  IncidentPage,
+  IncidentSummary,
+  PageRequest,
+  PageResult,
+  PagerReadModel,
+  PolicySummary,
+  ServiceSummary,
+} from "../read-model";
 
 /** Where an escalation step sits: its 1-based level, the policy's level count and the repeat (0 = first pass). */
 function levelOf(step: number, snapshot: PolicySnapshot): { level: number; levelCount: number; round: number } {
@@ -26,7 +44,12 @@ export class SqlitePagerQueries implements PagerReadModel, DeadLetterLog {
 
   listServices(request: PageRequest): PageResult<ServiceSummary> {
     const rows = this.db
-      .select({ service: pagerService, policyName: pagerPolicy.name, activeIncidentId: pagerIncident.id, activeIncidentState: pagerIncident.state })
+      .select({
+        service: pagerService,
+        policyName: pagerPolicy.name,
+        activeIncidentId: pagerIncident.id,
+        activeIncidentState: pagerIncident.state,
+      })
       .from(pagerService)
       .innerJoin(pagerPolicy, eq(pagerPolicy.id, pagerService.policyId))
       .leftJoin(pagerIncident, and(eq(pagerIncident.serviceId, pagerService.id), ne(pagerIncident.state, "resolved")))
@@ -55,7 +78,17 @@ export class SqlitePagerQueries implements PagerReadModel, DeadLetterLog {
 
   findServiceByIntegrationKey(integrationKey: string): MonitoredService | undefined {
     const row = this.db.select().from(pagerService).where(eq(pagerService.integrationKey, integrationKey)).get();
-    return row ? { id: row.id, name: row.name, description: row.description, policyId: row.policyId, integrationKey: row.integrationKey, health: row.health, healthChangedAtMs: row.healthChangedAtMs } : undefined;
+    return row
+      ? {
+          id: row.id,
+          name: row.name,
+          description: row.description,
+          policyId: row.policyId,
+          integrationKey: row.integrationKey,
+          health: row.health,
+          healthChangedAtMs: row.healthChangedAtMs,
+        }
+      : undefined;
   }
 
   listPolicies(request: PageRequest): PageResult<PolicySummary> {
@@ -68,7 +101,12 @@ export class SqlitePagerQueries implements PagerReadModel, DeadLetterLog {
       .all();
     const ids = rows.map((row) => row.id);
     const usage = ids.length
-      ? this.db.select({ policyId: pagerService.policyId, services: count() }).from(pagerService).where(inArray(pagerService.policyId, ids)).groupBy(pagerService.policyId).all()
+      ? this.db
+          .select({ policyId: pagerService.policyId, services: count() })
+          .from(pagerService)
+          .where(inArray(pagerService.policyId, ids))
+          .groupBy(pagerService.policyId)
+          .all()
       : [];
     const total = this.db.select({ total: count() }).from(pagerPolicy).get()?.total ?? 0;
     return {
@@ -88,7 +126,9 @@ export class SqlitePagerQueries implements PagerReadModel, DeadLetterLog {
 
   getPolicy(id: string): EscalationPolicy | undefined {
     const row = this.db.select().from(pagerPolicy).where(eq(pagerPolicy.id, id)).get();
-    return row ? { id: row.id, name: row.name, levels: row.levels, repeatCount: row.repeatCount, version: row.version } : undefined;
+    return row
+      ? { id: row.id, name: row.name, levels: row.levels, repeatCount: row.repeatCount, version: row.version }
+      : undefined;
   }
 
   listIncidents(request: PageRequest & IncidentFilter): PageResult<IncidentSummary> {
@@ -136,7 +176,13 @@ export class SqlitePagerQueries implements PagerReadModel, DeadLetterLog {
       .get();
     if (!row) return undefined;
     // An incident's timeline and deliveries are bounded by its policy: levels × targets × rounds (≤ 10 × 20 × 6).
-    const timeline = this.db.select().from(pagerTimelineEntry).where(eq(pagerTimelineEntry.incidentId, id)).orderBy(asc(pagerTimelineEntry.id)).limit(2000).all();
+    const timeline = this.db
+      .select()
+      .from(pagerTimelineEntry)
+      .where(eq(pagerTimelineEntry.incidentId, id))
+      .orderBy(asc(pagerTimelineEntry.id))
+      .limit(2000)
+      .all();
     const deliveries = this.db
       .select({
         id: pagerDelivery.id,
@@ -162,11 +208,28 @@ export class SqlitePagerQueries implements PagerReadModel, DeadLetterLog {
       .from(pagerTimer)
       .where(and(eq(pagerTimer.incidentId, id), eq(pagerTimer.state, "pending")))
       .get();
-    return { incident: row.incident, position: levelOf(row.incident.escalationStep, row.incident.policySnapshot), serviceName: row.serviceName, serviceHealth: row.serviceHealth, timeline, deliveries, pendingTimer: pendingTimer ?? null, nowMs: this.clock.now() };
+    return {
+      incident: row.incident,
+      position: levelOf(row.incident.escalationStep, row.incident.policySnapshot),
+      serviceName: row.serviceName,
+      serviceHealth: row.serviceHealth,
+      timeline,
+      deliveries,
+      pendingTimer: pendingTimer ?? null,
+      nowMs: this.clock.now(),
+    };
   }
 
   recordDeadLetter(source: string, reason: string, rawBody: string): void {
-    this.db.insert(pagerDeadLetter).values({ receivedAtMs: this.clock.now(), source, reason, rawBody: truncateUtf8(rawBody, DEAD_LETTER_AUTHENTICATED_BYTES) }).run();
+    this.db
+      .insert(pagerDeadLetter)
+      .values({
+        receivedAtMs: this.clock.now(),
+        source,
+        reason,
+        rawBody: truncateUtf8(rawBody, DEAD_LETTER_AUTHENTICATED_BYTES),
+      })
+      .run();
   }
 
   /**
@@ -175,13 +238,27 @@ export class SqlitePagerQueries implements PagerReadModel, DeadLetterLog {
    */
   pruneDeadLetters(retention: { keepNewest: number; maxAgeMs: number } = DEAD_LETTER_RETENTION): number {
     const cutoff = this.clock.now() - retention.maxAgeMs;
-    const boundary = this.db.select({ id: pagerDeadLetter.id }).from(pagerDeadLetter).orderBy(desc(pagerDeadLetter.id)).limit(1).offset(retention.keepNewest).get();
-    const condition = boundary ? or(lt(pagerDeadLetter.receivedAtMs, cutoff), lte(pagerDeadLetter.id, boundary.id)) : lt(pagerDeadLetter.receivedAtMs, cutoff);
+    const boundary = this.db
+      .select({ id: pagerDeadLetter.id })
+      .from(pagerDeadLetter)
+      .orderBy(desc(pagerDeadLetter.id))
+      .limit(1)
+      .offset(retention.keepNewest)
+      .get();
+    const condition = boundary
+      ? or(lt(pagerDeadLetter.receivedAtMs, cutoff), lte(pagerDeadLetter.id, boundary.id))
+      : lt(pagerDeadLetter.receivedAtMs, cutoff);
     return this.db.delete(pagerDeadLetter).where(condition).run().changes;
   }
 
   listDeadLetters(request: PageRequest): PageResult<DeadLetter> {
-    const items = this.db.select().from(pagerDeadLetter).orderBy(desc(pagerDeadLetter.id)).limit(request.pageSize).offset((request.page - 1) * request.pageSize).all();
+    const items = this.db
+      .select()
+      .from(pagerDeadLetter)
+      .orderBy(desc(pagerDeadLetter.id))
+      .limit(request.pageSize)
+      .offset((request.page - 1) * request.pageSize)
+      .all();
     const total = this.db.select({ total: count() }).from(pagerDeadLetter).get()?.total ?? 0;
     return { items, total, ...request };
   }

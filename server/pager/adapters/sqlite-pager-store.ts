@@ -47,7 +47,11 @@ function preparedStatements(db: AppDatabase) {
       .values({ eventId: sql.placeholder("eventId"), receivedAtMs: sql.placeholder("atMs") })
       .onConflictDoNothing()
       .prepare(),
-    serviceById: db.select().from(pagerService).where(eq(pagerService.id, sql.placeholder("id"))).prepare(),
+    serviceById: db
+      .select()
+      .from(pagerService)
+      .where(eq(pagerService.id, sql.placeholder("id")))
+      .prepare(),
     activeIncident: db
       .select()
       .from(pagerIncident)
@@ -96,7 +100,10 @@ class SqliteUnitOfWork implements PagerUnitOfWork {
   }
 
   insertService(service: MonitoredService, atMs: number): void {
-    this.tx.insert(pagerService).values({ ...service, createdAtMs: atMs }).run();
+    this.tx
+      .insert(pagerService)
+      .values({ ...service, createdAtMs: atMs })
+      .run();
   }
 
   updateService(id: string, fields: { name: string; description: string; policyId: string }): void {
@@ -105,17 +112,28 @@ class SqliteUnitOfWork implements PagerUnitOfWork {
 
   getPolicy(id: string): EscalationPolicy | undefined {
     const row = this.tx.select().from(pagerPolicy).where(eq(pagerPolicy.id, id)).get();
-    return row ? { id: row.id, name: row.name, levels: row.levels, repeatCount: row.repeatCount, version: row.version } : undefined;
+    return row
+      ? { id: row.id, name: row.name, levels: row.levels, repeatCount: row.repeatCount, version: row.version }
+      : undefined;
   }
 
   insertPolicy(policy: EscalationPolicy, atMs: number): void {
-    this.tx.insert(pagerPolicy).values({ ...policy, createdAtMs: atMs, updatedAtMs: atMs }).run();
+    this.tx
+      .insert(pagerPolicy)
+      .values({ ...policy, createdAtMs: atMs, updatedAtMs: atMs })
+      .run();
   }
 
   updatePolicy(policy: EscalationPolicy, atMs: number): void {
     this.tx
       .update(pagerPolicy)
-      .set({ name: policy.name, levels: policy.levels, repeatCount: policy.repeatCount, version: policy.version, updatedAtMs: atMs })
+      .set({
+        name: policy.name,
+        levels: policy.levels,
+        repeatCount: policy.repeatCount,
+        version: policy.version,
+        updatedAtMs: atMs,
+      })
       .where(eq(pagerPolicy.id, policy.id))
       .run();
   }
@@ -139,7 +157,8 @@ class SqliteUnitOfWork implements PagerUnitOfWork {
     // No conflict target: drizzle would place a partial index's WHERE after DO NOTHING, which SQLite rejects.
     // The only unique constraints are the fresh primary key and the one-active-incident-per-service index.
     const inserted = this.tx.insert(pagerIncident).values(incident).onConflictDoNothing().run().changes === 1;
-    if (inserted && incident.dedupKey) this.statements.rememberKey.run({ incidentId: incident.id, dedupKey: incident.dedupKey });
+    if (inserted && incident.dedupKey)
+      this.statements.rememberKey.run({ incidentId: incident.id, dedupKey: incident.dedupKey });
     return inserted;
   }
 
@@ -157,11 +176,19 @@ class SqliteUnitOfWork implements PagerUnitOfWork {
   }
 
   forgetDedupKey(incidentId: string, dedupKey: string): boolean {
-    return this.tx.delete(pagerIncidentKey).where(and(eq(pagerIncidentKey.incidentId, incidentId), eq(pagerIncidentKey.dedupKey, dedupKey))).run().changes === 1;
+    return (
+      this.tx
+        .delete(pagerIncidentKey)
+        .where(and(eq(pagerIncidentKey.incidentId, incidentId), eq(pagerIncidentKey.dedupKey, dedupKey)))
+        .run().changes === 1
+    );
   }
 
   countDedupKeys(incidentId: string): number {
-    return this.tx.select({ keys: count() }).from(pagerIncidentKey).where(eq(pagerIncidentKey.incidentId, incidentId)).get()?.keys ?? 0;
+    return (
+      this.tx.select({ keys: count() }).from(pagerIncidentKey).where(eq(pagerIncidentKey.incidentId, incidentId)).get()
+        ?.keys ?? 0
+    );
   }
 
   advanceEscalation(incidentId: string, fromStep: number, toStep: number): boolean {
@@ -169,7 +196,13 @@ class SqliteUnitOfWork implements PagerUnitOfWork {
       this.tx
         .update(pagerIncident)
         .set({ escalationStep: toStep })
-        .where(and(eq(pagerIncident.id, incidentId), eq(pagerIncident.state, "open"), eq(pagerIncident.escalationStep, fromStep)))
+        .where(
+          and(
+            eq(pagerIncident.id, incidentId),
+            eq(pagerIncident.state, "open"),
+            eq(pagerIncident.escalationStep, fromStep),
+          ),
+        )
         .run().changes === 1
     );
   }
@@ -194,17 +227,33 @@ class SqliteUnitOfWork implements PagerUnitOfWork {
     );
   }
 
-  appendTimeline(incidentId: string, entry: { atMs: number; kind: TimelineKind; actor: string; details?: Record<string, unknown> }): void {
-    this.tx.insert(pagerTimelineEntry).values({ incidentId, atMs: entry.atMs, kind: entry.kind, actor: entry.actor, details: entry.details ?? null }).run();
+  appendTimeline(
+    incidentId: string,
+    entry: { atMs: number; kind: TimelineKind; actor: string; details?: Record<string, unknown> },
+  ): void {
+    this.tx
+      .insert(pagerTimelineEntry)
+      .values({ incidentId, atMs: entry.atMs, kind: entry.kind, actor: entry.actor, details: entry.details ?? null })
+      .run();
   }
 
   setTimer(timer: { id: string; incidentId: string; step: number; dueAtMs: number }): void {
-    this.tx.insert(pagerTimer).values({ ...timer, state: "pending" }).onConflictDoNothing().run();
+    this.tx
+      .insert(pagerTimer)
+      .values({ ...timer, state: "pending" })
+      .onConflictDoNothing()
+      .run();
   }
 
   getTimer(id: string): TimerRow | undefined {
     return this.tx
-      .select({ id: pagerTimer.id, incidentId: pagerTimer.incidentId, step: pagerTimer.step, dueAtMs: pagerTimer.dueAtMs, state: pagerTimer.state })
+      .select({
+        id: pagerTimer.id,
+        incidentId: pagerTimer.incidentId,
+        step: pagerTimer.step,
+        dueAtMs: pagerTimer.dueAtMs,
+        state: pagerTimer.state,
+      })
       .from(pagerTimer)
       .where(eq(pagerTimer.id, id))
       .get();
@@ -229,7 +278,13 @@ class SqliteUnitOfWork implements PagerUnitOfWork {
   }
 
   enqueueDelivery(delivery: Parameters<PagerUnitOfWork["enqueueDelivery"]>[0]): boolean {
-    return this.tx.insert(pagerDelivery).values({ ...delivery, status: "pending" }).onConflictDoNothing().run().changes === 1;
+    return (
+      this.tx
+        .insert(pagerDelivery)
+        .values({ ...delivery, status: "pending" })
+        .onConflictDoNothing()
+        .run().changes === 1
+    );
   }
 }
 

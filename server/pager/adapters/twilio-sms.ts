@@ -21,7 +21,13 @@ export class SmsProviderError extends Error {
 
 const messageResponse = z.object({ sid: z.string().min(1) });
 
-export type TwilioSmsOptions = { apiUrl: string; accountSid: string; authToken?: string; from: string; timeoutMs?: number };
+export type TwilioSmsOptions = {
+  apiUrl: string;
+  accountSid: string;
+  authToken?: string;
+  from: string;
+  timeoutMs?: number;
+};
 
 export class TwilioSms implements SmsSender {
   readonly maxSendMs: number;

@@ -18,7 +18,14 @@ process.stdout.write("ready\n");
 process.stdin.once("data", () => {
   const outcomes: string[] = [];
   for (let index = 0; index < Number(countText); index++) {
-    outcomes.push(useCases.receiveAlert({ serviceId: serviceId!, summary: `alert ${index} from ${label}`, dedupKey: `${label}-${index}`, actor: systemActor(label!) }).outcome);
+    outcomes.push(
+      useCases.receiveAlert({
+        serviceId: serviceId!,
+        summary: `alert ${index} from ${label}`,
+        dedupKey: `${label}-${index}`,
+        actor: systemActor(label!),
+      }).outcome,
+    );
   }
   process.stdout.write(`${JSON.stringify(outcomes)}\n`);
   db.$client.close();

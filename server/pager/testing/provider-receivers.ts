@@ -8,7 +8,11 @@ import { SMTPServer } from "smtp-server";
 
 export type ReceivedMail = { to: string[]; raw: string; subject: string; idempotencyKey: string | undefined };
 
-export async function startSmtpReceiver(): Promise<{ url: string; messages: ReceivedMail[]; close: () => Promise<void> }> {
+export async function startSmtpReceiver(): Promise<{
+  url: string;
+  messages: ReceivedMail[];
+  close: () => Promise<void>;
+}> {
   const messages: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -21,20 +25,41 @@ export async function startSmtpReceiver(): Promise<{ url: string; messages: Rece
         const raw = Buffer.concat(chunks).toString("utf8");
         const headers = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, " ");
         const header = (name: string) => headers.match(new RegExp(`^${name}: (.*)$`, "mi"))?.[1]?.trim();
-        messages.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), raw, subject: header("Subject") ?? "", idempotencyKey: header("X-Watchpost-Idempotency-Key") });
+        messages.push({
+          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          raw,
+          subject: header("Subject") ?? "",
+          idempotencyKey: header("X-Watchpost-Idempotency-Key"),
+        });
         callback();
       });
     },
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const { port } = server.server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, messages, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
-export type ReceivedSms = { path: string; to: string; from: string; body: string; idempotencyToken: string | undefined; authorization: string | undefined };
+export type ReceivedSms = {
+  path: string;
+  to: string;
+  from: string;
+  body: string;
+  idempotencyToken: string | undefined;
+  authorization: string | undefined;
+};
 
 /** A local Twilio-shaped receiver; `failNext` makes the next N requests answer 503. */
-export async function startSmsReceiver(): Promise<{ url: string; messages: ReceivedSms[]; failNext: (count: number, status?: number) => void; close: () => Promise<void> }> {
+export async function startSmsReceiver(): Promise<{
+  url: string;
+  messages: ReceivedSms[];
+  failNext: (count: number, status?: number) => void;
+  close: () => Promise<void>;
+}> {
   const messages: ReceivedSms[] = [];
   let failures = 0;
   let failureStatus = 503;
@@ -48,7 +73,9 @@ export async function startSmsReceiver(): Promise<{ url: string; messages: Recei
     const form = new URLSearchParams(await readBody(request));
     if (failures > 0) {
       failures--;
-      response.writeHead(failureStatus, { "content-type": "application/json" }).end(JSON.stringify({ message: "try later" }));
+      response
+        .writeHead(failureStatus, { "content-type": "application/json" })
+        .end(JSON.stringify({ message: "try later" }));
       return;
     }
     messages.push({
@@ -59,7 +86,9 @@ export async function startSmsReceiver(): Promise<{ url: string; messages: Recei
       idempotencyToken: request.headers["i-twilio-idempotency-token"] as string | undefined,
       authorization: request.headers.authorization,
     });
-    response.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify({ sid: `SM${messages.length.toString().padStart(32, "0")}`, status: "queued" }));
+    response
+      .writeHead(201, { "content-type": "application/json" })
+      .end(JSON.stringify({ sid: `SM${messages.length.toString().padStart(32, "0")}`, status: "queued" }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   const { port } = server.address() as AddressInfo;

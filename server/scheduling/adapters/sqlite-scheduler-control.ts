@@ -47,7 +47,11 @@ export class SqliteSchedulerSwitchStore implements SchedulerSwitchStore {
   writeIfAbsent(input: { enabled: boolean; at: number; audit: AuditEntry }): boolean {
     return this.db.transaction(
       (tx) => {
-        const inserted = tx.insert(setting).values({ key: SCHEDULER_ENABLED_SETTING, value: String(input.enabled), updatedAt: new Date(input.at) }).onConflictDoNothing().run();
+        const inserted = tx
+          .insert(setting)
+          .values({ key: SCHEDULER_ENABLED_SETTING, value: String(input.enabled), updatedAt: new Date(input.at) })
+          .onConflictDoNothing()
+          .run();
         if (inserted.changes === 0) return false;
         createAuditRecorder(tx, this.clock).record(input.audit);
         return true;

@@ -67,7 +67,13 @@ describe("CaptureClient", () => {
     const logFile = path.join(directory, "dbsim-events.db");
     const clock = new ManualClock();
     const chaos = new SeededRandom(2024);
-    let server = new DbsimServer({ clock, port: 0, autoTick: false, parameters: { seed: 21 }, log: new SqliteEventLog(logFile) });
+    let server = new DbsimServer({
+      clock,
+      port: 0,
+      autoTick: false,
+      parameters: { seed: 21 },
+      log: new SqliteEventLog(logFile),
+    });
     await server.start();
     const network = new FaultyNetwork(new HttpEventFeed(server.url));
     const groundTruth: string[] = [];
@@ -115,7 +121,13 @@ describe("CaptureClient", () => {
       } else if (roll < 0.25) {
         // The server process restarts on its kept log; queued executions die with it (never executed).
         await server.stop();
-        server = new DbsimServer({ clock, port: 0, autoTick: false, parameters: { seed: 21 }, log: new SqliteEventLog(logFile) });
+        server = new DbsimServer({
+          clock,
+          port: 0,
+          autoTick: false,
+          parameters: { seed: 21 },
+          log: new SqliteEventLog(logFile),
+        });
         await server.start();
         network.target = new HttpEventFeed(server.url);
         serverRestarts++;
@@ -135,7 +147,11 @@ describe("CaptureClient", () => {
     const truthSet = new Set(groundTruth);
     const missing = [...truthSet].filter((id) => !capturedSet.has(id));
     const extra = [...capturedSet].filter((id) => !truthSet.has(id));
-    expect({ kills: kills > 30, cuts: cuts > 3, serverRestarts: serverRestarts > 0 }).toEqual({ kills: true, cuts: true, serverRestarts: true });
+    expect({ kills: kills > 30, cuts: cuts > 3, serverRestarts: serverRestarts > 0 }).toEqual({
+      kills: true,
+      cuts: true,
+      serverRestarts: true,
+    });
     expect(groundTruth.length).toBeGreaterThan(5000);
     expect(missing).toEqual([]);
     expect(extra).toEqual([]);
@@ -169,15 +185,26 @@ describe("CaptureClient", () => {
     const before = countRows(process.db);
     expect(before).toBeGreaterThan(300);
 
-    current = new DbsimServer({ clock, port: 0, autoTick: false, parameters: { seed: 3 }, log: new MemoryEventLog("fresh-log") });
+    current = new DbsimServer({
+      clock,
+      port: 0,
+      autoTick: false,
+      parameters: { seed: 3 },
+      log: new MemoryEventLog("fresh-log"),
+    });
     const secondTruth: string[] = [];
-    for (let index = 0; index < 200; index++) secondTruth.push(...current.runTick().executed.map((execution) => execution.id));
+    for (let index = 0; index < 200; index++)
+      secondTruth.push(...current.runTick().executed.map((execution) => execution.id));
     while ((await process.client.step()).more);
 
     expect(process.store.cursor()).toMatchObject({ logId: "fresh-log", logChanges: 1 });
     expect(new Set(process.store.executionIds("fresh-log"))).toEqual(new Set(secondTruth));
     expect(countRows(process.db)).toBe(before + secondTruth.length);
-    const gaps = process.db.select().from(schedulingCaptureGap).where(eq(schedulingCaptureGap.reason, "server_log_replaced")).all();
+    const gaps = process.db
+      .select()
+      .from(schedulingCaptureGap)
+      .where(eq(schedulingCaptureGap.reason, "server_log_replaced"))
+      .all();
     expect(gaps).toHaveLength(1);
     process.kill();
   });
@@ -231,7 +258,10 @@ describe("CaptureClient", () => {
     };
     const process = startClientProcess(path.join(directory, "console.db"), feed, clock, 3);
     while ((await process.client.step()).more);
-    const letters = process.db.$client.prepare("SELECT reason, raw_body FROM scheduling_dead_letter").all() as Array<{ reason: string; raw_body: string }>;
+    const letters = process.db.$client.prepare("SELECT reason, raw_body FROM scheduling_dead_letter").all() as Array<{
+      reason: string;
+      raw_body: string;
+    }>;
     expect(letters).toHaveLength(1);
     expect(letters[0]!.reason).toMatch(/executionId/);
     expect(process.store.cursor()!.lastSeq).toBe(server.log.read(0, 1).lastSeq);

@@ -22,7 +22,10 @@ export interface CaptureStore {
    * Atomically: stores the page's executed and resources events, dead-letters its bad events, records a gap
    * when the log dropped events before we read them, and moves the cursor to `lastSeq`.
    */
-  storePage(input: { logId: string; previousSeq: number; lastSeq: number; page: FeedPage; at: number }): { executions: number; windows: number };
+  storePage(input: { logId: string; previousSeq: number; lastSeq: number; page: FeedPage; at: number }): {
+    executions: number;
+    windows: number;
+  };
   /** Atomically: records that the server's log changed (state lost) and resets the cursor to the new log. */
   switchLog(input: { logId: string; at: number }): void;
   saveTemplates(logId: string, templates: FeedTemplate[], at: number): void;
@@ -92,7 +95,11 @@ export class CaptureClient {
     let page = await feed.read(cursor?.lastSeq ?? 0, this.pageSize, signal);
     if (!cursor || cursor.logId !== page.logId) {
       store.switchLog({ logId: page.logId, at: clock.now() });
-      if (cursor) this.options.logger?.warn({ previousLogId: cursor.logId, logId: page.logId }, "the database server's event log changed: it lost its state; starting the new log from the beginning");
+      if (cursor)
+        this.options.logger?.warn(
+          { previousLogId: cursor.logId, logId: page.logId },
+          "the database server's event log changed: it lost its state; starting the new log from the beginning",
+        );
       const stale = cursor !== undefined && cursor.lastSeq !== 0;
       cursor = store.cursor()!;
       // The page was read after the old log's cursor: read the new log from its start.
@@ -136,10 +143,21 @@ export class CaptureClient {
         } catch (error) {
           if (signal.aborted) break;
           const failures = this.statusValue.consecutiveFailures + 1;
-          this.statusValue = { ...this.statusValue, state: "disconnected", lastError: describe(error), consecutiveFailures: failures };
-          if (failures === 1 || failures % 20 === 0) this.options.logger?.warn({ err: error, failures }, "capture: reading the database server's events failed; retrying");
+          this.statusValue = {
+            ...this.statusValue,
+            state: "disconnected",
+            lastError: describe(error),
+            consecutiveFailures: failures,
+          };
+          if (failures === 1 || failures % 20 === 0)
+            this.options.logger?.warn(
+              { err: error, failures },
+              "capture: reading the database server's events failed; retrying",
+            );
           const ceiling = Math.min(this.maxBackoffMs, this.pollIntervalMs * 2 ** Math.min(failures, 10));
-          await sleep(this.options.clock, ceiling / 2 + (this.options.random.next() * ceiling) / 2, signal).catch(() => undefined);
+          await sleep(this.options.clock, ceiling / 2 + (this.options.random.next() * ceiling) / 2, signal).catch(
+            () => undefined,
+          );
         }
       }
     })();
@@ -154,6 +172,7 @@ export class CaptureClient {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof Error) return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+  if (error instanceof Error)
+    return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
   return String(error);
 }

@@ -59,7 +59,11 @@ class CaptureProcess {
   }
 
   static spawn(env: Record<string, string>): CaptureProcess {
-    const child = spawn(process.execPath, ["--import", "tsx", FIXTURE], { cwd: REPOSITORY_ROOT, env: { ...process.env, ...env }, stdio: "pipe" });
+    const child = spawn(process.execPath, ["--import", "tsx", FIXTURE], {
+      cwd: REPOSITORY_ROOT,
+      env: { ...process.env, ...env },
+      stdio: "pipe",
+    });
     const started = new CaptureProcess(child);
     cleanups.push(() => started.kill());
     return started;
@@ -73,9 +77,26 @@ class CaptureProcess {
         for (; index < this.lines.length; index++) {
           if (matches(this.lines[index]!)) return finish(() => resolve(this.lines[index]!));
         }
-        if (this.exitCode !== undefined) finish(() => reject(new Error(`capture process exited (${this.exitCode}) before "${what}"; stderr: ${this.stderr.slice(-2000)}`)));
+        if (this.exitCode !== undefined)
+          finish(() =>
+            reject(
+              new Error(
+                `capture process exited (${this.exitCode}) before "${what}"; stderr: ${this.stderr.slice(-2000)}`,
+              ),
+            ),
+          );
       };
-      const timer = setTimeout(() => finish(() => reject(new Error(`no "${what}" from the capture process within ${WAIT_MS} ms; last lines: ${this.lines.slice(-5).join(" | ")}; stderr: ${this.stderr.slice(-2000)}`))), WAIT_MS);
+      const timer = setTimeout(
+        () =>
+          finish(() =>
+            reject(
+              new Error(
+                `no "${what}" from the capture process within ${WAIT_MS} ms; last lines: ${this.lines.slice(-5).join(" | ")}; stderr: ${this.stderr.slice(-2000)}`,
+              ),
+            ),
+          ),
+        WAIT_MS,
+      );
       const finish = (settle: () => void) => {
         clearTimeout(timer);
         this.listeners.delete(check);
@@ -124,7 +145,11 @@ describe("capture client as a real process", () => {
            INSERT INTO capture_test_insert_attempt (log_id, execution_id, seq) VALUES (NEW.log_id, NEW.id, ${CAPTURE_PROBE_FUNCTION}(NEW.seq));
          END;`,
     );
-    const cursor = () => (db.$client.prepare("SELECT last_seq AS lastSeq FROM scheduling_capture_cursor").get() as { lastSeq: number } | undefined)?.lastSeq ?? 0;
+    const cursor = () =>
+      (
+        db.$client.prepare("SELECT last_seq AS lastSeq FROM scheduling_capture_cursor").get() as
+          { lastSeq: number } | undefined
+      )?.lastSeq ?? 0;
 
     const clock = new ManualClock();
     const parameters = { seed: 31 };
@@ -134,7 +159,14 @@ describe("capture client as a real process", () => {
     cleanups.push(() => server.stop());
     const url = `http://127.0.0.1:${port}`;
 
-    type Truth = { templateId: string; queuedTick: number; executedTick: number; totalDelayTicks: number; queuedAt: number; executedAt: number };
+    type Truth = {
+      templateId: string;
+      queuedTick: number;
+      executedTick: number;
+      totalDelayTicks: number;
+      queuedAt: number;
+      executedAt: number;
+    };
     const truth = new Map<string, Truth>();
     const tickTimes = new Map<number, number>();
     let duplicateTruthIds = 0;
@@ -207,13 +239,18 @@ describe("capture client as a real process", () => {
         // The open transaction died with the process: none of its rows, and the cursor did not move.
         expect(cursor()).toBe(cursorBefore);
         expect(cursor()).toBeLessThan(seq);
-        expect(db.$client.prepare("SELECT COUNT(*) AS n FROM scheduling_execution WHERE seq > ?").get(cursor())).toEqual({ n: 0 });
+        expect(
+          db.$client.prepare("SELECT COUNT(*) AS n FROM scheduling_execution WHERE seq > ?").get(cursor()),
+        ).toEqual({ n: 0 });
       } else if (mode === "stored") {
         // Killed right after its nth commit of executions, while it goes on to the next read.
         const child = spawnClient();
         const ticking = tickAlongside(alongside);
         let seen = 0;
-        await child.waitFor("stored executions", (line) => line.startsWith("stored ") && !line.endsWith("executions=0") && ++seen === nth);
+        await child.waitFor(
+          "stored executions",
+          (line) => line.startsWith("stored ") && !line.endsWith("executions=0") && ++seen === nth,
+        );
         await child.kill();
         await ticking;
       } else {
@@ -237,7 +274,11 @@ describe("capture client as a real process", () => {
       await survivor.waitFor("a stored page", (line) => line.startsWith("stored ") && !line.endsWith("executions=0"));
       await server.stop();
       const failedFrom = survivor.lines.length;
-      await survivor.waitFor("read-failed while the server is down", (line) => line.startsWith("read-failed"), failedFrom);
+      await survivor.waitFor(
+        "read-failed while the server is down",
+        (line) => line.startsWith("read-failed"),
+        failedFrom,
+      );
       const victim = spawnClient();
       await victim.waitFor("read-failed while the server is down", (line) => line.startsWith("read-failed"));
       await victim.kill();
@@ -247,7 +288,11 @@ describe("capture client as a real process", () => {
       await server.start();
       for (let ticks = chaos.integer(15, 40); ticks > 0; ticks--) await tickOnce();
       const target = serverLastSeq();
-      await survivor.waitFor("caught up after the server restart", (line) => (storedSeq(line) ?? -1) >= target, failedFrom);
+      await survivor.waitFor(
+        "caught up after the server restart",
+        (line) => (storedSeq(line) ?? -1) >= target,
+        failedFrom,
+      );
       await survivor.kill();
       kills.serverDown!++;
     };
@@ -280,14 +325,19 @@ describe("capture client as a real process", () => {
     const captured = new Set(rows.map((row) => row.id));
     const missing = [...truth.keys()].filter((id) => !captured.has(id));
     const extra = [...captured].filter((id) => !truth.has(id));
-    expect({ missing, extra, duplicated: rows.length - captured.size }).toEqual({ missing: [], extra: [], duplicated: 0 });
+    expect({ missing, extra, duplicated: rows.length - captured.size }).toEqual({
+      missing: [],
+      extra: [],
+      duplicated: 0,
+    });
     expect(rows.length).toBe(truth.size);
 
     // Each row is the server's: template, ticks, total delay, times, and the seq of its `executed` event.
     const executedSeq = new Map<string, number>();
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = server.log.read(after, 5000);
-      for (const event of page.events) if (event.type === "executed") executedSeq.set((event as ExecutedEvent).executionId, event.seq);
+      for (const event of page.events)
+        if (event.type === "executed") executedSeq.set((event as ExecutedEvent).executionId, event.seq);
       if (page.events.length === 0) break;
       after = page.events.at(-1)!.seq;
     }
@@ -309,14 +359,22 @@ describe("capture client as a real process", () => {
     expect(wrong).toEqual([]);
 
     // The unique key (log, execution id) was never hit: every committed insert attempt was the row's only one.
-    const attempts = db.$client.prepare("SELECT COUNT(*) AS attempts, COUNT(DISTINCT log_id || ':' || execution_id) AS distinctIds FROM capture_test_insert_attempt").get();
+    const attempts = db.$client
+      .prepare(
+        "SELECT COUNT(*) AS attempts, COUNT(DISTINCT log_id || ':' || execution_id) AS distinctIds FROM capture_test_insert_attempt",
+      )
+      .get();
     expect(attempts).toEqual({ attempts: truth.size, distinctIds: truth.size });
 
     expect(cursor()).toBe(finalSeq);
     expect(db.$client.prepare("SELECT COUNT(*) AS n FROM scheduling_resource_second").get()).toEqual({ n: windows });
     expect(db.$client.prepare("SELECT COUNT(*) AS n FROM scheduling_capture_gap").get()).toEqual({ n: 0 });
     expect(db.$client.prepare("SELECT COUNT(*) AS n FROM scheduling_dead_letter").get()).toEqual({ n: 0 });
-    expect(db.$client.prepare("SELECT log_changes AS logChanges FROM scheduling_capture_cursor").get()).toEqual({ logChanges: 0 });
-    console.info(`capture process test: ${truth.size} executions, ${spawned} processes, kills ${JSON.stringify(kills)}`);
+    expect(db.$client.prepare("SELECT log_changes AS logChanges FROM scheduling_capture_cursor").get()).toEqual({
+      logChanges: 0,
+    });
+    console.info(
+      `capture process test: ${truth.size} executions, ${spawned} processes, kills ${JSON.stringify(kills)}`,
+    );
   }, 150_000);
 });

@@ -7,7 +7,9 @@ import { z } from "zod";
 import type { DbsimEvent } from "../dbsim/event-log";
 
 const statistics = z.object({ average: z.number().int(), min: z.number().int(), max: z.number().int() });
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "expected a lower-case UUID");
+const uuid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "expected a lower-case UUID");
 const int = z.number().int();
 
 export const dbsimEventSchema = z.discriminatedUnion("type", [
@@ -24,7 +26,17 @@ export const dbsimEventSchema = z.discriminatedUnion("type", [
     totalDelayTicks: int,
     addedDelayTicks: int,
   }),
-  z.object({ seq: int, type: z.literal("resources"), windowIndex: int, firstTick: int, lastTick: int, at: z.number(), cpu: statistics, io: statistics, memory: statistics }),
+  z.object({
+    seq: int,
+    type: z.literal("resources"),
+    windowIndex: int,
+    firstTick: int,
+    lastTick: int,
+    at: z.number(),
+    cpu: statistics,
+    io: statistics,
+    memory: statistics,
+  }),
   z.object({ seq: int, type: z.literal("restarted"), at: z.number(), previousTick: int.nullable() }),
 ]);
 
@@ -83,9 +95,19 @@ export function parseFeedPage(raw: unknown): FeedPage {
     const parsed = dbsimEventSchema.safeParse(item);
     if (parsed.success) events.push(parsed.data as DbsimEvent);
     else {
-      const seq = typeof item === "object" && item !== null && "seq" in item && Number.isInteger((item as { seq: unknown }).seq) ? (item as { seq: number }).seq : undefined;
+      const seq =
+        typeof item === "object" && item !== null && "seq" in item && Number.isInteger((item as { seq: unknown }).seq)
+          ? (item as { seq: number }).seq
+          : undefined;
       badEvents.push({ seq, reason: z.prettifyError(parsed.error), raw: JSON.stringify(item) });
     }
   }
-  return { logId: envelope.logId, firstSeq: envelope.firstSeq, lastSeq: envelope.lastSeq, truncated: envelope.truncated, events, badEvents };
+  return {
+    logId: envelope.logId,
+    firstSeq: envelope.firstSeq,
+    lastSeq: envelope.lastSeq,
+    truncated: envelope.truncated,
+    events,
+    badEvents,
+  };
 }

@@ -39,7 +39,11 @@ class FirstValueParser {
     if (char === "[") return this.array();
     if (char === '"') return this.string();
     if (char === "-" || (char !== undefined && char >= "0" && char <= "9")) return this.number();
-    for (const [word, value] of [["true", true], ["false", false], ["null", null]] as const) {
+    for (const [word, value] of [
+      ["true", true],
+      ["false", false],
+      ["null", null],
+    ] as const) {
       if (this.text.startsWith(word, this.position)) {
         this.position += word.length;
         return value;

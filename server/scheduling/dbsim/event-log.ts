@@ -48,7 +48,11 @@ export type ResourcesEvent = {
 export type RestartedEvent = { seq: number; type: "restarted"; at: number; previousTick: number | null };
 
 export type DbsimEvent = QueuedEvent | ExecutedEvent | ResourcesEvent | RestartedEvent;
-export type NewDbsimEvent = DbsimEvent extends infer Event ? (Event extends DbsimEvent ? Omit<Event, "seq"> : never) : never;
+export type NewDbsimEvent = DbsimEvent extends infer Event
+  ? Event extends DbsimEvent
+    ? Omit<Event, "seq">
+    : never
+  : never;
 
 export type EventPage = {
   logId: string;

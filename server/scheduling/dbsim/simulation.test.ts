@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DatabaseSimulation, UnknownExecutionError, aggregateWindow, loadScalar, DEFAULT_SIMULATION_PARAMETERS } from "./simulation";
+import {
+  DatabaseSimulation,
+  UnknownExecutionError,
+  aggregateWindow,
+  loadScalar,
+  DEFAULT_SIMULATION_PARAMETERS,
+} from "./simulation";
 
 /** Statistics of the first 10 simulated minutes (6000 ticks), as the contract's reference table measures them. */
 function firstTenMinutes(seed: number) {
@@ -114,7 +120,8 @@ describe("DatabaseSimulation", () => {
     simulation.delay(delayed!.id, 20);
     simulation.delay(hurried!.id, -5);
     const executedAt = new Map<string, number>();
-    for (let tick = 0; tick < 30; tick++) for (const execution of simulation.tick().executed) executedAt.set(execution.id, execution.executedTick);
+    for (let tick = 0; tick < 30; tick++)
+      for (const execution of simulation.tick().executed) executedAt.set(execution.id, execution.executedTick);
     expect(executedAt.get(delayed!.id)! - delayed!.queuedTick).toBe(21);
     expect(executedAt.get(hurried!.id)! - hurried!.queuedTick).toBe(1);
     expect(() => simulation.delay(delayed!.id, 5)).toThrow(UnknownExecutionError);
@@ -151,7 +158,10 @@ describe("DatabaseSimulation", () => {
     for (let tick = 0; tick < 100; tick++) {
       const result = simulation.tick();
       samples.push(result.sample);
-      const cost = result.executed.reduce((sum, execution) => sum + simulation.template(execution.templateId)!.cost.cpu, 0);
+      const cost = result.executed.reduce(
+        (sum, execution) => sum + simulation.template(execution.templateId)!.cost.cpu,
+        0,
+      );
       expect(result.sample.cpu).toBe(cost);
       if (result.window) {
         windows++;
@@ -193,6 +203,7 @@ describe("DatabaseSimulation", () => {
     expect(second.templates.map((template) => template.id)).toEqual(first.templates.map((template) => template.id));
     const result = second.tick();
     expect(result.tick).toBe(300);
-    for (let tick = 0; tick < 300; tick++) for (const execution of second.tick().queued) expect(ids.has(execution.id)).toBe(false);
+    for (let tick = 0; tick < 300; tick++)
+      for (const execution of second.tick().queued) expect(ids.has(execution.id)).toBe(false);
   });
 });

@@ -146,21 +146,27 @@ export function randomUuid(random: RandomSource): string {
 /** The load scalar of a tick: multiplies every probability; in [offset - amplitude, offset + amplitude]. */
 export function loadScalar(parameters: SimulationParameters, tick: number): number {
   const { loadScalarPhaseTicks, loadScalarPeriodTicks, loadScalarAmplitude, loadScalarOffset } = parameters;
-  return Math.sin(((tick - loadScalarPhaseTicks) * 2 * Math.PI) / loadScalarPeriodTicks) * loadScalarAmplitude + loadScalarOffset;
+  return (
+    Math.sin(((tick - loadScalarPhaseTicks) * 2 * Math.PI) / loadScalarPeriodTicks) * loadScalarAmplitude +
+    loadScalarOffset
+  );
 }
 
 export function validateParameters(parameters: SimulationParameters): void {
   const problems: string[] = [];
   const positiveInteger = (name: keyof SimulationParameters) => {
     const value = parameters[name];
-    if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) problems.push(`${name} must be a whole number above 0 (got ${String(value)})`);
+    if (typeof value !== "number" || !Number.isInteger(value) || value <= 0)
+      problems.push(`${name} must be a whole number above 0 (got ${String(value)})`);
   };
   positiveInteger("templateCount");
   positiveInteger("tickRateHz");
   positiveInteger("metricsWindowTicks");
   positiveInteger("loadScalarPeriodTicks");
-  if (!Number.isInteger(parameters.defaultDelayTicks) || parameters.defaultDelayTicks < 0) problems.push("defaultDelayTicks must be a whole number, 0 or more");
-  if (!(parameters.arrivalScale >= 0) || !Number.isFinite(parameters.arrivalScale)) problems.push("arrivalScale must be a finite number, 0 or more");
+  if (!Number.isInteger(parameters.defaultDelayTicks) || parameters.defaultDelayTicks < 0)
+    problems.push("defaultDelayTicks must be a whole number, 0 or more");
+  if (!(parameters.arrivalScale >= 0) || !Number.isFinite(parameters.arrivalScale))
+    problems.push("arrivalScale must be a finite number, 0 or more");
   if (!Number.isInteger(parameters.seed)) problems.push("seed must be a whole number");
   if (problems.length > 0) throw new Error(`Invalid simulation parameters: ${problems.join("; ")}`);
 }
@@ -190,10 +196,12 @@ export class DatabaseSimulation {
     this.templates = this.createTemplates();
     for (const template of this.templates) this.templatesById.set(template.id, template);
     const startTick = options.startTick ?? 0;
-    if (!Number.isInteger(startTick) || startTick < 0) throw new Error(`startTick must be a whole number, 0 or more (got ${startTick})`);
+    if (!Number.isInteger(startTick) || startTick < 0)
+      throw new Error(`startTick must be a whole number, 0 or more (got ${startTick})`);
     this.nextTick = startTick;
     this.windowIndex = Math.ceil(startTick / this.parameters.metricsWindowTicks);
-    this.arrivalRandom = startTick === 0 ? this.random : new SeededRandom((this.parameters.seed * 1_000_003 + startTick) | 0);
+    this.arrivalRandom =
+      startTick === 0 ? this.random : new SeededRandom((this.parameters.seed * 1_000_003 + startTick) | 0);
   }
 
   /** The number the next `tick()` will carry (0 before the first tick). */
@@ -281,9 +289,16 @@ export class DatabaseSimulation {
     const templates: QueryTemplate[] = [];
     for (let index = 0; index < templateCount; index++) {
       const profile = PROFILE_ORDER[index % 3]!;
-      const draw = (resource: TemplateProfile) => Math.trunc(skewNormal(this.random, resource === profile ? dominantCost : otherCost));
+      const draw = (resource: TemplateProfile) =>
+        Math.trunc(skewNormal(this.random, resource === profile ? dominantCost : otherCost));
       const cost: ResourceVector = { cpu: draw("cpu"), memory: draw("memory"), io: draw("io") };
-      templates.push({ id: randomUuid(this.random), index, profile, cost, probability: this.random.exponential() / templateCount });
+      templates.push({
+        id: randomUuid(this.random),
+        index,
+        profile,
+        cost,
+        probability: this.random.exponential() / templateCount,
+      });
     }
     return templates;
   }

@@ -9,10 +9,16 @@ function seededHistory(seed: number, seconds: number) {
   const windows: WindowObservation[] = [];
   for (let tick = 0; tick < seconds * 10; tick++) {
     const result = simulation.tick();
-    for (const execution of result.executed) executions.push({ templateId: execution.templateId, executedTick: execution.executedTick });
+    for (const execution of result.executed)
+      executions.push({ templateId: execution.templateId, executedTick: execution.executedTick });
     if (result.window) windows.push(result.window);
   }
-  const truth = new Map<string, CostVector>(simulation.templates.map((template) => [template.id, { cpu: template.cost.cpu, io: template.cost.io, memory: template.cost.memory }]));
+  const truth = new Map<string, CostVector>(
+    simulation.templates.map((template) => [
+      template.id,
+      { cpu: template.cost.cpu, io: template.cost.io, memory: template.cost.memory },
+    ]),
+  );
   return { executions, windows, truth };
 }
 
@@ -23,11 +29,22 @@ describe("cost estimation from the execution history and the 1-second metrics", 
       const { executions, windows, truth } = seededHistory(7, seconds);
       const estimates = estimateCosts(executions, windows);
       const error = estimateError(estimates.templates, truth);
-      errors.push({ seconds, cpu: error.cpu.meanRelative, io: error.io.meanRelative, memory: error.memory.meanRelative, exact: error.cpu.exactShare });
+      errors.push({
+        seconds,
+        cpu: error.cpu.meanRelative,
+        io: error.io.meanRelative,
+        memory: error.memory.meanRelative,
+        exact: error.cpu.exactShare,
+      });
     }
     console.log(
       "estimate error (mean |est − true| / true) by history length:\n" +
-        errors.map((e) => `  ${e.seconds} s: cpu ${(e.cpu * 100).toFixed(2)}%, io ${(e.io * 100).toFixed(2)}%, memory ${(e.memory * 100).toFixed(2)}%, exact cpu ${(e.exact * 100).toFixed(0)}%`).join("\n"),
+        errors
+          .map(
+            (e) =>
+              `  ${e.seconds} s: cpu ${(e.cpu * 100).toFixed(2)}%, io ${(e.io * 100).toFixed(2)}%, memory ${(e.memory * 100).toFixed(2)}%, exact cpu ${(e.exact * 100).toFixed(0)}%`,
+          )
+          .join("\n"),
     );
     const final = errors.at(-1)!;
     for (const resource of ["cpu", "io", "memory"] as const) expect(final[resource]).toBeLessThan(0.01);

@@ -21,7 +21,15 @@
  */
 import { fcnnls } from "ml-fcnnls";
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
-import { COST_RESOURCES, type CostEstimates, type CostResource, type CostVector, type ExecutionObservation, type TemplateCostEstimate, type WindowObservation } from "./types";
+import {
+  COST_RESOURCES,
+  type CostEstimates,
+  type CostResource,
+  type CostVector,
+  type ExecutionObservation,
+  type TemplateCostEstimate,
+  type WindowObservation,
+} from "./types";
 
 export type CostEstimatorOptions = {
   /** Identification rounds after the sum-only fit (default 4). */
@@ -121,7 +129,12 @@ function predictedLoad(entries: TickComposition["entries"], costs: number[]): nu
  * Finds the tick whose load equals `observed` under the current estimate, if only one composition fits:
  * the closest within `tolerance`, with every other composition at least twice as far.
  */
-function identifyTick(ticks: TickComposition[], costs: number[], observed: number, tolerance: number): TickComposition | undefined {
+function identifyTick(
+  ticks: TickComposition[],
+  costs: number[],
+  observed: number,
+  tolerance: number,
+): TickComposition | undefined {
   let best: TickComposition | undefined;
   let bestDistance = Infinity;
   let secondDistance = Infinity;
@@ -139,7 +152,8 @@ function identifyTick(ticks: TickComposition[], costs: number[], observed: numbe
       secondDistance = distance;
     }
   }
-  if (!best || bestDistance > tolerance || secondDistance < Math.max(2 * tolerance, bestDistance + tolerance)) return undefined;
+  if (!best || bestDistance > tolerance || secondDistance < Math.max(2 * tolerance, bestDistance + tolerance))
+    return undefined;
   return best;
 }
 
@@ -285,8 +299,13 @@ export function estimateCosts(
 export function estimateError(
   estimates: ReadonlyMap<string, { cost: CostVector }>,
   truth: ReadonlyMap<string, CostVector>,
-): Record<CostResource, { meanRelative: number; maxRelative: number; meanAbsolute: number; exactShare: number }> & { templates: number } {
-  const result = {} as Record<CostResource, { meanRelative: number; maxRelative: number; meanAbsolute: number; exactShare: number }>;
+): Record<CostResource, { meanRelative: number; maxRelative: number; meanAbsolute: number; exactShare: number }> & {
+  templates: number;
+} {
+  const result = {} as Record<
+    CostResource,
+    { meanRelative: number; maxRelative: number; meanAbsolute: number; exactShare: number }
+  >;
   let templates = 0;
   for (const resource of COST_RESOURCES) {
     let relative = 0;

@@ -20,7 +20,8 @@ export class CostEstimatorService {
   constructor(private readonly options: EstimatorServiceOptions = {}) {}
 
   recordExecutions(executions: readonly ExecutionObservation[]): void {
-    for (const execution of executions) this.executions.push({ templateId: execution.templateId, executedTick: execution.executedTick });
+    for (const execution of executions)
+      this.executions.push({ templateId: execution.templateId, executedTick: execution.executedTick });
   }
 
   recordWindow(window: WindowObservation): void {

@@ -148,7 +148,15 @@ class Attempt {
  * Builds one attempt: k items per tick around `target`, seeded with the most urgent items. `order` lists item
  * indices by urgency. Returns the attempt after the improvement pass.
  */
-function buildAttempt(items: readonly PlannerItem[], order: readonly number[], forcedCount: number, ticks: number, k: number, target: Load, options: PlannerOptions): Attempt {
+function buildAttempt(
+  items: readonly PlannerItem[],
+  order: readonly number[],
+  forcedCount: number,
+  ticks: number,
+  k: number,
+  target: Load,
+  options: PlannerOptions,
+): Attempt {
   const attempt = new Attempt(items, ticks);
   // Seed: forced (due) items first, spread one per tick, heaviest first so the others can complement them.
   const seeds = order.slice(0, Math.max(forcedCount, 0));
@@ -311,7 +319,15 @@ function improve(attempt: Attempt, forcedCount: number, order: readonly number[]
  * is a candidate; items are matched in order of urgency, each to the partner with the fewest other candidate
  * partners (the greedy rule that keeps a matching large). Due items without a partner make the attempt fail.
  */
-function buildMatchedAttempt(items: readonly PlannerItem[], order: readonly number[], forcedCount: number, ticks: number, k: 1 | 2, target: Load, options: PlannerOptions): Attempt | undefined {
+function buildMatchedAttempt(
+  items: readonly PlannerItem[],
+  order: readonly number[],
+  forcedCount: number,
+  ticks: number,
+  k: 1 | 2,
+  target: Load,
+  options: PlannerOptions,
+): Attempt | undefined {
   const attempt = new Attempt(items, ticks);
   const box = options.bandMargin;
   const n = items.length;
@@ -351,14 +367,24 @@ function buildMatchedAttempt(items: readonly PlannerItem[], order: readonly numb
   };
   // Due items first, then the hardest to match (fewest candidate partners), then the oldest.
   const rank = new Map(order.map((index, position) => [index, position]));
-  const matchOrder = [...order].sort((a, b) => forced[b]! - forced[a]! || (options.hardestFirst ? partners[a]!.length - partners[b]!.length : 0) || rank.get(a)! - rank.get(b)!);
+  const matchOrder = [...order].sort(
+    (a, b) =>
+      forced[b]! - forced[a]! ||
+      (options.hardestFirst ? partners[a]!.length - partners[b]!.length : 0) ||
+      rank.get(a)! - rank.get(b)!,
+  );
   for (const index of matchOrder) {
     if (group >= ticks) break;
     if (matched[index]) continue;
     let best = -1;
     for (const candidate of partners[index]!) {
       if (matched[candidate]) continue;
-      if (best < 0 || forced[candidate]! > forced[best]! || (forced[candidate] === forced[best] && freeCount[candidate]! < freeCount[best]!)) best = candidate;
+      if (
+        best < 0 ||
+        forced[candidate]! > forced[best]! ||
+        (forced[candidate] === forced[best] && freeCount[candidate]! < freeCount[best]!)
+      )
+        best = candidate;
     }
     if (best < 0) {
       if (forced[index]) return undefined;
@@ -376,7 +402,13 @@ function buildMatchedAttempt(items: readonly PlannerItem[], order: readonly numb
 }
 
 /** Candidate target vectors for groups of k: the backlog's mean, and the mean of the most urgent items. */
-function targets(items: readonly PlannerItem[], order: readonly number[], k: number, ticks: number, options: PlannerOptions): Load[] {
+function targets(
+  items: readonly PlannerItem[],
+  order: readonly number[],
+  k: number,
+  ticks: number,
+  options: PlannerOptions,
+): Load[] {
   const meanOf = (indices: readonly number[]): Load => {
     const sum: Load = { cpu: 0, io: 0, memory: 0 };
     for (const index of indices) addTo(sum, items[index]!.cost);
@@ -412,11 +444,21 @@ function targets(items: readonly PlannerItem[], order: readonly number[], k: num
  * Plans the window of `ticks` ticks starting at `firstTick`. `items` is the whole backlog (queued executions not
  * yet run); those due inside the window are always assigned.
  */
-export function planWindow(items: readonly PlannerItem[], firstTick: number, ticks: number, options: PlannerOptions = DEFAULT_PLANNER_OPTIONS): WindowPlan {
+export function planWindow(
+  items: readonly PlannerItem[],
+  firstTick: number,
+  ticks: number,
+  options: PlannerOptions = DEFAULT_PLANNER_OPTIONS,
+): WindowPlan {
   const lastTick = firstTick + ticks - 1;
   const order = items
     .map((_, index) => index)
-    .sort((a, b) => items[a]!.deadlineTick - items[b]!.deadlineTick || items[a]!.queuedTick - items[b]!.queuedTick || (items[a]!.executionId < items[b]!.executionId ? -1 : 1));
+    .sort(
+      (a, b) =>
+        items[a]!.deadlineTick - items[b]!.deadlineTick ||
+        items[a]!.queuedTick - items[b]!.queuedTick ||
+        (items[a]!.executionId < items[b]!.executionId ? -1 : 1),
+    );
   const forcedCount = order.filter((index) => items[index]!.deadlineTick <= lastTick).length;
   if (items.length === 0) return { assignments: new Map(), balanced: false, groupSize: 0, spread: 0 };
 
@@ -429,7 +471,8 @@ export function planWindow(items: readonly PlannerItem[], firstTick: number, tic
     const natural = Math.max(1, Math.round(options.arrivalsPerWindow / ticks));
     const candidates: number[] = [];
     for (let k = minimumK; k <= maximumK; k++) {
-      if (k > natural && k > minimumK && items.length - ticks * k + options.arrivalsPerWindow < options.reserve) continue;
+      if (k > natural && k > minimumK && items.length - ticks * k + options.arrivalsPerWindow < options.reserve)
+        continue;
       candidates.push(k);
     }
     candidates.sort((a, b) => Math.abs(a - natural) - Math.abs(b - natural) || b - a);
@@ -470,13 +513,20 @@ export function planWindow(items: readonly PlannerItem[], firstTick: number, tic
  * No balanced plan: run the due items (they cannot wait), spread over the ticks largest-first onto the lightest
  * tick, so the spike is as small as it can be. Everything else keeps waiting for a window that balances.
  */
-function lostWindow(items: readonly PlannerItem[], order: readonly number[], forcedCount: number, firstTick: number, ticks: number): WindowPlan {
+function lostWindow(
+  items: readonly PlannerItem[],
+  order: readonly number[],
+  forcedCount: number,
+  firstTick: number,
+  ticks: number,
+): WindowPlan {
   const forced = order.slice(0, forcedCount).sort((a, b) => totalCost(items[b]!.cost) - totalCost(items[a]!.cost));
   const loads = Array.from({ length: ticks }, () => ({ cpu: 0, io: 0, memory: 0 }));
   const assignments = new Map<string, number>();
   for (const index of forced) {
     let lightest = 0;
-    for (let offset = 1; offset < ticks; offset++) if (totalCost(loads[offset]!) < totalCost(loads[lightest]!)) lightest = offset;
+    for (let offset = 1; offset < ticks; offset++)
+      if (totalCost(loads[offset]!) < totalCost(loads[lightest]!)) lightest = offset;
     addTo(loads[lightest]!, items[index]!.cost);
     // A due item may not run after its deadline: clamp to it.
     const tick = Math.min(firstTick + lightest, items[index]!.deadlineTick);
@@ -503,13 +553,21 @@ function urgencyOf(item: PlannerItem, lastTick: number, ticks: number, power: nu
  * most urgent work (sum of urgency weights), so that executions close to their deadline leave with a balanced
  * window instead of piling up into a lost one.
  */
-function searchPairs(items: readonly PlannerItem[], order: readonly number[], forcedCount: number, ticks: number, lastTick: number, options: PlannerOptions): Attempt | undefined {
+function searchPairs(
+  items: readonly PlannerItem[],
+  order: readonly number[],
+  forcedCount: number,
+  ticks: number,
+  lastTick: number,
+  options: PlannerOptions,
+): Attempt | undefined {
   const n = items.length;
   if (n < 2 * ticks || forcedCount > 2 * ticks) return undefined;
   const forced = new Uint8Array(n);
   for (const index of order.slice(0, forcedCount)) forced[index] = 1;
   const weight = new Float64Array(n);
-  for (let index = 0; index < n; index++) weight[index] = urgencyOf(items[index]!, lastTick, ticks, options.urgencyPower);
+  for (let index = 0; index < n; index++)
+    weight[index] = urgencyOf(items[index]!, lastTick, ticks, options.urgencyPower);
   const rank = new Int32Array(n);
   order.forEach((index, position) => (rank[index] = position));
 
@@ -548,9 +606,13 @@ function searchPairs(items: readonly PlannerItem[], order: readonly number[], fo
   const mean: Load = { cpu: 0, io: 0, memory: 0 };
   for (const item of items) addTo(mean, item.cost);
   const meanItem = scale(mean, 1 / n);
-  const byHardness = (pool: readonly number[]) => [...pool].sort((x, y) => deviation(items[y]!.cost, meanItem) - deviation(items[x]!.cost, meanItem) || rank[x]! - rank[y]!);
+  const byHardness = (pool: readonly number[]) =>
+    [...pool].sort(
+      (x, y) => deviation(items[y]!.cost, meanItem) - deviation(items[x]!.cost, meanItem) || rank[x]! - rank[y]!,
+    );
   const anchors = byHardness(order.slice(0, forcedCount)).slice(0, options.pairAnchors);
-  if (anchors.length < options.pairAnchors) anchors.push(...order.slice(forcedCount, forcedCount + options.pairAnchors - anchors.length));
+  if (anchors.length < options.pairAnchors)
+    anchors.push(...order.slice(forcedCount, forcedCount + options.pairAnchors - anchors.length));
 
   const box = options.bandMargin;
   const partners: number[][] = Array.from({ length: n }, () => []);
@@ -566,7 +628,11 @@ function searchPairs(items: readonly PlannerItem[], order: readonly number[], fo
       const b = Math.max(anchor, other);
       const centre = items[a]!.cost;
       const partner = items[b]!.cost;
-      const c: Load = { cpu: centre.cpu + partner.cpu, io: centre.io + partner.io, memory: centre.memory + partner.memory };
+      const c: Load = {
+        cpu: centre.cpu + partner.cpu,
+        io: centre.io + partner.io,
+        memory: centre.memory + partner.memory,
+      };
       const key = `${c.cpu},${c.io},${c.memory}`;
       if (tried.has(key)) continue;
       tried.add(key);
@@ -576,14 +642,16 @@ function searchPairs(items: readonly PlannerItem[], order: readonly number[], fo
       let compatible = 0;
       for (let position = lowerBound(c.cpu * (1 - box) - 1e-9); position < end; position++) {
         const q = byCpu[position]!;
-        if (Math.abs(sums[3 * q + 1]! - c.io) > box * c.io || Math.abs(sums[3 * q + 2]! - c.memory) > box * c.memory) continue;
+        if (Math.abs(sums[3 * q + 1]! - c.io) > box * c.io || Math.abs(sums[3 * q + 2]! - c.memory) > box * c.memory)
+          continue;
         partners[first[q]!]!.push(second[q]!);
         partners[second[q]!]!.push(first[q]!);
         compatible++;
       }
       if (compatible < ticks) continue;
       let feasible = true;
-      for (let index = 0; index < n && feasible; index++) if (forced[index] && partners[index]!.length === 0) feasible = false;
+      for (let index = 0; index < n && feasible; index++)
+        if (forced[index] && partners[index]!.length === 0) feasible = false;
       if (!feasible) continue;
       const pairs = matchPairs(n, partners, forced, weight, rank, order, ticks, matched, free);
       if (!pairs) continue;
@@ -599,7 +667,8 @@ function searchPairs(items: readonly PlannerItem[], order: readonly number[], fo
         if (spread < options.repairSpread && (!nearMiss || score > nearMiss.score)) nearMiss = { pairs, score, spread };
         continue;
       }
-      if (!best || score > best.score + 1e-9 || (Math.abs(score - best.score) <= 1e-9 && spread < best.spread)) best = { pairs, score, spread };
+      if (!best || score > best.score + 1e-9 || (Math.abs(score - best.score) <= 1e-9 && spread < best.spread))
+        best = { pairs, score, spread };
     }
   }
   if (!best && nearMiss) {
@@ -626,7 +695,17 @@ function searchPairs(items: readonly PlannerItem[], order: readonly number[], fo
  * one, else to the partner with the fewest candidates; then the others by urgency, each to its most urgent free
  * partner. Undefined when a due item stays alone or fewer than `ticks` pairs form.
  */
-function matchPairs(n: number, partners: number[][], forced: Uint8Array, weight: Float64Array, rank: Int32Array, order: readonly number[], ticks: number, matched: Uint8Array, free: Int32Array): Array<[number, number]> | undefined {
+function matchPairs(
+  n: number,
+  partners: number[][],
+  forced: Uint8Array,
+  weight: Float64Array,
+  rank: Int32Array,
+  order: readonly number[],
+  ticks: number,
+  matched: Uint8Array,
+  free: Int32Array,
+): Array<[number, number]> | undefined {
   matched.fill(0);
   for (let index = 0; index < n; index++) free[index] = partners[index]!.length;
   const pairs: Array<[number, number]> = [];
@@ -642,7 +721,12 @@ function matchPairs(n: number, partners: number[][], forced: Uint8Array, weight:
     for (let position = 0; position < due.length; position++) {
       const index = due[position]!;
       if (matched[index]) continue;
-      if (pick < 0 || free[index]! < free[due[pick]!]! || (free[index] === free[due[pick]!] && rank[index]! < rank[due[pick]!]!)) pick = position;
+      if (
+        pick < 0 ||
+        free[index]! < free[due[pick]!]! ||
+        (free[index] === free[due[pick]!] && rank[index]! < rank[due[pick]!]!)
+      )
+        pick = position;
     }
     if (pick < 0) break;
     const index = due[pick]!;
@@ -650,7 +734,14 @@ function matchPairs(n: number, partners: number[][], forced: Uint8Array, weight:
     let partner = -1;
     for (const candidate of partners[index]!) {
       if (matched[candidate]) continue;
-      if (partner < 0 || forced[candidate]! > forced[partner]! || (forced[candidate] === forced[partner] && (free[candidate]! < free[partner]! || (free[candidate] === free[partner] && rank[candidate]! < rank[partner]!)))) partner = candidate;
+      if (
+        partner < 0 ||
+        forced[candidate]! > forced[partner]! ||
+        (forced[candidate] === forced[partner] &&
+          (free[candidate]! < free[partner]! ||
+            (free[candidate] === free[partner] && rank[candidate]! < rank[partner]!)))
+      )
+        partner = candidate;
     }
     if (partner < 0) return undefined;
     take(index);
@@ -664,7 +755,12 @@ function matchPairs(n: number, partners: number[][], forced: Uint8Array, weight:
     let partner = -1;
     for (const candidate of partners[index]!) {
       if (matched[candidate]) continue;
-      if (partner < 0 || weight[candidate]! > weight[partner]! + 1e-12 || (Math.abs(weight[candidate]! - weight[partner]!) <= 1e-12 && free[candidate]! < free[partner]!)) partner = candidate;
+      if (
+        partner < 0 ||
+        weight[candidate]! > weight[partner]! + 1e-12 ||
+        (Math.abs(weight[candidate]! - weight[partner]!) <= 1e-12 && free[candidate]! < free[partner]!)
+      )
+        partner = candidate;
     }
     if (partner < 0) continue;
     take(index);

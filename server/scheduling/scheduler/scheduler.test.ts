@@ -9,7 +9,9 @@ import { inBand } from "../band";
 import { Scheduler, type CostModel, type SchedulingPolicy } from "./scheduler";
 
 function trueCosts(simulation: DatabaseSimulation): CostModel {
-  const truth = new Map<string, CostVector>(simulation.templates.map((template) => [template.id, { ...template.cost }]));
+  const truth = new Map<string, CostVector>(
+    simulation.templates.map((template) => [template.id, { ...template.cost }]),
+  );
   return { cost: (templateId) => truth.get(templateId) };
 }
 
@@ -22,7 +24,8 @@ async function run(simulation: DatabaseSimulation, scheduler: Scheduler | undefi
   for (let tick = 0; tick < seconds * 10; tick++) {
     await scheduler?.step();
     const result = simulation.tick();
-    for (const execution of result.executed) added.push(execution.totalDelayTicks - simulation.parameters.defaultDelayTicks);
+    for (const execution of result.executed)
+      added.push(execution.totalDelayTicks - simulation.parameters.defaultDelayTicks);
     if (result.window && result.window.firstTick >= firstTick) {
       counted++;
       if (inBand(result.window.cpu) && inBand(result.window.io) && inBand(result.window.memory)) inBandSeconds++;
@@ -59,10 +62,34 @@ describe("the window planner", () => {
     // cpu + memory (due in the next window). The urgent ones must go first.
     const items: PlannerItem[] = [];
     for (let i = 0; i < 10; i++) {
-      items.push({ executionId: `late-c${i}`, templateId: "cpu", cost: { cpu: 60, io: 40, memory: 40 }, queuedTick: 5, deadlineTick: 59 });
-      items.push({ executionId: `late-i${i}`, templateId: "io", cost: { cpu: 40, io: 60, memory: 40 }, queuedTick: 5, deadlineTick: 59 });
-      items.push({ executionId: `soon-c${i}`, templateId: "cpu2", cost: { cpu: 62, io: 41, memory: 39 }, queuedTick: 0, deadlineTick: 29 });
-      items.push({ executionId: `soon-m${i}`, templateId: "memory", cost: { cpu: 38, io: 41, memory: 61 }, queuedTick: 0, deadlineTick: 29 });
+      items.push({
+        executionId: `late-c${i}`,
+        templateId: "cpu",
+        cost: { cpu: 60, io: 40, memory: 40 },
+        queuedTick: 5,
+        deadlineTick: 59,
+      });
+      items.push({
+        executionId: `late-i${i}`,
+        templateId: "io",
+        cost: { cpu: 40, io: 60, memory: 40 },
+        queuedTick: 5,
+        deadlineTick: 59,
+      });
+      items.push({
+        executionId: `soon-c${i}`,
+        templateId: "cpu2",
+        cost: { cpu: 62, io: 41, memory: 39 },
+        queuedTick: 0,
+        deadlineTick: 29,
+      });
+      items.push({
+        executionId: `soon-m${i}`,
+        templateId: "memory",
+        cost: { cpu: 38, io: 41, memory: 61 },
+        queuedTick: 0,
+        deadlineTick: 29,
+      });
     }
     const plan = planWindow(items, 10, 10, { ...DEFAULTS, reserve: 0, arrivalsPerWindow: 20 });
     expect(plan.balanced).toBe(true);
@@ -72,11 +99,38 @@ describe("the window planner", () => {
 
   it("builds the pair window around a due execution that only fits one kind of pair", () => {
     // One memory-heavy execution is due: only cpu + memory pairs can hold it, although cpu + io pairs are plentiful.
-    const items: PlannerItem[] = [{ executionId: "due-m", templateId: "memory", cost: { cpu: 40, io: 40, memory: 60 }, queuedTick: 0, deadlineTick: 19 }];
+    const items: PlannerItem[] = [
+      {
+        executionId: "due-m",
+        templateId: "memory",
+        cost: { cpu: 40, io: 40, memory: 60 },
+        queuedTick: 0,
+        deadlineTick: 19,
+      },
+    ];
     for (let i = 0; i < 10; i++) {
-      items.push({ executionId: `c${i}`, templateId: "cpu", cost: { cpu: 60, io: 40, memory: 40 }, queuedTick: 5, deadlineTick: 59 });
-      items.push({ executionId: `i${i}`, templateId: "io", cost: { cpu: 40, io: 60, memory: 40 }, queuedTick: 5, deadlineTick: 59 });
-      if (i < 9) items.push({ executionId: `m${i}`, templateId: "memory", cost: { cpu: 40, io: 40, memory: 60 }, queuedTick: 8, deadlineTick: 69 });
+      items.push({
+        executionId: `c${i}`,
+        templateId: "cpu",
+        cost: { cpu: 60, io: 40, memory: 40 },
+        queuedTick: 5,
+        deadlineTick: 59,
+      });
+      items.push({
+        executionId: `i${i}`,
+        templateId: "io",
+        cost: { cpu: 40, io: 60, memory: 40 },
+        queuedTick: 5,
+        deadlineTick: 59,
+      });
+      if (i < 9)
+        items.push({
+          executionId: `m${i}`,
+          templateId: "memory",
+          cost: { cpu: 40, io: 40, memory: 60 },
+          queuedTick: 8,
+          deadlineTick: 69,
+        });
     }
     const plan = planWindow(items, 10, 10, { ...DEFAULTS, reserve: 0, arrivalsPerWindow: 20 });
     expect(plan.balanced).toBe(true);
@@ -102,7 +156,15 @@ describe("the scheduler on a seeded simulation", () => {
     const results: Record<string, { band: number; p95: number; max: number }> = {};
     for (const policy of ["none", "greedy", "planner"] as SchedulingPolicy[]) {
       const simulation = new DatabaseSimulation({ seed: 11 });
-      const scheduler = policy === "none" ? undefined : new Scheduler({ api: new SimulationDatabaseApi(simulation), costs: trueCosts(simulation), policy, maxAddedDelayTicks: 50 });
+      const scheduler =
+        policy === "none"
+          ? undefined
+          : new Scheduler({
+              api: new SimulationDatabaseApi(simulation),
+              costs: trueCosts(simulation),
+              policy,
+              maxAddedDelayTicks: 50,
+            });
       results[policy] = await run(simulation, scheduler, 150);
     }
     console.log("seconds in band (all three) over 150 s:", JSON.stringify(results));
@@ -121,7 +183,11 @@ describe("the scheduler on a seeded simulation", () => {
       if (result.window) estimator.recordWindow(result.window);
     }
     estimator.refit();
-    const scheduler = new Scheduler({ api: new SimulationDatabaseApi(simulation), costs: estimator, maxAddedDelayTicks: 30 });
+    const scheduler = new Scheduler({
+      api: new SimulationDatabaseApi(simulation),
+      costs: estimator,
+      maxAddedDelayTicks: 30,
+    });
     const result = await run(simulation, scheduler, 60);
     expect(result.band).toBeGreaterThan(0.9);
     expect(result.p95).toBeLessThan(30);
@@ -133,7 +199,10 @@ describe("the scheduler on a seeded simulation", () => {
     const costs = trueCosts(simulation);
     const first = new Scheduler({ api, costs, maxAddedDelayTicks: 30 });
     await run(simulation, first, 20);
-    const heldAtRestart = simulation.queued().filter((execution) => execution.addedDelayTicks !== 0).map((execution) => execution.id);
+    const heldAtRestart = simulation
+      .queued()
+      .filter((execution) => execution.addedDelayTicks !== 0)
+      .map((execution) => execution.id);
     expect(heldAtRestart.length).toBeGreaterThan(10);
 
     // A new instance knows nothing but what the database shows.
@@ -159,7 +228,8 @@ describe("the scheduler on a seeded simulation", () => {
     }
     expect(inBandSeconds / counted).toBeGreaterThan(0.9);
     // Nothing stays queued for longer than the bound plus the orphan park.
-    for (const execution of simulation.queued()) expect(simulation.currentTick - execution.queuedTick).toBeLessThanOrEqual(30 + 20 + 2);
+    for (const execution of simulation.queued())
+      expect(simulation.currentTick - execution.queuedTick).toBeLessThanOrEqual(30 + 20 + 2);
   });
 
   it("releases everything it holds when switched off, and reports its status", async () => {
@@ -238,7 +308,12 @@ describe("the scheduler on a seeded simulation", () => {
       },
     };
     const errors: unknown[] = [];
-    const scheduler = new Scheduler({ api, costs: trueCosts(simulation), maxAddedDelayTicks: 30, onError: (error) => errors.push(error) });
+    const scheduler = new Scheduler({
+      api,
+      costs: trueCosts(simulation),
+      maxAddedDelayTicks: 30,
+      onError: (error) => errors.push(error),
+    });
     await run(simulation, scheduler, 5);
     failing = true;
     simulation.tick();
@@ -254,7 +329,13 @@ describe("the scheduler on a seeded simulation", () => {
     failing = false;
     const executed = simulation.queued()[0]!;
     const rejecting = new Scheduler({
-      api: { ...api, delay: async (executionId, ticks) => (executionId === executed.id ? inner.delay("00000000-0000-4000-8000-000000000000", ticks) : inner.delay(executionId, ticks)) },
+      api: {
+        ...api,
+        delay: async (executionId, ticks) =>
+          executionId === executed.id
+            ? inner.delay("00000000-0000-4000-8000-000000000000", ticks)
+            : inner.delay(executionId, ticks),
+      },
       costs: trueCosts(simulation),
       maxAddedDelayTicks: 30,
     });

@@ -161,7 +161,8 @@ export class Scheduler {
 
   status(): SchedulerStatus {
     const count = this.seconds.length;
-    const share = (pick: (second: { cpu: boolean; io: boolean; memory: boolean }) => boolean) => (count ? this.seconds.filter(pick).length / count : 0);
+    const share = (pick: (second: { cpu: boolean; io: boolean; memory: boolean }) => boolean) =>
+      count ? this.seconds.filter(pick).length / count : 0;
     const sorted = [...this.latencies].sort((a, b) => a - b);
     const quantile = (q: number) => percentile(sorted, q);
     return {
@@ -267,7 +268,10 @@ export class Scheduler {
     if (!firstStep) {
       // Recent arrival rate and cost per tick, for the planner's throughput and the greedy target.
       const alpha = 0.01;
-      this.arrivalsPerTick = this.arrivalsPerTick === undefined ? arrivals : this.arrivalsPerTick + alpha * (arrivals - this.arrivalsPerTick);
+      this.arrivalsPerTick =
+        this.arrivalsPerTick === undefined
+          ? arrivals
+          : this.arrivalsPerTick + alpha * (arrivals - this.arrivalsPerTick);
       const previous = this.meanArrivalCost ?? arrivalCost;
       this.meanArrivalCost = {
         cpu: previous.cpu + alpha * (arrivalCost.cpu - previous.cpu),
@@ -314,7 +318,13 @@ export class Scheduler {
     for (const entry of this.ledger.values()) {
       if (entry.plannedTick === undefined && (!entry.parked || entry.releaseTick !== undefined)) continue;
       if (entry.plannedTick !== undefined && entry.plannedTick <= now) continue;
-      items.push({ executionId: entry.executionId, templateId: entry.templateId, cost: this.costOf(entry.templateId), queuedTick: entry.queuedTick, deadlineTick: entry.deadlineTick });
+      items.push({
+        executionId: entry.executionId,
+        templateId: entry.templateId,
+        cost: this.costOf(entry.templateId),
+        queuedTick: entry.queuedTick,
+        deadlineTick: entry.deadlineTick,
+      });
     }
     return items;
   }
@@ -324,8 +334,13 @@ export class Scheduler {
     if (this.lastPlannedWindow === firstTick) return;
     this.lastPlannedWindow = firstTick;
     const items = this.backlog(now);
-    const arrivalsPerWindow = (this.arrivalsPerTick ?? items.length / Math.max(1, this.maxAddedDelayTicks)) * timing.windowTicks;
-    const plan = planWindow(items, firstTick, timing.windowTicks, { ...this.plannerOptions, arrivalsPerWindow, reserve: Math.max(this.plannerOptions.reserve, arrivalsPerWindow * this.plannerOptions.reserveWindows) });
+    const arrivalsPerWindow =
+      (this.arrivalsPerTick ?? items.length / Math.max(1, this.maxAddedDelayTicks)) * timing.windowTicks;
+    const plan = planWindow(items, firstTick, timing.windowTicks, {
+      ...this.plannerOptions,
+      arrivalsPerWindow,
+      reserve: Math.max(this.plannerOptions.reserve, arrivalsPerWindow * this.plannerOptions.reserveWindows),
+    });
     this.windowsPlanned++;
     if (plan.balanced) this.windowsBalanced++;
     for (const [executionId, tick] of plan.assignments) {

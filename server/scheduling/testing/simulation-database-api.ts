@@ -6,7 +6,12 @@
  */
 import { UnknownExecutionError, type DatabaseSimulation } from "../dbsim/simulation";
 import type { WindowObservation } from "../estimation/types";
-import { DelayRejectedError, type DatabaseApi, type DatabaseTiming, type QueuedExecutionView } from "../scheduler/database-api";
+import {
+  DelayRejectedError,
+  type DatabaseApi,
+  type DatabaseTiming,
+  type QueuedExecutionView,
+} from "../scheduler/database-api";
 
 export class SimulationDatabaseApi implements DatabaseApi {
   /** Delay calls made, for the benches. */
@@ -15,7 +20,11 @@ export class SimulationDatabaseApi implements DatabaseApi {
   constructor(private readonly simulation: DatabaseSimulation) {}
 
   async queued(): Promise<QueuedExecutionView[]> {
-    return this.simulation.queued().map((execution) => ({ executionId: execution.id, templateId: execution.templateId, queuedTick: execution.queuedTick }));
+    return this.simulation.queued().map((execution) => ({
+      executionId: execution.id,
+      templateId: execution.templateId,
+      queuedTick: execution.queuedTick,
+    }));
   }
 
   async delay(executionId: string, ticks: number): Promise<void> {
@@ -31,7 +40,14 @@ export class SimulationDatabaseApi implements DatabaseApi {
   async resources(): Promise<WindowObservation | undefined> {
     const window = this.simulation.lastWindow;
     if (!window) return undefined;
-    return { firstTick: window.firstTick, lastTick: window.lastTick, samples: window.samples, cpu: window.cpu, io: window.io, memory: window.memory };
+    return {
+      firstTick: window.firstTick,
+      lastTick: window.lastTick,
+      samples: window.samples,
+      cpu: window.cpu,
+      io: window.io,
+      memory: window.memory,
+    };
   }
 
   async timing(): Promise<DatabaseTiming> {

@@ -17,7 +17,9 @@ export const alertsRouter = createTRPCRouter({
     history: signedInProcedure
       .input(idInput.extend({ maxPoints: z.number().int().min(10).max(500).default(240) }))
       .query(({ ctx, input }) => ctx.consoles.alerts.history(input.id, input.maxPoints)),
-    create: adminProcedure.input(ruleInputSchema).mutation(({ ctx, input }) => ctx.consoles.alerts.createRule(input, ctx.actor)),
+    create: adminProcedure
+      .input(ruleInputSchema)
+      .mutation(({ ctx, input }) => ctx.consoles.alerts.createRule(input, ctx.actor)),
     update: adminProcedure
       .input(idInput.extend({ rule: ruleInputSchema }))
       .mutation(({ ctx, input }) => ctx.consoles.alerts.updateRule(input.id, input.rule, ctx.actor)),

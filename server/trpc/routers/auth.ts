@@ -10,10 +10,19 @@ export const authRouter = createTRPCRouter({
   signInOptions: publicProcedure.query(({ ctx }) => ctx.consoles.auth.signInOptions()),
   user: createTRPCRouter({
     // Everyone signed in may see who is on the team (as in PagerDuty); only admins change it.
-    list: signedInProcedure.input(pageInput.extend({ search: z.string().trim().max(100).optional() })).query(({ ctx, input }) => ctx.consoles.auth.listUsers(input)),
-    create: adminProcedure.input(newUserInput).mutation(({ ctx, input }) => ctx.consoles.auth.createUser(input, ctx.actor)),
+    list: signedInProcedure
+      .input(pageInput.extend({ search: z.string().trim().max(100).optional() }))
+      .query(({ ctx, input }) => ctx.consoles.auth.listUsers(input)),
+    create: adminProcedure
+      .input(newUserInput)
+      .mutation(({ ctx, input }) => ctx.consoles.auth.createUser(input, ctx.actor)),
     changeRole: adminProcedure
-      .input(z.object({ userId: z.string().min(1), role: z.enum(ROLES, { message: "Choose a role: viewer, responder or admin." }) }))
+      .input(
+        z.object({
+          userId: z.string().min(1),
+          role: z.enum(ROLES, { message: "Choose a role: viewer, responder or admin." }),
+        }),
+      )
       .mutation(({ ctx, input }) => ctx.consoles.auth.changeRole(input.userId, input.role, ctx.actor)),
   }),
   audit: createTRPCRouter({

@@ -6,7 +6,10 @@
 import { z } from "zod";
 import { createTRPCRouter, pageInput, responderProcedure, signedInProcedure } from "../init";
 
-const userId = z.string({ message: "userId is required" }).min(1, "userId is required").max(200, "userId is longer than 200 characters");
+const userId = z
+  .string({ message: "userId is required" })
+  .min(1, "userId is required")
+  .max(200, "userId is longer than 200 characters");
 
 export const digestsRouter = createTRPCRouter({
   status: createTRPCRouter({
@@ -16,13 +19,23 @@ export const digestsRouter = createTRPCRouter({
     list: signedInProcedure.input(pageInput).query(({ ctx, input }) => ctx.consoles.digests.listUsers(input)),
   }),
   alarm: createTRPCRouter({
-    list: signedInProcedure.input(pageInput.extend({ userId })).query(({ ctx, input }) => ctx.consoles.digests.listAlarms(input.userId, { page: input.page, pageSize: input.pageSize })),
+    list: signedInProcedure
+      .input(pageInput.extend({ userId }))
+      .query(({ ctx, input }) =>
+        ctx.consoles.digests.listAlarms(input.userId, { page: input.page, pageSize: input.pageSize }),
+      ),
   }),
   history: createTRPCRouter({
-    list: signedInProcedure.input(pageInput.extend({ userId: userId.optional() })).query(({ ctx, input }) => ctx.consoles.digests.listHistory({ userId: input.userId }, { page: input.page, pageSize: input.pageSize })),
+    list: signedInProcedure
+      .input(pageInput.extend({ userId: userId.optional() }))
+      .query(({ ctx, input }) =>
+        ctx.consoles.digests.listHistory({ userId: input.userId }, { page: input.page, pageSize: input.pageSize }),
+      ),
   }),
   digest: createTRPCRouter({
-    send: responderProcedure.input(z.object({ userId })).mutation(({ ctx, input }) => ctx.consoles.digests.sendDigestNow(input.userId, ctx.actor)),
+    send: responderProcedure
+      .input(z.object({ userId }))
+      .mutation(({ ctx, input }) => ctx.consoles.digests.sendDigestNow(input.userId, ctx.actor)),
   }),
   deadLetter: createTRPCRouter({
     list: signedInProcedure.input(pageInput).query(({ ctx, input }) => ctx.consoles.digests.listDeadLetters(input)),

@@ -28,39 +28,64 @@ afterEach(async () => {
 
 describe("pager router", () => {
   it("lets a responder acknowledge, answers a second acknowledgement as a no-op, and refuses a viewer", async () => {
-    const opened = harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "down", actor: { kind: "system", name: "test" } });
+    const opened = harness.pager.useCases.receiveAlert({
+      serviceId: harness.serviceId,
+      summary: "down",
+      actor: { kind: "system", name: "test" },
+    });
     const incidentId = opened.outcome === "opened" ? opened.incidentId : "";
 
-    await expect(callerAs("viewer").pager.incident.acknowledge({ incidentId })).rejects.toThrow(/Only a responder or an admin can do this/);
-    await expect(callerAs("responder").pager.incident.acknowledge({ incidentId })).resolves.toMatchObject({ outcome: "acknowledged" });
-    await expect(callerAs("admin").pager.incident.acknowledge({ incidentId })).resolves.toMatchObject({ outcome: "already-acknowledged" });
+    await expect(callerAs("viewer").pager.incident.acknowledge({ incidentId })).rejects.toThrow(
+      /Only a responder or an admin can do this/,
+    );
+    await expect(callerAs("responder").pager.incident.acknowledge({ incidentId })).resolves.toMatchObject({
+      outcome: "acknowledged",
+    });
+    await expect(callerAs("admin").pager.incident.acknowledge({ incidentId })).resolves.toMatchObject({
+      outcome: "already-acknowledged",
+    });
     const page = await callerAs("viewer").pager.incident.get({ incidentId });
     expect(page.incident.acknowledgedBy).toBe("rui@example.com");
   });
 
   it("lets only admins edit policies and explains a bad phone number", async () => {
-    const policy = { name: "P", levels: [{ delayMinutes: 15, targets: [{ channel: "sms" as const, address: "555-0100" }] }], repeatCount: 0 };
+    const policy = {
+      name: "P",
+      levels: [{ delayMinutes: 15, targets: [{ channel: "sms" as const, address: "555-0100" }] }],
+      repeatCount: 0,
+    };
     await expect(callerAs("responder").pager.policy.create(policy)).rejects.toThrow(/Only an admin/);
     await expect(callerAs("admin").pager.policy.create(policy)).rejects.toThrow(/E\.164/);
   });
 
   it("hides integration keys from everyone but admins", async () => {
-    expect((await callerAs("viewer").pager.service.list({ page: 1, pageSize: 10 })).items[0]!.integrationKey).toBeNull();
-    expect((await callerAs("admin").pager.service.list({ page: 1, pageSize: 10 })).items[0]!.integrationKey).toMatch(/^wpk_/);
+    expect(
+      (await callerAs("viewer").pager.service.list({ page: 1, pageSize: 10 })).items[0]!.integrationKey,
+    ).toBeNull();
+    expect((await callerAs("admin").pager.service.list({ page: 1, pageSize: 10 })).items[0]!.integrationKey).toMatch(
+      /^wpk_/,
+    );
   });
 
   it("answers an unknown incident with NOT_FOUND and a way out", async () => {
-    await expect(callerAs("viewer").pager.incident.get({ incidentId: "inc_missing" })).rejects.toThrow(/No incident has the id inc_missing/);
+    await expect(callerAs("viewer").pager.incident.get({ incidentId: "inc_missing" })).rejects.toThrow(
+      /No incident has the id inc_missing/,
+    );
   });
 
   it("answers an unknown policy with NOT_FOUND and a way out", async () => {
-    await expect(callerAs("viewer").pager.policy.get({ policyId: "pol_missing" })).rejects.toMatchObject({ code: "NOT_FOUND", message: "No escalation policy has the id pol_missing. Go back to the policies." });
+    await expect(callerAs("viewer").pager.policy.get({ policyId: "pol_missing" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: "No escalation policy has the id pol_missing. Go back to the policies.",
+    });
   });
 
   it("gives a new service its own fresh integration key", async () => {
     const policyId = (await callerAs("viewer").pager.policy.list({ page: 1, pageSize: 10 })).items[0]!.id;
     const created = await callerAs("admin").pager.service.create({ name: "Search", description: "", policyId });
-    const existing = (await callerAs("admin").pager.service.list({ page: 1, pageSize: 10 })).items.find((item) => item.id === harness.serviceId)!;
+    const existing = (await callerAs("admin").pager.service.list({ page: 1, pageSize: 10 })).items.find(
+      (item) => item.id === harness.serviceId,
+    )!;
     expect(created.integrationKey).toMatch(/^wpk_[0-9a-f]{32}$/);
     expect(created.integrationKey).not.toBe(existing.integrationKey);
   });

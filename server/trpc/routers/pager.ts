@@ -8,22 +8,36 @@ import { z } from "zod";
 import { policyInput, serviceInput } from "@/server/pager/model";
 import { adminProcedure, createTRPCRouter, pageInput, responderProcedure, signedInProcedure } from "../init";
 
-const id = (what: string) => z.string({ message: `${what} is required` }).min(1, `${what} is required`).max(100);
+const id = (what: string) =>
+  z
+    .string({ message: `${what} is required` })
+    .min(1, `${what} is required`)
+    .max(100);
 
 export const pagerRouter = createTRPCRouter({
   service: createTRPCRouter({
-    list: signedInProcedure.input(pageInput).query(({ ctx, input }) => ctx.consoles.pager.listServices(input, ctx.user.role)),
-    create: adminProcedure.input(serviceInput).mutation(({ ctx, input }) => ctx.consoles.pager.createService(input, ctx.actor)),
+    list: signedInProcedure
+      .input(pageInput)
+      .query(({ ctx, input }) => ctx.consoles.pager.listServices(input, ctx.user.role)),
+    create: adminProcedure
+      .input(serviceInput)
+      .mutation(({ ctx, input }) => ctx.consoles.pager.createService(input, ctx.actor)),
     update: adminProcedure.input(serviceInput.extend({ serviceId: id("serviceId") })).mutation(({ ctx, input }) => {
       const { serviceId, ...fields } = input;
       return ctx.consoles.pager.updateService(serviceId, fields, ctx.actor);
     }),
-    markHealthy: responderProcedure.input(z.object({ serviceId: id("serviceId") })).mutation(({ ctx, input }) => ctx.consoles.pager.markHealthy(input.serviceId, ctx.actor)),
+    markHealthy: responderProcedure
+      .input(z.object({ serviceId: id("serviceId") }))
+      .mutation(({ ctx, input }) => ctx.consoles.pager.markHealthy(input.serviceId, ctx.actor)),
   }),
   policy: createTRPCRouter({
     list: signedInProcedure.input(pageInput).query(({ ctx, input }) => ctx.consoles.pager.listPolicies(input)),
-    get: signedInProcedure.input(z.object({ policyId: id("policyId") })).query(({ ctx, input }) => ctx.consoles.pager.policy(input.policyId)),
-    create: adminProcedure.input(policyInput).mutation(({ ctx, input }) => ctx.consoles.pager.createPolicy(input, ctx.actor)),
+    get: signedInProcedure
+      .input(z.object({ policyId: id("policyId") }))
+      .query(({ ctx, input }) => ctx.consoles.pager.policy(input.policyId)),
+    create: adminProcedure
+      .input(policyInput)
+      .mutation(({ ctx, input }) => ctx.consoles.pager.createPolicy(input, ctx.actor)),
     update: adminProcedure.input(policyInput.extend({ policyId: id("policyId") })).mutation(({ ctx, input }) => {
       const { policyId, ...policy } = input;
       return ctx.consoles.pager.updatePolicy(policyId, policy, ctx.actor);
@@ -33,14 +47,24 @@ export const pagerRouter = createTRPCRouter({
     list: signedInProcedure
       .input(
         pageInput.extend({
-          state: z.enum(["open", "acknowledged", "resolved", "active"], { message: "state must be open, acknowledged, resolved or active" }).optional(),
+          state: z
+            .enum(["open", "acknowledged", "resolved", "active"], {
+              message: "state must be open, acknowledged, resolved or active",
+            })
+            .optional(),
           serviceId: z.string().max(100).optional(),
         }),
       )
       .query(({ ctx, input }) => ctx.consoles.pager.listIncidents(input)),
-    get: signedInProcedure.input(z.object({ incidentId: id("incidentId") })).query(({ ctx, input }) => ctx.consoles.pager.incident(input.incidentId)),
-    acknowledge: responderProcedure.input(z.object({ incidentId: id("incidentId") })).mutation(({ ctx, input }) => ctx.consoles.pager.acknowledge(input.incidentId, ctx.actor)),
-    resolve: responderProcedure.input(z.object({ incidentId: id("incidentId") })).mutation(({ ctx, input }) => ctx.consoles.pager.resolve(input.incidentId, ctx.actor)),
+    get: signedInProcedure
+      .input(z.object({ incidentId: id("incidentId") }))
+      .query(({ ctx, input }) => ctx.consoles.pager.incident(input.incidentId)),
+    acknowledge: responderProcedure
+      .input(z.object({ incidentId: id("incidentId") }))
+      .mutation(({ ctx, input }) => ctx.consoles.pager.acknowledge(input.incidentId, ctx.actor)),
+    resolve: responderProcedure
+      .input(z.object({ incidentId: id("incidentId") }))
+      .mutation(({ ctx, input }) => ctx.consoles.pager.resolve(input.incidentId, ctx.actor)),
   }),
   deadLetter: createTRPCRouter({
     list: adminProcedure.input(pageInput).query(({ ctx, input }) => ctx.consoles.pager.listDeadLetters(input)),

@@ -10,17 +10,29 @@ import { createTRPCRouter, pageInput, responderProcedure, signedInProcedure } fr
 export const schedulingRouter = createTRPCRouter({
   resources: createTRPCRouter({
     series: signedInProcedure
-      .input(z.object({ range: z.enum(["live", "hour"], { message: "range must be live (last 2 minutes) or hour (last hour)" }).default("live") }))
+      .input(
+        z.object({
+          range: z
+            .enum(["live", "hour"], { message: "range must be live (last 2 minutes) or hour (last hour)" })
+            .default("live"),
+        }),
+      )
       .query(({ ctx, input }) => ctx.consoles.scheduling.resourceSeries(input.range)),
   }),
   summary: createTRPCRouter({
     get: signedInProcedure
-      .input(z.object({ windowSeconds: z.number().int().min(10, "at least 10 seconds").max(3600, "at most an hour").default(60) }))
+      .input(
+        z.object({
+          windowSeconds: z.number().int().min(10, "at least 10 seconds").max(3600, "at most an hour").default(60),
+        }),
+      )
       .query(({ ctx, input }) => ctx.consoles.scheduling.summary(input.windowSeconds)),
   }),
   execution: createTRPCRouter({
     list: signedInProcedure
-      .input(pageInput.extend({ template: z.string().max(64, "a template id or #index, at most 64 characters").optional() }))
+      .input(
+        pageInput.extend({ template: z.string().max(64, "a template id or #index, at most 64 characters").optional() }),
+      )
       .query(({ ctx, input }) => ctx.consoles.scheduling.executions(input)),
   }),
   template: createTRPCRouter({

@@ -6,7 +6,22 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
-import { Button, Callout, Card, CardHeader, EmptyState, ErrorState, LoadingState, PageHeader, Table, Td, Th, THead, Time, Tr } from "@/app/_components/ui";
+import {
+  Button,
+  Callout,
+  Card,
+  CardHeader,
+  EmptyState,
+  ErrorState,
+  LoadingState,
+  PageHeader,
+  Table,
+  Td,
+  Th,
+  THead,
+  Time,
+  Tr,
+} from "@/app/_components/ui";
 import { RuleForm } from "../rule-form";
 import { AlertStateBadge, formatValue, SOURCE_LABELS } from "../state-badge";
 import { RuleChart } from "./rule-chart";
@@ -20,7 +35,10 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const [deleted, setDeleted] = useState(false);
   // Once deleted, stop polling the rule (it would answer "not found" until the page has moved on).
-  const history = useQuery({ ...trpc.alerts.rule.history.queryOptions({ id: ruleId, maxPoints: 240 }, { refetchInterval: 2_000 }), enabled: !deleted });
+  const history = useQuery({
+    ...trpc.alerts.rule.history.queryOptions({ id: ruleId, maxPoints: 240 }, { refetchInterval: 2_000 }),
+    enabled: !deleted,
+  });
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.alerts.pathKey() });
   const update = useMutation(
     trpc.alerts.rule.update.mutationOptions({
@@ -69,14 +87,20 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
             <Link href="/alerts" className="text-sky-700 hover:underline dark:text-sky-400">
               Alerts
             </Link>{" "}
-            · {SOURCE_LABELS[rule.sourceKind]} <code className="font-mono text-xs">{rule.query}</code> every {rule.intervalSecs} s
-            {rule.origin === "alerts-server" ? " · loaded from the alerts-server" : ""}
+            · {SOURCE_LABELS[rule.sourceKind]} <code className="font-mono text-xs">{rule.query}</code> every{" "}
+            {rule.intervalSecs} s{rule.origin === "alerts-server" ? " · loaded from the alerts-server" : ""}
           </span>
         }
         actions={
           roleAllows(role, "admin") ? (
             <span className="flex gap-2">
-              <Button variant="secondary" onClick={() => { setEditing((value) => !value); update.reset(); }}>
+              <Button
+                variant="secondary"
+                onClick={() => {
+                  setEditing((value) => !value);
+                  update.reset();
+                }}
+              >
                 {editing ? "Close the editor" : "Edit"}
               </Button>
               {confirmingDelete ? (
@@ -97,10 +121,21 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
           ) : null
         }
       />
-      {remove.error ? <Callout tone="error" className="mb-3">{remove.error.message}</Callout> : null}
+      {remove.error ? (
+        <Callout tone="error" className="mb-3">
+          {remove.error.message}
+        </Callout>
+      ) : null}
       {editing ? (
         <Card className="mb-4">
-          <CardHeader title="Edit the rule" description={rule.origin === "alerts-server" ? "This rule comes from the alerts-server: its query and thresholds are reloaded from there at the next start." : undefined} />
+          <CardHeader
+            title="Edit the rule"
+            description={
+              rule.origin === "alerts-server"
+                ? "This rule comes from the alerts-server: its query and thresholds are reloaded from there at the next start."
+                : undefined
+            }
+          />
           <RuleForm
             initial={rule}
             submitLabel="Save changes"
@@ -114,14 +149,32 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
 
       <dl className="mb-4 grid grid-cols-2 gap-3 sm:grid-cols-4">
         {[
-          ["State", <span key="state" data-testid="rule-state">{rule.state}</span>],
-          ["Last value", <span key="value" className="tabular-nums">{formatValue(rule.lastValue)}</span>],
-          ["Warn above / critical above", <span key="thresholds" className="tabular-nums">{formatValue(rule.warn.value)} / {formatValue(rule.critical.value)}</span>],
+          [
+            "State",
+            <span key="state" data-testid="rule-state">
+              {rule.state}
+            </span>,
+          ],
+          [
+            "Last value",
+            <span key="value" className="tabular-nums">
+              {formatValue(rule.lastValue)}
+            </span>,
+          ],
+          [
+            "Warn above / critical above",
+            <span key="thresholds" className="tabular-nums">
+              {formatValue(rule.warn.value)} / {formatValue(rule.critical.value)}
+            </span>,
+          ],
           ["Last notified", rule.lastNotifiedAtMs ? <Time key="notified" value={rule.lastNotifiedAtMs} /> : "—"],
           ["Repeat interval", `${rule.repeatIntervalSecs} s`],
           ["Monitored service", rule.serviceId ?? "none"],
           ["Subscribers", rule.subscriberUserIds.length ? rule.subscriberUserIds.join(", ") : "none"],
-          ["Last evaluated", rule.lastEvaluatedAtMs ? <Time key="evaluated" value={rule.lastEvaluatedAtMs} /> : "not yet"],
+          [
+            "Last evaluated",
+            rule.lastEvaluatedAtMs ? <Time key="evaluated" value={rule.lastEvaluatedAtMs} /> : "not yet",
+          ],
         ].map(([label, value]) => (
           <div key={String(label)} className="rounded-md border border-slate-200 p-2 dark:border-slate-800">
             <dt className="text-xs text-slate-500 dark:text-slate-400">{label}</dt>
@@ -136,16 +189,24 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
       ) : null}
 
       <Card className="mb-4" aria-labelledby="chart-heading">
-        <CardHeader title={<span id="chart-heading">Value and thresholds</span>} description={`The latest evaluations in ${Math.round(bucketMs / 100) / 10} s buckets.`} />
+        <CardHeader
+          title={<span id="chart-heading">Value and thresholds</span>}
+          description={`The latest evaluations in ${Math.round(bucketMs / 100) / 10} s buckets.`}
+        />
         {series.length === 0 ? (
-          <EmptyState title="No evaluations yet">The first one runs within one interval ({rule.intervalSecs} s).</EmptyState>
+          <EmptyState title="No evaluations yet">
+            The first one runs within one interval ({rule.intervalSecs} s).
+          </EmptyState>
         ) : (
           <RuleChart buckets={series} transitions={transitions} warn={rule.warn.value} critical={rule.critical.value} />
         )}
       </Card>
 
       <Card aria-labelledby="transitions-heading">
-        <CardHeader title={<span id="transitions-heading">Transitions and notifications</span>} description="The latest 200, newest first." />
+        <CardHeader
+          title={<span id="transitions-heading">Transitions and notifications</span>}
+          description="The latest 200, newest first."
+        />
         {transitions.length === 0 ? (
           <EmptyState title="No transitions yet">The rule has stayed in PASS.</EmptyState>
         ) : (
@@ -167,7 +228,8 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
                   </Td>
                   <Td>
                     <span className="flex items-center gap-1">
-                      <AlertStateBadge state={transition.previousState} /> → <AlertStateBadge state={transition.newState} />
+                      <AlertStateBadge state={transition.previousState} /> →{" "}
+                      <AlertStateBadge state={transition.newState} />
                     </span>
                   </Td>
                   <Td>{transition.action}</Td>

@@ -4,7 +4,22 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
-import { Card, CardHeader, EmptyState, ErrorState, Field, LoadingState, Pagination, Select, Table, Td, Th, THead, Time, Tr } from "@/app/_components/ui";
+import {
+  Card,
+  CardHeader,
+  EmptyState,
+  ErrorState,
+  Field,
+  LoadingState,
+  Pagination,
+  Select,
+  Table,
+  Td,
+  Th,
+  THead,
+  Time,
+  Tr,
+} from "@/app/_components/ui";
 import { IncidentStateBadge } from "../badges";
 
 const PAGE_SIZE = 25;
@@ -22,7 +37,12 @@ export function IncidentsPanel() {
   const trpc = useTRPC();
   const [page, setPage] = useState(1);
   const [state, setState] = useState<Filter>("");
-  const incidents = useQuery(trpc.pager.incident.list.queryOptions({ page, pageSize: PAGE_SIZE, state: state || undefined }, { refetchInterval: 3_000 }));
+  const incidents = useQuery(
+    trpc.pager.incident.list.queryOptions(
+      { page, pageSize: PAGE_SIZE, state: state || undefined },
+      { refetchInterval: 3_000 },
+    ),
+  );
 
   return (
     <Card aria-labelledby="incidents-heading">
@@ -52,7 +72,11 @@ export function IncidentsPanel() {
       ) : incidents.isError ? (
         <ErrorState error={incidents.error} retry={() => incidents.refetch()} />
       ) : incidents.data.items.length === 0 ? (
-        <EmptyState title="No incidents">{state ? "None in this state. Choose another state." : "When an alert reaches a monitored service, its incident shows here."}</EmptyState>
+        <EmptyState title="No incidents">
+          {state
+            ? "None in this state. Choose another state."
+            : "When an alert reaches a monitored service, its incident shows here."}
+        </EmptyState>
       ) : (
         <>
           <Table caption="Incidents">
@@ -89,7 +113,13 @@ export function IncidentsPanel() {
               ))}
             </tbody>
           </Table>
-          <Pagination page={page} pageSize={PAGE_SIZE} total={incidents.data.total} onPageChange={setPage} label="incidents" />
+          <Pagination
+            page={page}
+            pageSize={PAGE_SIZE}
+            total={incidents.data.total}
+            onPageChange={setPage}
+            label="incidents"
+          />
         </>
       )}
     </Card>

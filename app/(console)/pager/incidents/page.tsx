@@ -8,7 +8,10 @@ export const metadata: Metadata = { title: "Pager · Incidents" };
 export default function IncidentsPage() {
   return (
     <>
-      <PageHeader title="Pager" description="Incidents: one per monitored service at a time, escalated level by level until someone acknowledges." />
+      <PageHeader
+        title="Pager"
+        description="Incidents: one per monitored service at a time, escalated level by level until someone acknowledges."
+      />
       <PagerTabs />
       <IncidentsPanel />
     </>

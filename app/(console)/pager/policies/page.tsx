@@ -11,7 +11,10 @@ export default async function PoliciesPage() {
   const user = await requireUser();
   return (
     <>
-      <PageHeader title="Pager" description="Escalation policies: who is notified at each level, how long they have to acknowledge, and how often the policy repeats." />
+      <PageHeader
+        title="Pager"
+        description="Escalation policies: who is notified at each level, how long they have to acknowledge, and how often the policy repeats."
+      />
       <PagerTabs />
       <PoliciesPanel canEdit={roleAllows(user.role, "admin")} />
     </>

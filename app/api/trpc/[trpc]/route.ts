@@ -15,7 +15,8 @@ function handler(request: Request) {
     router: appRouter,
     createContext: () => createTRPCContext({ headers: request.headers }),
     onError({ error, path }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ path, err: error.cause ?? error }, "tRPC procedure failed");
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        log.error({ path, err: error.cause ?? error }, "tRPC procedure failed");
     },
   });
 }

@@ -8,6 +8,12 @@ export async function GET(): Promise<Response> {
     const health = (await getConsoles()).platform.health();
     return Response.json(health, { status: health.status === "ok" ? 200 : 503 });
   } catch (error) {
-    return Response.json({ status: "error", database: { state: "unavailable", error: error instanceof Error ? error.message : String(error) } }, { status: 503 });
+    return Response.json(
+      {
+        status: "error",
+        database: { state: "unavailable", error: error instanceof Error ? error.message : String(error) },
+      },
+      { status: 503 },
+    );
   }
 }

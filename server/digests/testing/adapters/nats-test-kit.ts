@@ -24,7 +24,10 @@ export async function plainClient(): Promise<NatsConnection> {
 }
 
 /** Collects every AlarmDigest published on `subject`, as a core NATS subscriber would. */
-export function collectDigests(nc: NatsConnection, subject: string): { digests: AlarmDigestMessage[]; waitFor: (count: number, timeoutMs?: number) => Promise<AlarmDigestMessage[]> } {
+export function collectDigests(
+  nc: NatsConnection,
+  subject: string,
+): { digests: AlarmDigestMessage[]; waitFor: (count: number, timeoutMs?: number) => Promise<AlarmDigestMessage[]> } {
   const digests: AlarmDigestMessage[] = [];
   // Waiters are woken on arrival (no polling), so that the bench's latency figures are not rounded up.
   const waiters = new Set<() => void>();
@@ -53,7 +56,11 @@ export function collectDigests(nc: NatsConnection, subject: string): { digests: 
       };
       const timer = setTimeout(() => {
         waiters.delete(check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${count} digest(s) on ${subject} (got ${digests.length})`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${count} digest(s) on ${subject} (got ${digests.length})`,
+          ),
+        );
       }, timeoutMs);
       waiters.add(check);
       check();
@@ -61,7 +68,11 @@ export function collectDigests(nc: NatsConnection, subject: string): { digests: 
   return { digests, waitFor };
 }
 
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -70,7 +81,12 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, tim
 }
 
 /** Waits until the consumer has nothing pending and nothing unacknowledged. */
-export async function waitForConsumerDrained(nc: NatsConnection, prefix: string, consumer: "statusConsumer" | "requestConsumer", timeoutMs = 30_000): Promise<void> {
+export async function waitForConsumerDrained(
+  nc: NatsConnection,
+  prefix: string,
+  consumer: "statusConsumer" | "requestConsumer",
+  timeoutMs = 30_000,
+): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const names = digestStreamNames(prefix);
   await waitUntil(
@@ -86,7 +102,8 @@ export async function waitForConsumerDrained(nc: NatsConnection, prefix: string,
 export async function deleteRun(nc: NatsConnection, prefix: string): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const names = digestStreamNames(prefix);
-  for (const stream of [names.inbound, names.outbound, `KV_${prefix}_digest_state`]) await jsm.streams.delete(stream).catch(() => undefined);
+  for (const stream of [names.inbound, names.outbound, `KV_${prefix}_digest_state`])
+    await jsm.streams.delete(stream).catch(() => undefined);
 }
 
 /**
@@ -101,16 +118,44 @@ export function workerNodeOptions(): string {
 export type WorkerProcess = { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> };
 
 /** Starts server/jobs/digests-worker.ts as a child process and resolves `ready` once it consumes. */
-export function startWorkerProcess(options: { prefix: string; databasePath: string; state: "sqlite" | "nats-kv"; ackWaitMs?: number; maxBatch?: number }): WorkerProcess {
+export function startWorkerProcess(options: {
+  prefix: string;
+  databasePath: string;
+  state: "sqlite" | "nats-kv";
+  ackWaitMs?: number;
+  maxBatch?: number;
+}): WorkerProcess {
   const root = process.cwd();
   // node itself with tsx's loader, not the tsx CLI: the CLI runs the script in a second process, so killing the
   // CLI (SIGKILL above all) left the worker running, orphaned — a "killed" worker that went on acknowledging.
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server/jobs/digests-worker.ts"), `--state=${options.state}`, `--subject-prefix=${options.prefix}`, `--ack-wait-ms=${options.ackWaitMs ?? 2000}`, ...(options.maxBatch ? [`--max-batch=${options.maxBatch}`] : []), "--exit-with-parent"], {
-    cwd: root,
-    env: { ...process.env, NODE_OPTIONS: workerNodeOptions(), NATS_URL: TEST_NATS_URL, NATS_PREFIX: options.prefix, DATABASE_PATH: options.databasePath, LOG_LEVEL: "warn", WATCHPOST_DEMO: "false", NODE_ENV: "test" },
-    // Standard input stays open while this (test) process lives: if it dies without cleaning up, the worker ends.
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      path.join(root, "server/jobs/digests-worker.ts"),
+      `--state=${options.state}`,
+      `--subject-prefix=${options.prefix}`,
+      `--ack-wait-ms=${options.ackWaitMs ?? 2000}`,
+      ...(options.maxBatch ? [`--max-batch=${options.maxBatch}`] : []),
+      "--exit-with-parent",
+    ],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        NODE_OPTIONS: workerNodeOptions(),
+        NATS_URL: TEST_NATS_URL,
+        NATS_PREFIX: options.prefix,
+        DATABASE_PATH: options.databasePath,
+        LOG_LEVEL: "warn",
+        WATCHPOST_DEMO: "false",
+        NODE_ENV: "test",
+      },
+      // Standard input stays open while this (test) process lives: if it dies without cleaning up, the worker ends.
+      stdio: ["pipe", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
@@ -122,7 +167,16 @@ export function startWorkerProcess(options: { prefix: string; databasePath: stri
     });
     // The child's stack frames are left out of the message: vitest would try to map them to source maps of
     // files it never loaded (tsx's own loader) and fail on that instead of reporting this error.
-    void exited.then((code) => reject(new Error(`digest worker exited (${code}) before it was ready: ${stderr.split("\n").filter((line) => !/^\s+at /.test(line)).join("\n")}`)));
+    void exited.then((code) =>
+      reject(
+        new Error(
+          `digest worker exited (${code}) before it was ready: ${stderr
+            .split("\n")
+            .filter((line) => !/^\s+at /.test(line))
+            .join("\n")}`,
+        ),
+      ),
+    );
   });
   return { child, ready, exited };
 }
@@ -148,7 +202,8 @@ export function generatedHistory(alarms: number, users: number) {
       messages.push({ AlarmID: alarmId, UserID: userId, Status: "CRITICAL", ChangedAt: `${base}01Z` });
       latest = { Status: "CRITICAL", LatestChangedAt: `${base}01Z` };
     }
-    if (index % 3 === 0) messages.push({ AlarmID: alarmId, UserID: userId, Status: "CLEARED", ChangedAt: `${base}02Z` });
+    if (index % 3 === 0)
+      messages.push({ AlarmID: alarmId, UserID: userId, Status: "CLEARED", ChangedAt: `${base}02Z` });
     else expected.set(userId, [...(expected.get(userId) ?? []), { AlarmID: alarmId, ...latest }]);
   }
   return { messages, expected };

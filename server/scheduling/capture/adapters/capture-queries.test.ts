@@ -38,7 +38,16 @@ describe("CaptureQueries", () => {
     const start = Date.UTC(2026, 0, 1);
     for (let index = 0; index < 3600; index++) {
       const balanced = index % 4 === 0;
-      database.db.insert(schedulingResourceSecond).values(second(index, start + index * 1000, balanced ? { average: 100, min: 95, max: 105 } : { average: 80, min: 0, max: 200 })).run();
+      database.db
+        .insert(schedulingResourceSecond)
+        .values(
+          second(
+            index,
+            start + index * 1000,
+            balanced ? { average: 100, min: 95, max: 105 } : { average: 80, min: 0, max: 200 },
+          ),
+        )
+        .run();
     }
     const queries = new CaptureQueries(database.db);
     const band = queries.band(start);

@@ -9,7 +9,14 @@ import { and, asc, count, desc, eq, gte, like, or, sql } from "drizzle-orm";
 import type { AppDatabase } from "@/db/client";
 import { schedulingCaptureGap, schedulingExecution, schedulingResourceSecond, schedulingTemplate } from "@/db/schema";
 import { inBand } from "../../band";
-import type { BandSummary, CapturedHistory, LatencySummary, ResourceKey, SchedulingReadModel, SeriesPoint } from "../../ports";
+import type {
+  BandSummary,
+  CapturedHistory,
+  LatencySummary,
+  ResourceKey,
+  SchedulingReadModel,
+  SeriesPoint,
+} from "../../ports";
 
 const RESOURCE_KEYS: ResourceKey[] = ["cpu", "io", "memory"];
 
@@ -23,7 +30,13 @@ export class CaptureQueries implements CapturedHistory, SchedulingReadModel {
   constructor(private readonly db: AppDatabase) {}
 
   private secondsSince(sinceMs: number): SecondRow[] {
-    return this.db.select().from(schedulingResourceSecond).where(gte(schedulingResourceSecond.at, new Date(sinceMs))).orderBy(asc(schedulingResourceSecond.at)).limit(20_000).all();
+    return this.db
+      .select()
+      .from(schedulingResourceSecond)
+      .where(gte(schedulingResourceSecond.at, new Date(sinceMs)))
+      .orderBy(asc(schedulingResourceSecond.at))
+      .limit(20_000)
+      .all();
   }
 
   latestSecond(): SecondRow | undefined {
@@ -45,10 +58,16 @@ export class CaptureQueries implements CapturedHistory, SchedulingReadModel {
     const points = [...buckets.entries()].map(([at, rows]) => {
       const mean = (key: ResourceKey) => {
         const values = rows.map((row) => statistics(row, key));
-        const average = (pick: (value: { average: number; min: number; max: number }) => number) => values.reduce((sum, value) => sum + pick(value), 0) / values.length;
-        return { average: average((value) => value.average), min: average((value) => value.min), max: average((value) => value.max) };
+        const average = (pick: (value: { average: number; min: number; max: number }) => number) =>
+          values.reduce((sum, value) => sum + pick(value), 0) / values.length;
+        return {
+          average: average((value) => value.average),
+          min: average((value) => value.min),
+          max: average((value) => value.max),
+        };
       };
-      const inside = rows.filter((row) => RESOURCE_KEYS.every((key) => inBand(statistics(row, key)))).length / rows.length;
+      const inside =
+        rows.filter((row) => RESOURCE_KEYS.every((key) => inBand(statistics(row, key)))).length / rows.length;
       return { at, seconds: rows.length, cpu: mean("cpu"), io: mean("io"), memory: mean("memory"), inBand: inside };
     });
     return { bucketSeconds, points };
@@ -105,10 +124,18 @@ export class CaptureQueries implements CapturedHistory, SchedulingReadModel {
     const templateIndex = search && /^#?\d+$/.test(search) ? Number(search.replace("#", "")) : undefined;
     const matchingTemplates =
       templateIndex !== undefined
-        ? this.db.select({ id: schedulingTemplate.id }).from(schedulingTemplate).where(eq(schedulingTemplate.templateIndex, templateIndex)).all().map((row) => row.id)
+        ? this.db
+            .select({ id: schedulingTemplate.id })
+            .from(schedulingTemplate)
+            .where(eq(schedulingTemplate.templateIndex, templateIndex))
+            .all()
+            .map((row) => row.id)
         : [];
     const filter = search
-      ? or(like(schedulingExecution.templateId, `${search.replace(/[%_]/g, "")}%`), ...matchingTemplates.map((id) => eq(schedulingExecution.templateId, id)))
+      ? or(
+          like(schedulingExecution.templateId, `${search.replace(/[%_]/g, "")}%`),
+          ...matchingTemplates.map((id) => eq(schedulingExecution.templateId, id)),
+        )
       : undefined;
     const total = this.db.select({ value: count() }).from(schedulingExecution).where(filter).get()!.value;
     const items = this.db
@@ -143,7 +170,11 @@ export class CaptureQueries implements CapturedHistory, SchedulingReadModel {
         id: schedulingTemplate.id,
         index: schedulingTemplate.templateIndex,
         profile: schedulingTemplate.profile,
-        trueCost: { cpu: schedulingTemplate.trueCpu, memory: schedulingTemplate.trueMemory, io: schedulingTemplate.trueIo },
+        trueCost: {
+          cpu: schedulingTemplate.trueCpu,
+          memory: schedulingTemplate.trueMemory,
+          io: schedulingTemplate.trueIo,
+        },
         estimatedCpu: schedulingTemplate.estimatedCpu,
         estimatedMemory: schedulingTemplate.estimatedMemory,
         estimatedIo: schedulingTemplate.estimatedIo,
@@ -178,12 +209,20 @@ export class CaptureQueries implements CapturedHistory, SchedulingReadModel {
     return { windows, executions };
   }
 
-  saveEstimates(estimates: Array<{ templateId: string; cost: { cpu: number; io: number; memory: number } }>, at: number): void {
+  saveEstimates(
+    estimates: Array<{ templateId: string; cost: { cpu: number; io: number; memory: number } }>,
+    at: number,
+  ): void {
     this.db.transaction(
       (tx) => {
         for (const estimate of estimates) {
           tx.update(schedulingTemplate)
-            .set({ estimatedCpu: estimate.cost.cpu, estimatedMemory: estimate.cost.memory, estimatedIo: estimate.cost.io, estimatedAt: new Date(at) })
+            .set({
+              estimatedCpu: estimate.cost.cpu,
+              estimatedMemory: estimate.cost.memory,
+              estimatedIo: estimate.cost.io,
+              estimatedAt: new Date(at),
+            })
             .where(eq(schedulingTemplate.id, estimate.templateId))
             .run();
         }
@@ -193,6 +232,11 @@ export class CaptureQueries implements CapturedHistory, SchedulingReadModel {
   }
 
   gaps(limit = 20) {
-    return this.db.select().from(schedulingCaptureGap).orderBy(desc(schedulingCaptureGap.detectedAt)).limit(limit).all();
+    return this.db
+      .select()
+      .from(schedulingCaptureGap)
+      .orderBy(desc(schedulingCaptureGap.detectedAt))
+      .limit(limit)
+      .all();
   }
 }

@@ -28,8 +28,14 @@ export class HttpEventFeed implements EventFeed {
 
   private async getJson(path: string, signal?: AbortSignal): Promise<unknown> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
-    const response = await fetch(new URL(path, this.baseUrl), { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-    if (!response.ok) throw new DbsimHttpError(response.status, `GET ${path} answered ${response.status}: ${(await response.text()).trim()}`);
+    const response = await fetch(new URL(path, this.baseUrl), {
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+    });
+    if (!response.ok)
+      throw new DbsimHttpError(
+        response.status,
+        `GET ${path} answered ${response.status}: ${(await response.text()).trim()}`,
+      );
     return response.json();
   }
 }

@@ -6,7 +6,14 @@
  */
 import { and, eq } from "drizzle-orm";
 import type { AppDatabase } from "@/db/client";
-import { schedulingCaptureCursor, schedulingCaptureGap, schedulingDeadLetter, schedulingExecution, schedulingResourceSecond, schedulingTemplate } from "@/db/schema";
+import {
+  schedulingCaptureCursor,
+  schedulingCaptureGap,
+  schedulingDeadLetter,
+  schedulingExecution,
+  schedulingResourceSecond,
+  schedulingTemplate,
+} from "@/db/schema";
 import { createId } from "@/server/core/ids";
 import type { CaptureCursor, CaptureStore } from "../capture-client";
 import type { FeedPage, FeedTemplate } from "../feed";
@@ -21,13 +28,21 @@ export class SqliteCaptureStore implements CaptureStore {
     return row ? { logId: row.logId, lastSeq: row.lastSeq, logChanges: row.logChanges } : undefined;
   }
 
-  storePage(input: { logId: string; previousSeq: number; lastSeq: number; page: FeedPage; at: number }): { executions: number; windows: number } {
+  storePage(input: { logId: string; previousSeq: number; lastSeq: number; page: FeedPage; at: number }): {
+    executions: number;
+    windows: number;
+  } {
     const { logId, previousSeq, lastSeq, page, at } = input;
     return this.db.transaction(
       (tx) => {
         // Re-check the cursor inside the transaction: two clients on one database must not both store a page.
-        const current = tx.select().from(schedulingCaptureCursor).where(eq(schedulingCaptureCursor.id, CURSOR_ID)).get();
-        if (!current || current.logId !== logId || current.lastSeq !== previousSeq) return { executions: 0, windows: 0 };
+        const current = tx
+          .select()
+          .from(schedulingCaptureCursor)
+          .where(eq(schedulingCaptureCursor.id, CURSOR_ID))
+          .get();
+        if (!current || current.logId !== logId || current.lastSeq !== previousSeq)
+          return { executions: 0, windows: 0 };
         let executions = 0;
         let windows = 0;
         for (const event of page.events) {
@@ -76,15 +91,31 @@ export class SqliteCaptureStore implements CaptureStore {
         }
         for (const bad of page.badEvents) {
           tx.insert(schedulingDeadLetter)
-            .values({ id: createId("dlq"), source: `dbsim:${logId}:${bad.seq ?? "?"}`, reason: bad.reason, rawBody: bad.raw, receivedAt: new Date(at) })
+            .values({
+              id: createId("dlq"),
+              source: `dbsim:${logId}:${bad.seq ?? "?"}`,
+              reason: bad.reason,
+              rawBody: bad.raw,
+              receivedAt: new Date(at),
+            })
             .run();
         }
         if (page.truncated && page.firstSeq - 1 > previousSeq) {
           tx.insert(schedulingCaptureGap)
-            .values({ id: createId("gap"), logId, fromSeq: previousSeq + 1, toSeq: page.firstSeq - 1, reason: "retention_exceeded", detectedAt: new Date(at) })
+            .values({
+              id: createId("gap"),
+              logId,
+              fromSeq: previousSeq + 1,
+              toSeq: page.firstSeq - 1,
+              reason: "retention_exceeded",
+              detectedAt: new Date(at),
+            })
             .run();
         }
-        tx.update(schedulingCaptureCursor).set({ lastSeq, updatedAt: new Date(at) }).where(eq(schedulingCaptureCursor.id, CURSOR_ID)).run();
+        tx.update(schedulingCaptureCursor)
+          .set({ lastSeq, updatedAt: new Date(at) })
+          .where(eq(schedulingCaptureCursor.id, CURSOR_ID))
+          .run();
         return { executions, windows };
       },
       { behavior: "immediate" },
@@ -95,18 +126,31 @@ export class SqliteCaptureStore implements CaptureStore {
     const { logId, at } = input;
     this.db.transaction(
       (tx) => {
-        const current = tx.select().from(schedulingCaptureCursor).where(eq(schedulingCaptureCursor.id, CURSOR_ID)).get();
+        const current = tx
+          .select()
+          .from(schedulingCaptureCursor)
+          .where(eq(schedulingCaptureCursor.id, CURSOR_ID))
+          .get();
         if (current?.logId === logId) return;
         if (current) {
           tx.insert(schedulingCaptureGap)
-            .values({ id: createId("gap"), logId: current.logId, fromSeq: current.lastSeq + 1, toSeq: null, reason: "server_log_replaced", detectedAt: new Date(at) })
+            .values({
+              id: createId("gap"),
+              logId: current.logId,
+              fromSeq: current.lastSeq + 1,
+              toSeq: null,
+              reason: "server_log_replaced",
+              detectedAt: new Date(at),
+            })
             .run();
           tx.update(schedulingCaptureCursor)
             .set({ logId, lastSeq: 0, logChanges: current.logChanges + 1, updatedAt: new Date(at) })
             .where(eq(schedulingCaptureCursor.id, CURSOR_ID))
             .run();
         } else {
-          tx.insert(schedulingCaptureCursor).values({ id: CURSOR_ID, logId, lastSeq: 0, logChanges: 0, updatedAt: new Date(at) }).run();
+          tx.insert(schedulingCaptureCursor)
+            .values({ id: CURSOR_ID, logId, lastSeq: 0, logChanges: 0, updatedAt: new Date(at) })
+            .run();
         }
       },
       { behavior: "immediate" },

@@ -7,12 +7,23 @@ import { DbsimServer } from "./http-server";
 import { decodeDelayRequest } from "../delay-request";
 
 /** Raw HTTP (fetch refuses bodies on some methods and hides HEAD details). */
-function call(baseUrl: string, method: string, path: string, body?: string): Promise<{ status: number; contentType: string | undefined; body: string }> {
+function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number; contentType: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, baseUrl), { method }, (response) => {
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () => resolve({ status: response.statusCode!, contentType: response.headers["content-type"], body: Buffer.concat(chunks).toString() }));
+      response.on("end", () =>
+        resolve({
+          status: response.statusCode!,
+          contentType: response.headers["content-type"],
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
     });
     req.on("error", reject);
     if (body !== undefined) req.write(body);
@@ -20,8 +31,17 @@ function call(baseUrl: string, method: string, path: string, body?: string): Pro
   });
 }
 
-type ProbeResult = { note: string; method: string; path: string; req_body: string | null; status: number; body: string };
-const probe = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "contract-probe.json"), "utf8")) as { results: ProbeResult[] };
+type ProbeResult = {
+  note: string;
+  method: string;
+  path: string;
+  req_body: string | null;
+  status: number;
+  body: string;
+};
+const probe = JSON.parse(readFileSync(path.join(__dirname, "fixtures", "contract-probe.json"), "utf8")) as {
+  results: ProbeResult[];
+};
 
 describe("dbsim HTTP server", () => {
   let clock: ManualClock;
@@ -48,7 +68,10 @@ describe("dbsim HTTP server", () => {
     expect(response.status).toBe(200);
     expect(response.contentType).toBe("application/json");
     expect(response.body.endsWith("\n")).toBe(true);
-    const items = JSON.parse(response.body) as Array<{ query: { id: string }; execution: { id: string; timestamp: number } }>;
+    const items = JSON.parse(response.body) as Array<{
+      query: { id: string };
+      execution: { id: string; timestamp: number };
+    }>;
     expect(items.map((item) => item.execution.id)).toEqual(result.queued.map((execution) => execution.id));
     expect(items[0]!.query.id).toBe(result.queued[0]!.templateId);
     expect(items[0]!.execution.timestamp).toBe(queuedAt);
@@ -56,7 +79,12 @@ describe("dbsim HTTP server", () => {
 
   it("reports zeros before the first second, then the last window's integers", async () => {
     const before = JSON.parse((await call(server.url, "GET", "/resources")).body);
-    expect(before).toEqual({ cpu: { average: 0, min: 0, max: 0 }, io: { average: 0, min: 0, max: 0 }, memory: { average: 0, min: 0, max: 0 }, timestamp: server.startedAt });
+    expect(before).toEqual({
+      cpu: { average: 0, min: 0, max: 0 },
+      io: { average: 0, min: 0, max: 0 },
+      memory: { average: 0, min: 0, max: 0 },
+      timestamp: server.startedAt,
+    });
     let window;
     for (let tick = 0; tick < 10; tick++) {
       await clock.advance(100);
@@ -82,7 +110,11 @@ describe("dbsim HTTP server", () => {
       let body = item.req_body ?? undefined;
       for (const id of probeIds) if (body?.includes(id)) body = body.replace(id, liveId);
       const response = await call(server.url, item.method, item.path, body);
-      expect({ note: item.note, status: response.status, body: response.body }).toEqual({ note: item.note, status: item.status, body: item.body });
+      expect({ note: item.note, status: response.status, body: response.body }).toEqual({
+        note: item.note,
+        status: item.status,
+        body: item.body,
+      });
       checked++;
     }
     expect(checked).toBeGreaterThan(40);
@@ -101,7 +133,11 @@ describe("dbsim HTTP server", () => {
     }
     expect(ranAt! - target.queuedTick).toBe(21);
     const again = await call(server.url, "POST", "/delay", JSON.stringify({ id: target.id, delay: 5 }));
-    expect(again).toMatchObject({ status: 500, body: "Failed to delay query\n", contentType: "text/plain; charset=utf-8" });
+    expect(again).toMatchObject({
+      status: 500,
+      body: "Failed to delay query\n",
+      contentType: "text/plain; charset=utf-8",
+    });
   });
 
   it("serves the event log by sequence, with bad paging parameters refused in plain text", async () => {
@@ -169,8 +205,21 @@ describe("dbsim snapshot for a scheduler", () => {
     await server.start();
     for (let tick = 0; tick < 15; tick++) server.runTick();
     const snapshot = JSON.parse((await call(server.url, "GET", "/snapshot")).body);
-    expect(snapshot.queued).toEqual(server.simulation.queued().map((execution) => ({ executionId: execution.id, templateId: execution.templateId, queuedTick: execution.queuedTick })));
-    expect(snapshot).toMatchObject({ lastTick: 14, windowTicks: 10, windowOrigin: 0, defaultDelayTicks: 1, tickMs: 100, window: { firstTick: 0, lastTick: 9, samples: 10 } });
+    expect(snapshot.queued).toEqual(
+      server.simulation.queued().map((execution) => ({
+        executionId: execution.id,
+        templateId: execution.templateId,
+        queuedTick: execution.queuedTick,
+      })),
+    );
+    expect(snapshot).toMatchObject({
+      lastTick: 14,
+      windowTicks: 10,
+      windowOrigin: 0,
+      defaultDelayTicks: 1,
+      tickMs: 100,
+      window: { firstTick: 0, lastTick: 9, samples: 10 },
+    });
     await server.stop();
   });
 
@@ -182,7 +231,8 @@ describe("dbsim snapshot for a scheduler", () => {
     await clock.advance(0);
     expect(server.simulation.currentTick).toBe(10);
     const page = server.log.read(0, 1000);
-    for (const event of page.events) if (event.type === "queued") expect(event.at).toBe(server.startedAt + (event.tick + 1) * 100);
+    for (const event of page.events)
+      if (event.type === "queued") expect(event.at).toBe(server.startedAt + (event.tick + 1) * 100);
     await server.stop();
   });
 });

@@ -12,7 +12,13 @@ import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Clock, TimerHandle } from "@/server/core/clock";
 import type { Logger } from "@/server/core/logger";
-import { DatabaseSimulation, UnknownExecutionError, type SimulationParameters, type TickResult, type ResourceWindow } from "../simulation";
+import {
+  DatabaseSimulation,
+  UnknownExecutionError,
+  type SimulationParameters,
+  type TickResult,
+  type ResourceWindow,
+} from "../simulation";
 import { MemoryEventLog, type EventLog, type NewDbsimEvent } from "../event-log";
 import { decodeDelayRequest } from "../delay-request";
 
@@ -136,7 +142,13 @@ export class DbsimServer {
     }
     for (const execution of result.queued) {
       this.queuedAt.set(execution.id, at);
-      events.push({ type: "queued", executionId: execution.id, templateId: execution.templateId, tick: execution.queuedTick, at });
+      events.push({
+        type: "queued",
+        executionId: execution.id,
+        templateId: execution.templateId,
+        tick: execution.queuedTick,
+        at,
+      });
     }
     if (result.window) {
       const { index, firstTick, lastTick, cpu, io, memory } = result.window;
@@ -215,8 +227,21 @@ export class DbsimServer {
       windowOrigin: this.firstTick % metricsWindowTicks,
       defaultDelayTicks,
       tickMs: 1000 / tickRateHz,
-      queued: this.simulation.queued().map((execution) => ({ executionId: execution.id, templateId: execution.templateId, queuedTick: execution.queuedTick })),
-      window: window ? { firstTick: window.firstTick, lastTick: window.lastTick, samples: window.samples, cpu: window.cpu, io: window.io, memory: window.memory } : null,
+      queued: this.simulation.queued().map((execution) => ({
+        executionId: execution.id,
+        templateId: execution.templateId,
+        queuedTick: execution.queuedTick,
+      })),
+      window: window
+        ? {
+            firstTick: window.firstTick,
+            lastTick: window.lastTick,
+            samples: window.samples,
+            cpu: window.cpu,
+            io: window.io,
+            memory: window.memory,
+          }
+        : null,
     };
   }
 
@@ -249,7 +274,10 @@ export class DbsimServer {
 
   private async postDelay(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readBody(request);
-    const decoded = body === undefined ? ({ ok: false, status: 400, message: "Invalid request body" } as const) : decodeDelayRequest(body);
+    const decoded =
+      body === undefined
+        ? ({ ok: false, status: 400, message: "Invalid request body" } as const)
+        : decodeDelayRequest(body);
     if (!decoded.ok) {
       sendText(response, decoded.status, decoded.message);
       return;
@@ -267,8 +295,14 @@ export class DbsimServer {
   private getEvents(url: URL, response: ServerResponse): void {
     const after = parseWholeNumber(url.searchParams.get("after"), 0);
     const limit = parseWholeNumber(url.searchParams.get("limit"), EVENTS_PAGE_DEFAULT);
-    if (after === undefined) return sendText(response, 400, "Invalid after: expected a whole number, 0 or more (the last sequence number you stored)");
-    if (limit === undefined || limit < 1 || limit > EVENTS_PAGE_MAX) return sendText(response, 400, `Invalid limit: expected a whole number from 1 to ${EVENTS_PAGE_MAX}`);
+    if (after === undefined)
+      return sendText(
+        response,
+        400,
+        "Invalid after: expected a whole number, 0 or more (the last sequence number you stored)",
+      );
+    if (limit === undefined || limit < 1 || limit > EVENTS_PAGE_MAX)
+      return sendText(response, 400, `Invalid limit: expected a whole number from 1 to ${EVENTS_PAGE_MAX}`);
     sendJson(response, 200, { ...this.log.read(after, limit), currentTick: this.simulation.currentTick });
   }
 }

@@ -31,7 +31,9 @@ export class SqliteEventLog implements EventLog {
         "CREATE TABLE IF NOT EXISTS dbsim_event (seq INTEGER PRIMARY KEY, tick INTEGER, body TEXT NOT NULL);",
     );
     this.database.prepare("INSERT OR IGNORE INTO dbsim_meta (key, value) VALUES ('log_id', ?)").run(randomUUID());
-    this.logId = (this.database.prepare("SELECT value FROM dbsim_meta WHERE key = 'log_id'").get() as { value: string }).value;
+    this.logId = (
+      this.database.prepare("SELECT value FROM dbsim_meta WHERE key = 'log_id'").get() as { value: string }
+    ).value;
     const last = this.database.prepare("SELECT MAX(seq) AS seq FROM dbsim_event").get() as { seq: number | null };
     this.nextSeq = (last.seq ?? 0) + 1;
     this.insert = this.database.prepare("INSERT INTO dbsim_event (seq, tick, body) VALUES (?, ?, ?)");

@@ -46,12 +46,23 @@ describe("the HTTP adapter of the scheduler's database port", () => {
     await expect(api.delay("6f1c2d3e-0000-4000-8000-000000000000", 1)).rejects.toBeInstanceOf(DelayRejectedError);
   });
 
-  it("reports only the server's \"Failed to delay query\" answer as a rejected delay, not another failure", async () => {
-    const answer = (status: number, body: string): typeof fetch => async () => new Response(body, { status });
+  it('reports only the server\'s "Failed to delay query" answer as a rejected delay, not another failure', async () => {
+    const answer =
+      (status: number, body: string): typeof fetch =>
+      async () =>
+        new Response(body, { status });
     const clock = new ManualClock();
-    const rejected = new HttpDatabaseApi({ baseUrl: "http://127.0.0.1:1", clock, fetch: answer(500, "Failed to delay query\n") });
+    const rejected = new HttpDatabaseApi({
+      baseUrl: "http://127.0.0.1:1",
+      clock,
+      fetch: answer(500, "Failed to delay query\n"),
+    });
     await expect(rejected.delay("6f1c2d3e-0000-4000-8000-000000000000", 1)).rejects.toBeInstanceOf(DelayRejectedError);
-    for (const [status, body] of [[502, "Bad gateway"], [500, "Internal server error"], [400, "Invalid request body"]] as const) {
+    for (const [status, body] of [
+      [502, "Bad gateway"],
+      [500, "Internal server error"],
+      [400, "Invalid request body"],
+    ] as const) {
       const api = new HttpDatabaseApi({ baseUrl: "http://127.0.0.1:1", clock, fetch: answer(status, body) });
       const failure = await api.delay("6f1c2d3e-0000-4000-8000-000000000000", 1).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(Error);
@@ -61,7 +72,9 @@ describe("the HTTP adapter of the scheduler's database port", () => {
 
   it("lets the scheduler balance the database over HTTP", async () => {
     const { clock, server, api } = await startServer(4);
-    const truth = new Map<string, CostVector>(server.simulation.templates.map((template) => [template.id, { ...template.cost }]));
+    const truth = new Map<string, CostVector>(
+      server.simulation.templates.map((template) => [template.id, { ...template.cost }]),
+    );
     const scheduler = new Scheduler({ api, costs: { cost: (id) => truth.get(id) }, maxAddedDelayTicks: 30 });
     let seen = -1;
     let counted = 0;

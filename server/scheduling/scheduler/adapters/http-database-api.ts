@@ -10,12 +10,23 @@ import type { WindowObservation } from "../../estimation/types";
 import { DelayRejectedError, type DatabaseApi, type DatabaseTiming, type QueuedExecutionView } from "../database-api";
 
 const statisticsSchema = z.object({ average: z.number(), min: z.number(), max: z.number() });
-const resourcesSchema = z.object({ cpu: statisticsSchema, io: statisticsSchema, memory: statisticsSchema, timestamp: z.number() });
-const queuedSchema = z.array(z.object({ query: z.object({ id: z.string() }), execution: z.object({ id: z.string(), timestamp: z.number() }) }));
+const resourcesSchema = z.object({
+  cpu: statisticsSchema,
+  io: statisticsSchema,
+  memory: statisticsSchema,
+  timestamp: z.number(),
+});
+const queuedSchema = z.array(
+  z.object({ query: z.object({ id: z.string() }), execution: z.object({ id: z.string(), timestamp: z.number() }) }),
+);
 const statusSchema = z.object({
   startedAt: z.number(),
   currentTick: z.number().int(),
-  parameters: z.object({ tickRateHz: z.number().positive(), defaultDelayTicks: z.number().int(), metricsWindowTicks: z.number().int().positive() }),
+  parameters: z.object({
+    tickRateHz: z.number().positive(),
+    defaultDelayTicks: z.number().int(),
+    metricsWindowTicks: z.number().int().positive(),
+  }),
 });
 
 /** The server's answer to a delay of an execution it does not hold (unknown or already executed). */
@@ -31,7 +42,14 @@ export type HttpDatabaseApiOptions = {
   fetch?: typeof fetch;
 };
 
-type Anchor = { startedAt: number; startTick: number; tickMs: number; defaultDelayTicks: number; windowTicks: number; readAt: number };
+type Anchor = {
+  startedAt: number;
+  startTick: number;
+  tickMs: number;
+  defaultDelayTicks: number;
+  windowTicks: number;
+  readAt: number;
+};
 
 export class HttpDatabaseApi implements DatabaseApi {
   private anchor: Anchor | undefined;
@@ -43,7 +61,10 @@ export class HttpDatabaseApi implements DatabaseApi {
   }
 
   private async request(path: string, init?: RequestInit): Promise<Response> {
-    return this.fetcher(new URL(path, this.options.baseUrl), { ...init, signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 2_000) });
+    return this.fetcher(new URL(path, this.options.baseUrl), {
+      ...init,
+      signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 2_000),
+    });
   }
 
   private async readAnchor(): Promise<Anchor> {
@@ -74,7 +95,13 @@ export class HttpDatabaseApi implements DatabaseApi {
   async timing(): Promise<DatabaseTiming> {
     const anchor = await this.readAnchor();
     const lastTick = anchor.startTick + Math.floor((this.options.clock.now() - anchor.startedAt) / anchor.tickMs) - 1;
-    return { lastTick, windowTicks: anchor.windowTicks, windowOrigin: this.windowOrigin, defaultDelayTicks: anchor.defaultDelayTicks, tickMs: anchor.tickMs };
+    return {
+      lastTick,
+      windowTicks: anchor.windowTicks,
+      windowOrigin: this.windowOrigin,
+      defaultDelayTicks: anchor.defaultDelayTicks,
+      tickMs: anchor.tickMs,
+    };
   }
 
   async queued(): Promise<QueuedExecutionView[]> {
@@ -97,15 +124,27 @@ export class HttpDatabaseApi implements DatabaseApi {
     if (body.timestamp <= anchor.startedAt) return undefined;
     const lastTick = this.tickAt(anchor, body.timestamp);
     this.windowOrigin = (((lastTick + 1) % anchor.windowTicks) + anchor.windowTicks) % anchor.windowTicks;
-    return { firstTick: lastTick - anchor.windowTicks + 1, lastTick, samples: anchor.windowTicks, cpu: body.cpu, io: body.io, memory: body.memory };
+    return {
+      firstTick: lastTick - anchor.windowTicks + 1,
+      lastTick,
+      samples: anchor.windowTicks,
+      cpu: body.cpu,
+      io: body.io,
+      memory: body.memory,
+    };
   }
 
   async delay(executionId: string, ticks: number): Promise<void> {
-    const response = await this.request("/delay", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ id: executionId, delay: ticks }) });
+    const response = await this.request("/delay", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ id: executionId, delay: ticks }),
+    });
     if (response.ok) return;
     const body = (await response.text()).trim();
     const message = `POST /delay answered ${response.status}: ${body}`;
-    if (response.status === DELAY_REJECTED.status && body === DELAY_REJECTED.body) throw new DelayRejectedError(executionId, message);
+    if (response.status === DELAY_REJECTED.status && body === DELAY_REJECTED.body)
+      throw new DelayRejectedError(executionId, message);
     // Anything else (a proxy's 502, a 400 for a malformed request…) says nothing about the execution.
     throw new Error(message);
   }

@@ -9,15 +9,35 @@ import { useTRPC } from "@/app/_components/trpc/client";
 import { Button, Callout, Card, CardHeader, ErrorState, LoadingState, PageHeader, Time } from "@/app/_components/ui";
 import { DeliveryBadge, HealthBadge, IncidentStateBadge } from "../../badges";
 
-
 const KIND_LOOK: Record<string, { icon: ReactNode; ring: string }> = {
-  alert_received: { icon: <AlertTriangle className="size-4" aria-hidden />, ring: "bg-red-100 text-red-700 dark:bg-red-950 dark:text-red-300" },
-  level_notified: { icon: <BellRing className="size-4" aria-hidden />, ring: "bg-sky-100 text-sky-700 dark:bg-sky-950 dark:text-sky-300" },
-  escalated: { icon: <ChevronsUp className="size-4" aria-hidden />, ring: "bg-amber-100 text-amber-700 dark:bg-amber-950 dark:text-amber-300" },
-  acknowledged: { icon: <Hand className="size-4" aria-hidden />, ring: "bg-emerald-100 text-emerald-700 dark:bg-emerald-950 dark:text-emerald-300" },
-  escalation_exhausted: { icon: <StopCircle className="size-4" aria-hidden />, ring: "bg-slate-200 text-slate-700 dark:bg-slate-800 dark:text-slate-300" },
-  resolved: { icon: <CheckCircle2 className="size-4" aria-hidden />, ring: "bg-emerald-100 text-emerald-700 dark:bg-emerald-950 dark:text-emerald-300" },
-  healthy: { icon: <HeartPulse className="size-4" aria-hidden />, ring: "bg-emerald-100 text-emerald-700 dark:bg-emerald-950 dark:text-emerald-300" },
+  alert_received: {
+    icon: <AlertTriangle className="size-4" aria-hidden />,
+    ring: "bg-red-100 text-red-700 dark:bg-red-950 dark:text-red-300",
+  },
+  level_notified: {
+    icon: <BellRing className="size-4" aria-hidden />,
+    ring: "bg-sky-100 text-sky-700 dark:bg-sky-950 dark:text-sky-300",
+  },
+  escalated: {
+    icon: <ChevronsUp className="size-4" aria-hidden />,
+    ring: "bg-amber-100 text-amber-700 dark:bg-amber-950 dark:text-amber-300",
+  },
+  acknowledged: {
+    icon: <Hand className="size-4" aria-hidden />,
+    ring: "bg-emerald-100 text-emerald-700 dark:bg-emerald-950 dark:text-emerald-300",
+  },
+  escalation_exhausted: {
+    icon: <StopCircle className="size-4" aria-hidden />,
+    ring: "bg-slate-200 text-slate-700 dark:bg-slate-800 dark:text-slate-300",
+  },
+  resolved: {
+    icon: <CheckCircle2 className="size-4" aria-hidden />,
+    ring: "bg-emerald-100 text-emerald-700 dark:bg-emerald-950 dark:text-emerald-300",
+  },
+  healthy: {
+    icon: <HeartPulse className="size-4" aria-hidden />,
+    ring: "bg-emerald-100 text-emerald-700 dark:bg-emerald-950 dark:text-emerald-300",
+  },
 };
 
 function detail<T>(details: Record<string, unknown> | null, key: string): T | undefined {
@@ -32,7 +52,10 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
   const query = useQuery(trpc.pager.incident.get.queryOptions({ incidentId }, { refetchInterval: 2_000 }));
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.pager.pathKey() });
   const onResult = async (result: { outcome: string; message: string }) => {
-    setMessage({ tone: ["acknowledged", "resolved", "healthy"].includes(result.outcome) ? "success" : "info", text: result.message });
+    setMessage({
+      tone: ["acknowledged", "resolved", "healthy"].includes(result.outcome) ? "success" : "info",
+      text: result.message,
+    });
     await refresh();
   };
   const onError = (error: { message: string }) => setMessage({ tone: "error", text: error.message });
@@ -64,19 +87,34 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
         }
         description={
           <>
-            {serviceName} <HealthBadge health={serviceHealth} /> · policy {incident.policySnapshot.name} (version {incident.policySnapshot.version}) · {incident.alertCount} alert(s)
+            {serviceName} <HealthBadge health={serviceHealth} /> · policy {incident.policySnapshot.name} (version{" "}
+            {incident.policySnapshot.version}) · {incident.alertCount} alert(s)
           </>
         }
         actions={
           canRespond ? (
             <>
-              <Button onClick={() => acknowledge.mutate({ incidentId })} pending={acknowledge.isPending} disabled={incident.state !== "open"}>
+              <Button
+                onClick={() => acknowledge.mutate({ incidentId })}
+                pending={acknowledge.isPending}
+                disabled={incident.state !== "open"}
+              >
                 Acknowledge
               </Button>
-              <Button variant="secondary" onClick={() => resolve.mutate({ incidentId })} pending={resolve.isPending} disabled={incident.state === "resolved"}>
+              <Button
+                variant="secondary"
+                onClick={() => resolve.mutate({ incidentId })}
+                pending={resolve.isPending}
+                disabled={incident.state === "resolved"}
+              >
                 Resolve
               </Button>
-              <Button variant="secondary" onClick={() => markHealthy.mutate({ serviceId: incident.serviceId })} pending={markHealthy.isPending} disabled={serviceHealth === "healthy" && incident.state === "resolved"}>
+              <Button
+                variant="secondary"
+                onClick={() => markHealthy.mutate({ serviceId: incident.serviceId })}
+                pending={markHealthy.isPending}
+                disabled={serviceHealth === "healthy" && incident.state === "resolved"}
+              >
                 Mark healthy
               </Button>
             </>
@@ -91,14 +129,23 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
       <div className="grid gap-4 lg:grid-cols-3">
         <Card className="lg:col-span-2" aria-labelledby="timeline-heading">
           <CardHeader title={<span id="timeline-heading">Escalation timeline</span>} />
-          <ol className="relative ml-3 border-l border-slate-200 dark:border-slate-700" aria-label="Escalation timeline" data-testid="timeline">
+          <ol
+            className="relative ml-3 border-l border-slate-200 dark:border-slate-700"
+            aria-label="Escalation timeline"
+            data-testid="timeline"
+          >
             {timeline.map((entry) => {
               const look = KIND_LOOK[entry.kind] ?? KIND_LOOK.alert_received!;
               const step = detail<number>(entry.details, "step");
-              const stepDeliveries = entry.kind === "level_notified" ? deliveries.filter((delivery) => delivery.step === step) : [];
+              const stepDeliveries =
+                entry.kind === "level_notified" ? deliveries.filter((delivery) => delivery.step === step) : [];
               return (
                 <li key={entry.id} className="mb-5 ml-6" data-testid={`timeline-${entry.kind}`}>
-                  <span className={`absolute -left-3.5 flex size-7 items-center justify-center rounded-full ring-4 ring-white dark:ring-slate-900 ${look.ring}`}>{look.icon}</span>
+                  <span
+                    className={`absolute -left-3.5 flex size-7 items-center justify-center rounded-full ring-4 ring-white dark:ring-slate-900 ${look.ring}`}
+                  >
+                    {look.icon}
+                  </span>
                   <div className="flex flex-wrap items-baseline justify-between gap-2">
                     <p className="font-medium">{describe(entry.kind, entry.actor, entry.details)}</p>
                     <span className="text-xs text-slate-500 dark:text-slate-400">
@@ -106,14 +153,23 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
                     </span>
                   </div>
                   {entry.kind === "level_notified" ? (
-                    <ul className="mt-2 space-y-1 text-sm" aria-label={`Deliveries of level ${detail<number>(entry.details, "level")}`}>
+                    <ul
+                      className="mt-2 space-y-1 text-sm"
+                      aria-label={`Deliveries of level ${detail<number>(entry.details, "level")}`}
+                    >
                       {stepDeliveries.map((delivery) => (
                         <li key={delivery.id} className="flex flex-wrap items-center gap-2" data-testid="delivery">
-                          <span className="w-12 text-xs font-semibold uppercase text-slate-500 dark:text-slate-400">{delivery.channel === "email" ? "E-mail" : "SMS"}</span>
+                          <span className="w-12 text-xs font-semibold uppercase text-slate-500 dark:text-slate-400">
+                            {delivery.channel === "email" ? "E-mail" : "SMS"}
+                          </span>
                           <span className="font-mono text-xs">{delivery.address}</span>
                           <DeliveryBadge status={delivery.status} />
-                          {delivery.reason && delivery.status !== "sent" ? <span className="text-xs text-slate-600 dark:text-slate-400">— {delivery.reason}</span> : null}
-                          {delivery.attempts > 1 ? <span className="text-xs text-slate-500">({delivery.attempts} attempts)</span> : null}
+                          {delivery.reason && delivery.status !== "sent" ? (
+                            <span className="text-xs text-slate-600 dark:text-slate-400">— {delivery.reason}</span>
+                          ) : null}
+                          {delivery.attempts > 1 ? (
+                            <span className="text-xs text-slate-500">({delivery.attempts} attempts)</span>
+                          ) : null}
                         </li>
                       ))}
                     </ul>
@@ -133,9 +189,19 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
               {position.level} of {position.levelCount}
               {position.round > 0 ? ` (repeat ${position.round})` : ""}
             </Fact>
-            <Fact label="Next escalation">{pendingTimer && incident.state === "open" ? <Time value={pendingTimer.dueAtMs} /> : "none"}</Fact>
+            <Fact label="Next escalation">
+              {pendingTimer && incident.state === "open" ? <Time value={pendingTimer.dueAtMs} /> : "none"}
+            </Fact>
             <Fact label="Acknowledged by">{incident.acknowledgedBy ?? "—"}</Fact>
-            <Fact label="Resolved">{incident.resolvedAtMs ? <>{incident.resolvedBy} · <Time value={incident.resolvedAtMs} /></> : "—"}</Fact>
+            <Fact label="Resolved">
+              {incident.resolvedAtMs ? (
+                <>
+                  {incident.resolvedBy} · <Time value={incident.resolvedAtMs} />
+                </>
+              ) : (
+                "—"
+              )}
+            </Fact>
             <Fact label="Last alert">
               <Time value={incident.lastAlertAtMs} />
             </Fact>

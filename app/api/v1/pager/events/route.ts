@@ -15,7 +15,8 @@ export async function POST(request: Request): Promise<Response> {
   const pager = (await getConsoles()).pager;
   // Content-Length first, then the bytes actually read: a large body is refused before it is buffered.
   const body = await readBodyWithin(request, MAX_BODY_BYTES);
-  if (!body.ok) return Response.json({ status: "invalid event", message: body.message, errors: [] }, { status: body.status });
+  if (!body.ok)
+    return Response.json({ status: "invalid event", message: body.message, errors: [] }, { status: body.status });
   const rawBody = body.text;
   const authorization = request.headers.get("authorization");
   const bearerKey = authorization?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim() ?? null;
@@ -24,14 +25,29 @@ export async function POST(request: Request): Promise<Response> {
   switch (result.kind) {
     case "accepted":
       return Response.json(
-        { status: "success", message: result.message, dedup_key: result.dedupKey, outcome: result.outcome, incident_id: result.incidentId },
+        {
+          status: "success",
+          message: result.message,
+          dedup_key: result.dedupKey,
+          outcome: result.outcome,
+          incident_id: result.incidentId,
+        },
         { status: 202 },
       );
     case "invalid":
-      return Response.json({ status: "invalid event", message: result.message, errors: result.errors }, { status: 400 });
+      return Response.json(
+        { status: "invalid event", message: result.message, errors: result.errors },
+        { status: 400 },
+      );
     case "unauthenticated":
-      return Response.json({ status: "unauthenticated", message: result.message, errors: result.errors }, { status: 401, headers: { "www-authenticate": 'Bearer realm="watchpost-pager"' } });
+      return Response.json(
+        { status: "unauthenticated", message: result.message, errors: result.errors },
+        { status: 401, headers: { "www-authenticate": 'Bearer realm="watchpost-pager"' } },
+      );
     case "unknown-key":
-      return Response.json({ status: "invalid routing key", message: result.message, errors: result.errors }, { status: 403 });
+      return Response.json(
+        { status: "invalid routing key", message: result.message, errors: result.errors },
+        { status: 403 },
+      );
   }
 }

@@ -8,7 +8,13 @@ import { getConsoles } from "@/server/jobs/runtime";
 
 export const dynamic = "force-dynamic";
 
-const body = z.object({ advanceMs: z.number().int().positive().max(7 * 24 * 3_600_000, "at most a week at a time") });
+const body = z.object({
+  advanceMs: z
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 3_600_000, "at most a week at a time"),
+});
 
 const notFound = () => new Response("404 page not found\n", { status: 404 });
 
@@ -16,7 +22,11 @@ export async function POST(request: Request): Promise<Response> {
   const platform = (await getConsoles()).platform;
   if (!platform.testClock()) return notFound();
   const parsed = body.safeParse(await request.json().catch(() => null));
-  if (!parsed.success) return Response.json({ error: `Expected {"advanceMs": <positive whole milliseconds>}: ${describeZodError(parsed.error)}` }, { status: 400 });
+  if (!parsed.success)
+    return Response.json(
+      { error: `Expected {"advanceMs": <positive whole milliseconds>}: ${describeZodError(parsed.error)}` },
+      { status: 400 },
+    );
   return Response.json(platform.advanceTestClock(parsed.data.advanceMs));
 }
 
