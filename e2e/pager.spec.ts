@@ -57,11 +57,11 @@ test.describe("pager", () => {
       page,
       DEMO_INTEGRATION_KEYS.search,
       DEMO_SERVICES.search,
-      `Control for ${summary}`,
+      `Unacknowledged control incident (${Date.now()})`,
     );
 
     await page.goto("/pager/incidents");
-    await page.getByRole("link", { name: summary }).click();
+    await page.getByRole("link", { name: summary, exact: true }).click();
     await expect(page.getByRole("heading", { level: 1 })).toContainText(summary);
     await expect(page.getByTestId("timeline-level_notified")).toHaveCount(1);
     // No mail or SMS provider in the e2e server: each delivery says so instead of vanishing.
