@@ -81,6 +81,8 @@ export type PagerUseCasesOptions = {
 
 const MINUTE_MS = 60_000;
 
+type IncidentChange = (work: PagerUnitOfWork, incident: Incident, now: number) => IncidentOutcome;
+
 export class PagerUseCases {
   private readonly store: PagerStore;
   private readonly clock: Clock;
@@ -287,49 +289,48 @@ export class PagerUseCases {
   }
 
   acknowledge(incidentId: string, actor: Actor): IncidentOutcome {
-    const now = this.clock.now();
-    return this.store.transact((work) => {
-      const incident = work.getIncident(incidentId);
-      if (!incident)
-        return { outcome: "unknown-incident", message: `No incident has the id ${incidentId}. Reload the list.` };
-      return this.acknowledgeIn(work, incident, actor, now);
-    });
+    return this.onIncident(incidentId, (work, incident, now) => this.acknowledgeIn(work, incident, actor, now));
   }
 
   /** An acknowledge event (PagerDuty Events API) for a service's dedup key. */
   acknowledgeByDedupKey(serviceId: string, dedupKey: string, actor: Actor): IncidentOutcome {
-    const now = this.clock.now();
-    return this.store.transact((work) => {
-      const incident = this.findByDedupKey(work, serviceId, dedupKey);
-      if (!incident)
-        return {
-          outcome: "unknown-incident",
-          message: `No open incident of this service carries dedup_key "${dedupKey}"; nothing acknowledged.`,
-        };
-      return this.acknowledgeIn(work, incident, actor, now);
-    });
+    return this.onDedupKey(serviceId, dedupKey, "acknowledged", (work, incident, now) =>
+      this.acknowledgeIn(work, incident, actor, now),
+    );
   }
 
   resolve(incidentId: string, actor: Actor): IncidentOutcome {
+    return this.onIncident(incidentId, (work, incident, now) => this.resolveIn(work, incident, actor, now));
+  }
+
+  resolveByDedupKey(serviceId: string, dedupKey: string, actor: Actor): IncidentOutcome {
+    return this.onDedupKey(serviceId, dedupKey, "resolved", (work, incident, now) =>
+      this.resolveIn(work, incident, actor, now),
+    );
+  }
+
+  /** Runs `change` on an incident by id, in one transaction; an unknown id is an outcome, not an error. */
+  private onIncident(incidentId: string, change: IncidentChange): IncidentOutcome {
     const now = this.clock.now();
     return this.store.transact((work) => {
       const incident = work.getIncident(incidentId);
       if (!incident)
         return { outcome: "unknown-incident", message: `No incident has the id ${incidentId}. Reload the list.` };
-      return this.resolveIn(work, incident, actor, now);
+      return change(work, incident, now);
     });
   }
 
-  resolveByDedupKey(serviceId: string, dedupKey: string, actor: Actor): IncidentOutcome {
+  /** Runs `change` on a service's open incident found by its dedup key, in one transaction. */
+  private onDedupKey(serviceId: string, dedupKey: string, verb: string, change: IncidentChange): IncidentOutcome {
     const now = this.clock.now();
     return this.store.transact((work) => {
       const incident = this.findByDedupKey(work, serviceId, dedupKey);
       if (!incident)
         return {
           outcome: "unknown-incident",
-          message: `No open incident of this service carries dedup_key "${dedupKey}"; nothing resolved.`,
+          message: `No open incident of this service carries dedup_key "${dedupKey}"; nothing ${verb}.`,
         };
-      return this.resolveIn(work, incident, actor, now);
+      return change(work, incident, now);
     });
   }
 
