@@ -6,7 +6,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Actor } from "@/server/core/audit";
-import { DomainError } from "@/server/core/errors";
+import { isDomainError } from "@/server/core/errors";
 import { describeZodError } from "@/server/core/validation";
 import { roleAllows, type Role } from "@/server/core/roles";
 import type { SessionUser } from "@/server/auth/console";
@@ -36,10 +36,10 @@ const t = initTRPC.context<TRPCContext>().create({
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** A use case's expected refusal (DomainError) reaches the browser with its code and message. */
+/** A use case's expected refusal (DomainError, recognised by its brand) reaches the browser with its code and message. */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
+  if (!result.ok && isDomainError(result.error.cause)) {
     throw new TRPCError({
       code: result.error.cause.code,
       message: result.error.cause.message,
