@@ -1,7 +1,7 @@
 /**
  * Tables of the pager engine (server/pager): monitored services, escalation policies, incidents with their
- * timeline, durable acknowledgement timers, the notification outbox, processed inbound events and the
- * dead letters of the HTTP ingest.
+ * timeline, durable acknowledgement timers, the notification outbox and its relays' heartbeats, processed
+ * inbound events and the dead letters of the HTTP ingest.
  */
 import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from "drizzle-orm/sqlite-core";
@@ -175,8 +175,13 @@ export const pagerDelivery = sqliteTable(
     reason: text("reason"),
     providerMessageId: text("provider_message_id"),
     createdAtMs: epochMsColumn("created_at_ms").notNull(),
-    /** While `sending`: after this time another relay may take the row over (the sender died). */
+    /**
+     * While `sending`: the claim's hard end, even for a live owner (the relay plans every retry to end before it).
+     * With `claimed_by` it is the claim's token. A dead owner's claim is taken over before it (pager_relay_owner).
+     */
     leaseUntilMs: epochMsColumn("lease_until_ms"),
+    /** The relay owner (pager_relay_owner.owner_id, one per relay start) that claimed the row; kept once settled. */
+    claimedBy: text("claimed_by"),
     finishedAtMs: epochMsColumn("finished_at_ms"),
   },
   (table) => [
@@ -185,6 +190,19 @@ export const pagerDelivery = sqliteTable(
     index("pager_delivery_status_idx").on(table.status),
   ],
 );
+
+/**
+ * The outbox relays' heartbeats: one row per relay start (a process-unique owner id), renewed every ~2 s. A
+ * `sending` delivery whose owner's row is missing or past `alive_until_ms` belongs to a dead process and any live
+ * relay takes it over, whatever the delivery's own lease says.
+ */
+export const pagerRelayOwner = sqliteTable("pager_relay_owner", {
+  ownerId: text("owner_id").primaryKey(),
+  /** The owner counts as alive until this time (Unix ms): each heartbeat moves it ~10 s ahead. */
+  aliveUntilMs: epochMsColumn("alive_until_ms").notNull(),
+  startedAtMs: epochMsColumn("started_at_ms").notNull(),
+  renewedAtMs: epochMsColumn("renewed_at_ms").notNull(),
+});
 
 /** Ids of inbound events already handled (alert state changes): at-least-once delivery becomes exactly once. */
 export const pagerInboundEvent = sqliteTable("pager_inbound_event", {

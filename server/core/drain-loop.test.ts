@@ -37,6 +37,20 @@ describe("the drain loop", () => {
     await loop.stop();
   });
 
+  it("never loses a kick that comes as a pass ends, whatever the moment", async () => {
+    for (let ticks = 0; ticks < 12; ticks++) {
+      let batches = 0;
+      const loop = new DrainLoop({ batch: async () => (batches++, 0), onError: () => {}, clock: new ManualClock() });
+      loop.start();
+      loop.kick();
+      for (let tick = 0; tick < ticks; tick++) await Promise.resolve();
+      loop.kick();
+      await loop.whenIdle();
+      expect({ ticks, batches }).toEqual({ ticks, batches: 2 });
+      await loop.stop();
+    }
+  });
+
   it("turns any number of kicks during a pass into exactly one more pass", async () => {
     const { state, batch } = queueOf(0);
     const loop = new DrainLoop({ batch, onError: () => {}, clock: new ManualClock() });

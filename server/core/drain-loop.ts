@@ -54,6 +54,8 @@ export class DrainLoop {
     }
     this.draining = this.pass().finally(() => {
       this.draining = null;
+      // A kick that came after the pass's last look at `again` (between its end and this callback) is not lost.
+      if (this.again && this.running) this.kick();
     });
   }
 

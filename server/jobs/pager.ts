@@ -30,6 +30,8 @@ export type PagerModuleOptions = {
   sms?: SmsSender | null;
   pollIntervalMs?: number;
   retry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
+  /** The outbox relay's owner heartbeat and lease (tests); the defaults meet the 15 s takeover after a crash. */
+  relay?: { ownerId?: string; heartbeatEveryMs?: number; ownerTimeoutMs?: number; leaseMs?: number };
 };
 
 export type PagerModule = EngineModule<PagerConsole> & { engine: PagerEngine };
@@ -86,6 +88,7 @@ export function wirePager(dependencies: EngineDependencies, options: PagerModule
     logger,
     pollIntervalMs: options.pollIntervalMs,
     retry: options.retry,
+    relay: options.relay,
   });
   const pagerConsole = createPagerConsole({
     useCases,

@@ -1,8 +1,8 @@
 /**
- * The pager's long-running part, from its ports: the outbox relay (claims, retries, lease) and the durable-timer
- * poller on the Clock, the subscription to the alert engine's state changes, and the dead letters' retention
- * applied once a minute. The wiring (server/jobs/pager.ts) hands it adapters; this is where start and stop, the
- * order of things and the timers live.
+ * The pager's long-running part, from its ports: the outbox relay (claims, owner heartbeat, retries, lease) and
+ * the durable-timer poller on the Clock, the subscription to the alert engine's state changes, and the dead
+ * letters' retention applied once a minute. The wiring (server/jobs/pager.ts) hands it adapters; this is where
+ * start and stop, the order of things and the timers live.
  */
 import type { Clock } from "@/server/core/clock";
 import type { EventBus } from "@/server/core/events";
@@ -33,6 +33,8 @@ export type PagerEngineOptions = {
   logger: Logger;
   pollIntervalMs?: number;
   retry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
+  /** The relay's owner heartbeat (defaults: every 2 s, 10 s ahead) and its claims' hard end (5 min). */
+  relay?: { ownerId?: string; heartbeatEveryMs?: number; ownerTimeoutMs?: number; leaseMs?: number };
 };
 
 export class PagerEngine {
@@ -54,6 +56,7 @@ export class PagerEngine {
       emailMissingReason: options.emailMissingReason,
       smsMissingReason: options.smsMissingReason,
       ...options.retry,
+      ...options.relay,
     });
     this.poller = new TimerPoller({
       timers: options.timers,
@@ -89,7 +92,7 @@ export class PagerEngine {
   }
 
   /**
-   * Each tick also kicks the relay: it picks up rows other processes queued and rows whose sender died. And, once
+   * Each tick also kicks the relay: it picks up rows other processes queued and rows whose owner died. And, once
    * a minute, applies the dead letters' retention, so bad requests cannot grow the table for ever.
    */
   private onTick(): void {

@@ -22,7 +22,15 @@ const pagerDutyEvent = z
     event_action: z.enum(["trigger", "acknowledge", "resolve"], {
       message: "event_action must be trigger, acknowledge or resolve",
     }),
-    dedup_key: z.string().min(1).max(255, "dedup_key is longer than 255 characters").optional(),
+    // A blank key would make every blank-keyed event one incident (and acknowledge or resolve it): refused.
+    dedup_key: z
+      .string({ message: "dedup_key must be a string" })
+      .max(255, "dedup_key is longer than 255 characters")
+      .refine(
+        (key) => key.trim() !== "",
+        "dedup_key is empty or only blanks: send the alert's key, or leave dedup_key out of a trigger",
+      )
+      .optional(),
     payload: z
       .object({
         summary: z

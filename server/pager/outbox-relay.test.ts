@@ -12,10 +12,10 @@ import { systemActor } from "@/server/core/audit";
 import { createLogger } from "@/server/core/logger";
 import { SeededRandom } from "@/server/core/random";
 import { createPagerHarness, type PagerHarness } from "@/server/jobs/testing/pager-harness";
-import { SmtpMailer } from "./adapters/smtp-mailer";
+import { messageIdFor, SmtpMailer } from "./adapters/smtp-mailer";
 import { SqliteDeliveryOutbox } from "./adapters/sqlite-delivery-outbox";
 import { TwilioSms } from "./adapters/twilio-sms";
-import { OutboxRelay, worstCaseClaimMs } from "./outbox-relay";
+import { OutboxRelay, RELAY_DEFAULTS, TAKEOVER_TARGET_MS, takeoverBoundMs, worstCaseClaimMs } from "./outbox-relay";
 import type { EmailSender, OutgoingEmail, OutgoingSms, SendResult, SmsSender } from "./ports";
 
 const system = systemActor("test");
@@ -26,12 +26,15 @@ afterEach(async () => {
   harness = undefined;
 });
 
-/** A sender whose sends wait until the test settles them, to hold a claim open as long as it likes. */
+/** A sender whose sends wait until the test settles them (or the relay aborts them), to hold a claim open. */
 class HeldSender implements EmailSender, SmsSender {
   readonly maxSendMs = 1000;
   readonly held: { to: string; resolve: (result: SendResult) => void; reject: (error: Error) => void }[] = [];
-  send(message: OutgoingEmail | OutgoingSms): Promise<SendResult> {
-    return new Promise((resolve, reject) => this.held.push({ to: message.to, resolve, reject }));
+  send(message: OutgoingEmail | OutgoingSms, signal?: AbortSignal): Promise<SendResult> {
+    return new Promise((resolve, reject) => {
+      this.held.push({ to: message.to, resolve, reject });
+      signal?.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
+    });
   }
 }
 
@@ -72,6 +75,9 @@ describe("the outbox relay", () => {
     expect(mail.to).toEqual(["first@example.com"]);
     expect(mail.subject).toContain("disk full");
     expect(mail.idempotencyKey).toMatch(/level-1\/round-0\/email:first@example\.com$/);
+    // Every send of this page carries the same Message-ID, derived from the key: a copy is recognisable.
+    expect(mail.raw).toMatch(new RegExp(`^Message-ID: ${messageIdFor(mail.idempotencyKey!)}\r?$`, "mi"));
+    expect(messageIdFor(mail.idempotencyKey!)).toMatch(/^<[0-9a-f]{32}@watchpost>$/);
     expect(harness.sms!.messages).toHaveLength(1);
     const text = harness.sms!.messages[0]!;
     expect(text).toMatchObject({
@@ -163,19 +169,23 @@ describe("the outbox relay", () => {
     expect(harness.sms!.messages).toHaveLength(1);
   });
 
-  it("takes over a row whose sender died once its lease ran out", async () => {
+  it("takes a live owner's row over only once its lease ran out (a send hanging past its bounds)", async () => {
     harness = await createPagerHarness();
     harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "disk full", actor: system });
     const { db } = harness.database;
+    const outbox = new SqliteDeliveryOutbox(db);
+    // An owner whose heartbeat stays alive for the whole test, holding the e-mail with a lease of one minute.
+    outbox.renewOwner("rly_hung", harness.clock.now(), harness.clock.now() + 10 * 60_000);
     db.update(pagerDelivery)
-      .set({ status: "sending", leaseUntilMs: harness.clock.now() + 60_000 })
+      .set({ status: "sending", claimedBy: "rly_hung", leaseUntilMs: harness.clock.now() + 60_000 })
       .where(eq(pagerDelivery.channel, "email"))
       .run();
     await harness.engine.start();
+    await harness.clock.advance(59_000);
     await harness.settle();
     expect(harness.smtp!.messages).toHaveLength(0);
 
-    await harness.clock.advance(61_000);
+    await harness.clock.advance(2_000);
     await harness.settle();
     expect(harness.smtp!.messages).toHaveLength(1);
   });
@@ -224,6 +234,21 @@ describe("the outbox relay", () => {
     ]);
   });
 
+  it("refuses an owner timeout that one late heartbeat could outrun; the defaults take over within 15 s", async () => {
+    harness = await createPagerHarness({ providers: false });
+    const base = {
+      outbox: new SqliteDeliveryOutbox(harness.database.db),
+      clock: harness.clock,
+      random: new SeededRandom(3),
+      logger: createLogger("relay-test"),
+    };
+    expect(() => new OutboxRelay({ ...base, heartbeatEveryMs: 5_000, ownerTimeoutMs: 10_000 })).toThrow(
+      /must exceed two heartbeat periods/,
+    );
+    expect(takeoverBoundMs(RELAY_DEFAULTS)).toBeLessThanOrEqual(TAKEOVER_TARGET_MS);
+    expect(TAKEOVER_TARGET_MS).toBe(15_000);
+  });
+
   it("refuses retry settings whose worst case outlives the lease; the defaults fit with room to spare", async () => {
     harness = await createPagerHarness({ providers: false });
     const base = {
@@ -267,15 +292,15 @@ describe("the outbox relay", () => {
     }
   });
 
-  it("returns from stop() promptly while a send is backing off, and leaves the row to its lease", async () => {
+  it("returns from stop() promptly while a send is backing off, and leaves the row to another relay at once", async () => {
     harness = await createPagerHarness();
     harness.sms!.failNext(10);
     await harness.engine.start();
     harness.pager.useCases.receiveAlert({ serviceId: harness.serviceId, summary: "disk full", actor: system });
     const sms = () => deliveries(harness!).find((row) => row.channel === "sms")!;
-    // The poller's tick is one pending timer; the backoff wait of the failed SMS is the second.
+    // The poller's tick and the relay's heartbeat are two pending timers; the backoff wait of the failed SMS the third.
     await until(
-      () => sms().attempts === 1 && harness!.clock.pendingTimers() >= 2 && harness!.smtp!.messages.length === 1,
+      () => sms().attempts === 1 && harness!.clock.pendingTimers() >= 3 && harness!.smtp!.messages.length === 1,
     );
 
     const outcome = await Promise.race([
@@ -286,5 +311,18 @@ describe("the outbox relay", () => {
     expect(sms()).toMatchObject({ status: "sending", attempts: 1 });
     expect(sms().leaseUntilMs).toBeGreaterThan(harness.clock.now());
     expect(harness.sms!.messages).toHaveLength(0);
+
+    // The stopped relay gave its owner up: another relay takes the row over now, long before the lease ends.
+    harness.sms!.failNext(0);
+    const next = new OutboxRelay({
+      outbox: new SqliteDeliveryOutbox(harness.database.db),
+      clock: harness.clock,
+      random: new SeededRandom(3),
+      logger: createLogger("relay-test"),
+      sms: new TwilioSms({ apiUrl: harness.sms!.url, accountSid: "ACtest", from: "+15550100" }),
+    });
+    expect(await next.deliverBatch()).toBe(1);
+    expect(sms()).toMatchObject({ status: "sent", attempts: 2, claimedBy: next.ownerId });
+    expect(harness.sms!.messages).toHaveLength(1);
   });
 });

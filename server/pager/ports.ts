@@ -3,8 +3,9 @@
  * timers, outbox rows, audit) goes through the `PagerUnitOfWork` it hands out and commits together, or not at
  * all. The SQLite adapter runs it as one synchronous IMMEDIATE transaction, which serialises writers across
  * processes sharing the file. Senders are the outbound channels the outbox relay delivers through; the
- * `DeliveryOutbox` is the relay's view of the queued deliveries (claims with a lease that is also the claim's
- * token), and `DueTimerQueue` the timer poller's view of the acknowledgement timers.
+ * `DeliveryOutbox` is the relay's view of the queued deliveries (claims held by a heartbeating owner, with a
+ * lease; owner and lease end are the claim's token), and `DueTimerQueue` the timer poller's view of the
+ * acknowledgement timers.
  */
 import type { AuditRecorder } from "@/server/core/audit";
 import type { Channel, EscalationPolicy, Health, Incident, MonitoredService, TimelineKind } from "./model";
@@ -114,6 +115,13 @@ export function isPermanentSendFailure(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { permanent?: unknown }).permanent === true;
 }
 
+/**
+ * Which claim a write belongs to: the relay owner that claimed the row and the lease end it wrote. A takeover
+ * writes another owner (or, for the owner's own row past its lease, a later lease end), so an old token matches
+ * nothing.
+ */
+export type ClaimToken = { owner: string; leaseUntilMs: number };
+
 /** A delivery the relay holds: what it sends, the attempts so far, and its claim. */
 export type ClaimedDelivery = {
   id: string;
@@ -123,8 +131,7 @@ export type ClaimedDelivery = {
   body: string;
   idempotencyKey: string;
   attempts: number;
-  /** The end of this claim's lease, which is also the claim's token: a takeover writes a later one. */
-  leaseUntilMs: number;
+  claim: ClaimToken;
 };
 
 export type DeliveryResult =
@@ -132,17 +139,26 @@ export type DeliveryResult =
   | { status: "not_sent" | "failed"; reason: string; attempts: number };
 
 /**
- * The outbox as the relay sees it. A claim is exclusive: two relays (two processes) never hold one row at once;
- * a row claimed by a relay that died is claimable again once its lease ended. Every write after the claim names
- * the claim's token and lands only while the row still carries it.
+ * The outbox as the relay sees it. A claim is exclusive: two relays (two processes) never hold one row at once.
+ * Claims belong to an owner (one per relay start) that keeps a heartbeat: a row whose owner is not alive any more
+ * is claimable at once by any other owner, whatever its lease says; a row whose lease ended is claimable by anyone
+ * (the backstop for a live owner whose send hangs past its bounds). Every write after the claim names the claim's
+ * token and lands only while the row still carries it.
  */
 export interface DeliveryOutbox {
-  /** Claims up to `limit` rows, oldest first, that are pending or whose lease ended before `nowMs`; each claim lasts until `leaseUntilMs`. */
-  claimDue(nowMs: number, leaseUntilMs: number, limit: number): ClaimedDelivery[];
+  /** The owner's heartbeat: it counts as alive until `aliveUntilMs` (inserted on the first call). */
+  renewOwner(owner: string, nowMs: number, aliveUntilMs: number): void;
+  /** The owner stops: it is dead from now on, so other relays take its rows over at their next poll. */
+  releaseOwner(owner: string): void;
+  /**
+   * Claims up to `limit` rows for `owner`, oldest first: pending rows, rows whose lease ended before `nowMs`, and
+   * rows of another owner that is not alive at `nowMs`. Each claim lasts until `leaseUntilMs`.
+   */
+  claimDue(request: { owner: string; nowMs: number; leaseUntilMs: number; limit: number }): ClaimedDelivery[];
   /** Records the attempt count while the claim holds; false (nothing written) once another relay took the row over. */
-  recordAttempt(deliveryId: string, token: number, attempts: number): boolean;
+  recordAttempt(deliveryId: string, claim: ClaimToken, attempts: number): boolean;
   /** Writes the result and ends the lease while the claim holds; false (nothing written) after a takeover. */
-  settle(deliveryId: string, token: number, result: DeliveryResult, atMs: number): boolean;
+  settle(deliveryId: string, claim: ClaimToken, result: DeliveryResult, atMs: number): boolean;
 }
 
 /** The acknowledgement timers as the poller sees them. */

@@ -1,6 +1,7 @@
 /**
  * E-mail over SMTP with nodemailer (SMTP_URL, SMTP_FROM). The Message-ID is derived from the delivery's
- * idempotency key, so a retried send of the same page carries the same id and mail systems can drop the copy.
+ * idempotency key (`messageIdFor`), so every send of the same page — a retry, or another relay's after the first
+ * sender died mid-send — carries the same id, and mail systems and clients that drop duplicate ids drop the copy.
  *
  * Every send is bounded: nodemailer's defaults (2 min to connect, 10 min of socket silence) would let one slow
  * server hold a send past the outbox relay's lease, and another relay would then send the page again. So the
@@ -21,6 +22,11 @@ export type SmtpMailerOptions = {
   /** The whole send, however the server drips its answers. Default 30 s. */
   sendTimeoutMs?: number;
 };
+
+/** The Message-ID of every e-mail for one delivery: `<first 32 hex of sha256(idempotency key)@watchpost>`. */
+export function messageIdFor(idempotencyKey: string): string {
+  return `<${createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 32)}@watchpost>`;
+}
 
 export class SmtpMailer implements EmailSender {
   readonly maxSendMs: number;
@@ -47,7 +53,7 @@ export class SmtpMailer implements EmailSender {
   }
 
   async send(message: OutgoingEmail, signal?: AbortSignal): Promise<SendResult> {
-    const messageId = `<${createHash("sha256").update(message.idempotencyKey).digest("hex").slice(0, 32)}@watchpost.pager>`;
+    const messageId = messageIdFor(message.idempotencyKey);
     const deadline = AbortSignal.timeout(this.maxSendMs);
     const stop = signal ? AbortSignal.any([signal, deadline]) : deadline;
     const sending = this.transporter.sendMail({

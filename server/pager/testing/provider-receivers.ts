@@ -53,16 +53,25 @@ export type ReceivedSms = {
   authorization: string | undefined;
 };
 
-/** A local Twilio-shaped receiver; `failNext` makes the next N requests answer 503. */
+/**
+ * A local Twilio-shaped receiver. `messages` are the requests it accepted (answered 201); `arrivals` every request
+ * that reached it, failed or held ones too. `failNext` makes the next N requests answer 503 (or `status`);
+ * `holdNext` makes the next N requests arrive and never be answered (a provider that took the message and went
+ * quiet while its sender died).
+ */
 export async function startSmsReceiver(): Promise<{
   url: string;
   messages: ReceivedSms[];
+  arrivals: ReceivedSms[];
   failNext: (count: number, status?: number) => void;
+  holdNext: (count: number) => void;
   close: () => Promise<void>;
 }> {
   const messages: ReceivedSms[] = [];
+  const arrivals: ReceivedSms[] = [];
   let failures = 0;
   let failureStatus = 503;
+  let holds = 0;
   const readBody = (request: IncomingMessage) =>
     new Promise<string>((resolve) => {
       const chunks: Buffer[] = [];
@@ -71,6 +80,19 @@ export async function startSmsReceiver(): Promise<{
     });
   const server: Server = createServer(async (request, response) => {
     const form = new URLSearchParams(await readBody(request));
+    const received: ReceivedSms = {
+      path: request.url ?? "",
+      to: form.get("To") ?? "",
+      from: form.get("From") ?? "",
+      body: form.get("Body") ?? "",
+      idempotencyToken: request.headers["i-twilio-idempotency-token"] as string | undefined,
+      authorization: request.headers.authorization,
+    };
+    arrivals.push(received);
+    if (holds > 0) {
+      holds--;
+      return;
+    }
     if (failures > 0) {
       failures--;
       response
@@ -78,14 +100,7 @@ export async function startSmsReceiver(): Promise<{
         .end(JSON.stringify({ message: "try later" }));
       return;
     }
-    messages.push({
-      path: request.url ?? "",
-      to: form.get("To") ?? "",
-      from: form.get("From") ?? "",
-      body: form.get("Body") ?? "",
-      idempotencyToken: request.headers["i-twilio-idempotency-token"] as string | undefined,
-      authorization: request.headers.authorization,
-    });
+    messages.push(received);
     response
       .writeHead(201, { "content-type": "application/json" })
       .end(JSON.stringify({ sid: `SM${messages.length.toString().padStart(32, "0")}`, status: "queued" }));
@@ -95,10 +110,19 @@ export async function startSmsReceiver(): Promise<{
   return {
     url: `http://127.0.0.1:${port}`,
     messages,
+    arrivals,
     failNext: (count, status = 503) => {
       failures = count;
       failureStatus = status;
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    holdNext: (count) => {
+      holds = count;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // Held requests would keep close() waiting for ever.
+        server.closeAllConnections();
+      }),
   };
 }
