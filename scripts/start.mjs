@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm start`: builds the console when there is no build or the sources changed since the last one, then
- * serves it (next start). Migrations and the demo seed run inside the server at its first start.
+ * serves it (scripts/serve.mjs: our own HTTP server around the build, see there why). Migrations and the demo
+ * seed run inside the server at its first start.
  */
 import { spawnSync, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -68,10 +69,10 @@ if ((process.env.WATCHPOST_DEMO ?? "true") !== "false") {
 }
 console.log("");
 
-const server = spawn(process.execPath, [nextBin, "start", "-p", port], {
+const server = spawn(process.execPath, [path.join(root, "scripts", "serve.mjs")], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, WATCHPOST_BASE_URL: baseUrl },
+  env: { ...process.env, PORT: port, WATCHPOST_BASE_URL: baseUrl },
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

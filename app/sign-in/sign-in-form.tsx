@@ -21,7 +21,8 @@ function sameOriginPath(next: string | null): string {
 
 function messageFor(error: { status?: number; message?: string; code?: string }): string {
   if (error.status === 401 || error.code === "INVALID_EMAIL_OR_PASSWORD") return WRONG_CREDENTIALS;
-  if (error.status === 429) return "Too many attempts. Wait a minute, then try again.";
+  // The server says how long to wait and until when (server/auth/sign-in-guard.ts).
+  if (error.status === 429) return error.message ?? "Too many sign-in attempts. Wait a minute, then try again.";
   if (error.code === "INVALID_EMAIL") return "Enter a valid e-mail address, such as ana@example.com.";
   return error.message ? `Sign-in failed: ${error.message}` : "Sign-in failed. Try again in a moment.";
 }

@@ -5,6 +5,7 @@
 import type { Actor } from "@/server/core/audit";
 import { isRole, type Role } from "@/server/core/roles";
 import type { Auth } from "./auth";
+import type { SignInGuard } from "./sign-in-guard";
 import type { NewUser, UserDirectory, UserSummary } from "./users";
 
 export type SessionUser = { id: string; email: string; name: string; role: Role };
@@ -14,7 +15,7 @@ type PageQuery = { page: number; pageSize: number };
 export interface AuthConsole {
   /** The signed-in user behind these request headers, or null. */
   sessionUser(headers: Headers): Promise<SessionUser | null>;
-  /** better-auth's own endpoints (sign-in, sign-out, session). */
+  /** better-auth's own endpoints (sign-in, sign-out, session), behind the sign-in limit (sign-in-guard.ts). */
   handle(request: Request): Promise<Response>;
   /** In demo mode, the demo accounts and their passwords for the sign-in page; otherwise none. */
   signInOptions(): { demoAccounts: DemoAccount[] };
@@ -38,14 +39,15 @@ export function createAuthConsole(options: {
   auth: Auth;
   users: UserDirectory;
   demoAccounts: DemoAccount[];
+  signInGuard: SignInGuard;
 }): AuthConsole {
-  const { auth, users, demoAccounts } = options;
+  const { auth, users, demoAccounts, signInGuard } = options;
   return {
     async sessionUser(headers) {
       const session = await auth.api.getSession({ headers });
       return session ? sessionUserFrom(session.user) : null;
     },
-    handle: (request) => auth.handler(request),
+    handle: (request) => signInGuard(request, (forwarded) => auth.handler(forwarded)),
     signInOptions: () => ({ demoAccounts }),
     listUsers: (query) => ({ ...users.list(query), page: query.page, pageSize: query.pageSize }),
     createUser: (input, actor) => users.create(input, actor),

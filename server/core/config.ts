@@ -3,6 +3,7 @@
  * with a message that names the variable and says what it expects. Every variable is listed in the README.
  */
 import { z } from "zod";
+import { parseAddressRanges } from "./address-ranges";
 
 const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
@@ -20,13 +21,43 @@ export const configSchema = z.object({
   PORT: port.default(3000),
   /** The SQLite file. Relative paths resolve against the working directory. */
   DATABASE_PATH: z.string().min(1, "expected a file path").default("data/watchpost.db"),
-  /** The address people use to reach the console (sign-in cookies and links in notifications). */
-  WATCHPOST_BASE_URL: url.default("http://localhost:3000"),
+  /**
+   * The address people use to reach the console (sign-in cookies and links in notifications). Unset, it follows
+   * PORT: `http://localhost:${PORT}` (filled in by parseConfig).
+   */
+  WATCHPOST_BASE_URL: url.optional(),
+  /**
+   * Where the console listens. Unset: loopback only (127.0.0.1 and ::1) in demo mode, whose sign-in page lists
+   * the demo passwords; every interface otherwise. Read by scripts/serve.mjs.
+   */
+  WATCHPOST_HOST: z
+    .string()
+    .regex(
+      /^(\[[0-9A-Fa-f:.]+\]|[0-9A-Za-z.:-]+)$/,
+      "expected an address or host name to listen on, such as 0.0.0.0 or :: (every interface), 127.0.0.1 or localhost",
+    )
+    .optional(),
+  /**
+   * Proxies whose X-Forwarded-For is believed (comma list of addresses or CIDR ranges, IPv4 and IPv6). Empty: the
+   * client's address is always the connection's, whatever headers it sends.
+   */
+  WATCHPOST_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((value, context) => {
+      const { ranges, problems } = parseAddressRanges(value);
+      if (problems.length > 0)
+        context.addIssue({
+          code: "custom",
+          message: `expected a comma list of addresses or CIDR ranges such as 10.0.0.0/8, ::1 (${problems.join("; ")})`,
+        });
+      return ranges;
+    }),
   /** Secret for session signing; generated and kept in the database when unset. */
   WATCHPOST_AUTH_SECRET: z.string().min(32, "expected at least 32 characters").optional(),
   WATCHPOST_ADMIN_EMAIL: z.email({ message: "expected an email address" }).default("admin@watchpost.local"),
   WATCHPOST_ADMIN_PASSWORD: z.string().min(12, "expected at least 12 characters").optional(),
-  /** Sign-in attempts allowed per client address per minute (better-auth's rate limit). */
+  /** Sign-in attempts allowed per client address per minute (server/auth/sign-in-limit.ts, shared through the database). */
   WATCHPOST_SIGN_IN_RATE_LIMIT: positiveInt.default(10),
   /** Seeds demo users, services, policies and rules on first start. */
   WATCHPOST_DEMO: booleanFlag.default(true),
@@ -86,7 +117,7 @@ export const configSchema = z.object({
   DBSIM_SEED: z.coerce.number({ message: "expected a whole number" }).int("expected a whole number").default(1),
 });
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = Omit<z.infer<typeof configSchema>, "WATCHPOST_BASE_URL"> & { WATCHPOST_BASE_URL: string };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -110,7 +141,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       }),
     );
   }
-  return result.data;
+  return {
+    ...result.data,
+    WATCHPOST_BASE_URL: result.data.WATCHPOST_BASE_URL ?? `http://localhost:${result.data.PORT}`,
+  };
 }
 
 const globalForConfig = globalThis as unknown as { watchpostConfig?: Config };
