@@ -1,8 +1,11 @@
 "use client";
 
-/** The Overview: one live panel per engine, each linking to its page. Every panel refreshes on its own. */
+/**
+ * The Overview: a line with this server's NATS connections, then one live panel per engine, each linking to its
+ * page. Every panel refreshes on its own.
+ */
 import { useQuery } from "@tanstack/react-query";
-import { Bell, Gauge, Mail, Siren } from "lucide-react";
+import { Bell, Gauge, Mail, Network, Siren } from "lucide-react";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
@@ -226,9 +229,79 @@ function SchedulingPanel() {
   );
 }
 
+const CONNECTION_TONE: Record<string, BadgeTone> = {
+  connected: "good",
+  idle: "neutral",
+  connecting: "warn",
+  disconnected: "bad",
+  closed: "bad",
+};
+
+const lasted = (milliseconds: number) =>
+  milliseconds < 60_000 ? `${(milliseconds / 1000).toFixed(1)} s` : `${(milliseconds / 60_000).toFixed(1)} min`;
+
+/** NATS as this server sees it: each connection's state and since when, and its last outage with its length. */
+function NatsStatusLine() {
+  const trpc = useTRPC();
+  const status = useQuery(trpc.platform.status.get.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
+  return (
+    <section
+      aria-labelledby="overview-nats"
+      className="rounded-md border border-slate-200 px-3 py-2 text-sm lg:col-span-2 dark:border-slate-800"
+    >
+      <h2 id="overview-nats" className="sr-only">
+        NATS connections
+      </h2>
+      {status.isPending ? (
+        <LoadingState />
+      ) : status.isError ? (
+        <ErrorState error={status.error} retry={() => status.refetch()} />
+      ) : !status.data.natsConfigured ? (
+        <p className="flex items-center gap-2 text-slate-600 dark:text-slate-400">
+          <Network className="size-4" aria-hidden /> NATS: not configured (NATS_URL unset); events and digests stay in
+          this process.
+        </p>
+      ) : status.data.connections.length === 0 ? (
+        <p className="flex items-center gap-2 text-slate-600 dark:text-slate-400">
+          <Network className="size-4" aria-hidden /> NATS: configured; this server has opened no connection yet.
+        </p>
+      ) : (
+        <ul className="space-y-1">
+          {status.data.connections.map((connection) => (
+            <li key={connection.name} className="flex flex-wrap items-center gap-x-2 gap-y-1">
+              <Network className="size-4 text-sky-700 dark:text-sky-400" aria-hidden />
+              <span className="font-medium">NATS {connection.name}</span>
+              <Badge tone={CONNECTION_TONE[connection.state] ?? "neutral"}>{connection.state}</Badge>
+              {connection.sinceMs !== null && (
+                <span className="text-slate-600 dark:text-slate-400">
+                  since <Time value={connection.sinceMs} />
+                </span>
+              )}
+              {connection.lastError && connection.state !== "connected" && (
+                <span className="text-red-700 dark:text-red-400">{connection.lastError}</span>
+              )}
+              <span className="text-xs text-slate-500 dark:text-slate-400">
+                {connection.lastOutage ? (
+                  <>
+                    last outage <Time value={connection.lastOutage.startedAtMs} showRelative={false} />, lasted{" "}
+                    {lasted(connection.lastOutage.durationMs)} ({connection.outages} since start)
+                  </>
+                ) : (
+                  "no outage since this server started"
+                )}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 export function OverviewPanels() {
   return (
     <div className="grid gap-4 lg:grid-cols-2">
+      <NatsStatusLine />
       <PagerPanel />
       <AlertsPanel />
       <DigestsPanel />

@@ -9,7 +9,7 @@ export default function OverviewPage() {
     <>
       <PageHeader
         title="Overview"
-        description="What needs attention now, across alerts, incidents, digests and the database's load."
+        description="What needs attention now, across alerts, incidents, digests and the database's load; and this server's NATS connections."
       />
       <OverviewPanels />
     </>

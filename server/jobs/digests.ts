@@ -37,7 +37,9 @@ export function createDigestModule(
   const mode = resolveDigestsMode(config.NATS_URL, options);
   const log = logger.child({ module: "digest" });
   const connection = config.NATS_URL
-    ? new LazyNatsConnection(config.NATS_URL, `watchpost-digest-${process.pid}`)
+    ? new LazyNatsConnection(config.NATS_URL, `watchpost-digest-${process.pid}`, {
+        connections: dependencies.connections,
+      })
     : null;
   const recordAudit = async (entry: AuditEntry) => createAuditRecorder(db, clock).record(entry);
   const transport: DigestTransport =

@@ -6,11 +6,18 @@
  */
 import type { Clock } from "@/server/core/clock";
 import type { Config } from "@/server/core/config";
+import type { ConnectionStatusBoard } from "@/server/core/connection-status";
 import type { EventBus } from "@/server/core/events";
 import type { Logger } from "@/server/core/logger";
 import type { PeopleDirectory } from "@/server/core/people";
 import type { RandomSource } from "@/server/core/random";
 import type { AppDatabase } from "@/db/client";
+
+/**
+ * Whether an engine does its work here: running; standby (a leased engine another process runs now, ready to
+ * take over: not a failure); stopped (never started, stopped, or its work ended).
+ */
+export type EngineStatus = "running" | "standby" | "stopped";
 
 export interface Engine {
   readonly name: string;
@@ -18,6 +25,11 @@ export interface Engine {
   start(): Promise<void>;
   /** Stops taking new work, lets work in flight finish (or leaves it retryable), then returns. */
   stop(): Promise<void>;
+  /**
+   * Optional: the engine's own view, asked only while the runner counts it as started (start resolved, stop not
+   * called). Without it a started engine counts as running.
+   */
+  status?(): EngineStatus;
 }
 
 export type EngineDependencies = {
@@ -29,6 +41,8 @@ export type EngineDependencies = {
   logger: Logger;
   /** Names for user ids (the console's user directory). */
   people: PeopleDirectory;
+  /** Where adapters report their long-lived connections (NATS); optional so that tests may leave it out. */
+  connections?: ConnectionStatusBoard;
 };
 
 export type EngineModule<Console> = { engine: Engine; console: Console };

@@ -5,6 +5,9 @@
  * at least once: acknowledged after the handler resolved, redelivered when it failed or the process died).
  * Connecting is async and the composition root is sync, so the bus connects on first use.
  *
+ * Its connection's state (connected, disconnected since…, the last outage) goes to the process's connection board
+ * when one is given (readiness, the Overview); disconnects and reconnects are logged with the outage's length.
+ *
  * Durable names: pass `{ consumer: "pager" }` as the third argument of subscribe; without it the name is
  * derived from the topic and a hash of the handler's source, which is the same in every replica of an engine
  * and different between engines.
@@ -23,6 +26,11 @@ import {
   type JetStreamClient,
   type JsMsg,
 } from "@nats-io/jetstream";
+import {
+  followConnectionEvents,
+  type ConnectionStatusBoard,
+  type ConnectionTracker,
+} from "@/server/core/connection-status";
 import type { DomainEvents, EventBus, EventHandler, EventTopic } from "@/server/core/events";
 import { createLogger } from "@/server/core/logger";
 
@@ -31,6 +39,8 @@ export type NatsEventBusOptions = {
   prefix: string;
   /** How long a handler may run before the event goes to another replica (default 60 s). */
   ackWaitMs?: number;
+  /** Where this bus reports its connection's state (the runtime's board); none in tests that do not look. */
+  connections?: ConnectionStatusBoard;
 };
 
 type Handles = { nc: NatsConnection; js: JetStreamClient };
@@ -39,9 +49,16 @@ export class NatsEventBus implements EventBus {
   private handles: Promise<Handles> | null = null;
   private readonly log = createLogger("nats-event-bus");
   readonly streamName: string;
+  private readonly tracker: ConnectionTracker | undefined;
 
   constructor(private readonly options: NatsEventBusOptions) {
     this.streamName = `${options.prefix}_events`;
+    this.tracker = options.connections?.track({
+      name: "event bus",
+      service: "NATS",
+      target: options.url,
+      open: () => this.connection(),
+    });
   }
 
   subjectOf(topic: EventTopic): string {
@@ -50,11 +67,19 @@ export class NatsEventBus implements EventBus {
 
   private connection(): Promise<Handles> {
     this.handles ??= (async () => {
+      this.tracker?.connecting();
       const nc = await connect({
         servers: this.options.url.replace(/^nats:\/\//, ""),
         name: `watchpost-events-${process.pid}`,
         maxReconnectAttempts: -1,
+      }).catch((error: unknown) => {
+        this.tracker?.failed(error);
+        throw error;
       });
+      if (this.tracker) {
+        this.tracker.connected();
+        followConnectionEvents(nc.status(), this.tracker);
+      }
       const jsm = await jetstreamManager(nc);
       try {
         await jsm.streams.info(this.streamName);

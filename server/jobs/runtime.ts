@@ -10,6 +10,9 @@ import { closeDatabases, getDatabase, type AppDatabase } from "@/db/client";
 import { setting } from "@/db/schema";
 import { createAuth } from "@/server/auth/auth";
 import { createAuthConsole, type AuthConsole } from "@/server/auth/console";
+import { SqliteSignInAttemptStore } from "@/server/auth/adapters/sqlite-sign-in-attempts";
+import { createSignInGuard } from "@/server/auth/sign-in-guard";
+import { SignInLimiter } from "@/server/auth/sign-in-limit";
 import type { AlertsConsole } from "@/server/alerts/console";
 import type { DigestsConsole } from "@/server/digests/console";
 import type { PagerConsole } from "@/server/pager/console";
@@ -17,6 +20,7 @@ import type { SchedulingConsole } from "@/server/scheduling/console";
 import { UserDirectory } from "@/server/auth/users";
 import { OffsetClock, SystemClock, type Clock } from "@/server/core/clock";
 import { getConfig, type Config } from "@/server/core/config";
+import { ConnectionStatusBoard } from "@/server/core/connection-status";
 import { InProcessEventBus, type EventBus } from "@/server/core/events";
 import { createLogger, type Logger } from "@/server/core/logger";
 import type { PlatformConsole } from "@/server/core/platform";
@@ -29,7 +33,7 @@ import { createDigestModule, seedDigestDemo } from "./digests";
 import { createSchedulingModule, seedSchedulingDemo } from "./scheduling";
 import { DEMO_USERS } from "./demo-ids";
 import { NatsEventBus } from "./nats-event-bus";
-import { createPlatformConsole } from "./platform";
+import { createPlatformConsole, type EngineRunState } from "./platform";
 
 /** What the tRPC routers and the HTTP routes may call: one console per area, nothing else of the runtime. */
 export type Consoles = {
@@ -52,6 +56,10 @@ export type Runtime = {
   users: UserDirectory;
   consoles: Consoles;
   engines: Engine[];
+  /** Where the runner is with each engine (readiness reads it). */
+  engineStates: Map<Engine, EngineRunState>;
+  /** This process's long-lived connections (NATS), for readiness and the Overview. */
+  connections: ConnectionStatusBoard;
   /** Resolves once bootstrapping (first admin, demo seed) is done. */
   ready: Promise<void>;
 };
@@ -76,10 +84,12 @@ export function createRuntime(config: Config, options: { clock?: Clock; bus?: Ev
   const db = getDatabase(config.DATABASE_PATH);
   const testClock = !options.clock && config.WATCHPOST_TEST_CLOCK ? new OffsetClock() : undefined;
   const clock = options.clock ?? testClock ?? new SystemClock();
+  // Outages are real time even under the browser tests' movable clock: the log and the Overview show them as such.
+  const connections = new ConnectionStatusBoard(new SystemClock(), createLogger("connections"));
   const bus =
     options.bus ??
     (config.NATS_URL
-      ? new NatsEventBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX })
+      ? new NatsEventBus({ url: config.NATS_URL, prefix: config.NATS_PREFIX, connections })
       : new InProcessEventBus());
   const users = new UserDirectory(db, clock);
   const dependencies: EngineDependencies = {
@@ -90,12 +100,26 @@ export function createRuntime(config: Config, options: { clock?: Clock; bus?: Ev
     bus,
     logger,
     people: users,
+    connections,
   };
   const auth = createAuth({
     db,
     secret: config.WATCHPOST_AUTH_SECRET ?? storedAuthSecret(db, clock),
     baseUrl: config.WATCHPOST_BASE_URL,
-    signInAttemptsPerMinute: config.WATCHPOST_SIGN_IN_RATE_LIMIT,
+    port: config.PORT,
+  });
+  const signInGuard = createSignInGuard({
+    limiter: new SignInLimiter({
+      store: new SqliteSignInAttemptStore(db),
+      clock,
+      attemptsPerAddressPerMinute: config.WATCHPOST_SIGN_IN_RATE_LIMIT,
+    }),
+    trustedProxies: config.WATCHPOST_TRUSTED_PROXIES,
+    baseUrl: config.WATCHPOST_BASE_URL,
+    onUnknownClient: () =>
+      logger.warn(
+        "a sign-in request came without the connection's address (not served by scripts/serve.mjs): such requests share one sign-in limit",
+      ),
   });
   const demoAccounts = config.WATCHPOST_DEMO
     ? Object.values(DEMO_USERS).map(({ email, password, role }) => ({ email, password, role }))
@@ -111,6 +135,7 @@ export function createRuntime(config: Config, options: { clock?: Clock; bus?: Ev
   const engines = Object.entries(modules)
     .filter(([name]) => !wanted.has("none") && (wanted.has("all") || wanted.has(name as never)))
     .map(([, module]) => module.engine);
+  const engineStates = new Map<Engine, EngineRunState>(engines.map((engine) => [engine, "not started"]));
   const runtime: Runtime = {
     config,
     db,
@@ -120,14 +145,24 @@ export function createRuntime(config: Config, options: { clock?: Clock; bus?: Ev
     logger,
     users,
     consoles: {
-      auth: createAuthConsole({ auth, users, demoAccounts }),
+      auth: createAuthConsole({ auth, users, demoAccounts, signInGuard }),
       alerts: modules.alerts.console,
       pager: modules.pager.console,
       digests: modules.digests.console,
       scheduling: modules.scheduling.console,
-      platform: createPlatformConsole({ db, clock, testClock, engines }),
+      platform: createPlatformConsole({
+        db,
+        clock,
+        testClock,
+        engines,
+        engineRunState: (engine) => engineStates.get(engine) ?? "not started",
+        connections,
+        config,
+      }),
     },
     engines,
+    engineStates,
+    connections,
     ready: Promise.resolve(),
   };
   runtime.ready = bootstrap(runtime, dependencies);
@@ -203,7 +238,14 @@ async function bootstrap(runtime: Runtime, dependencies: EngineDependencies): Pr
 export async function startEngines(runtime: Runtime): Promise<void> {
   await runtime.ready;
   for (const engine of runtime.engines) {
-    await engine.start();
+    runtime.engineStates.set(engine, "starting");
+    try {
+      await engine.start();
+    } catch (error) {
+      runtime.engineStates.set(engine, "failed");
+      throw error;
+    }
+    runtime.engineStates.set(engine, "started");
     runtime.logger.info({ engine: engine.name }, "engine started");
   }
 }
@@ -214,10 +256,13 @@ export async function startEngines(runtime: Runtime): Promise<void> {
  */
 export async function stopEngines(runtime: Runtime): Promise<void> {
   for (const engine of [...runtime.engines].reverse()) {
+    runtime.engineStates.set(engine, "stopping");
     try {
       await engine.stop();
+      runtime.engineStates.set(engine, "stopped");
       runtime.logger.info({ engine: engine.name }, "engine stopped");
     } catch (error) {
+      runtime.engineStates.set(engine, "failed");
       runtime.logger.error({ engine: engine.name, err: error }, "engine failed to stop cleanly");
     }
   }

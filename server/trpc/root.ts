@@ -4,6 +4,7 @@ import { alertsRouter } from "./routers/alerts";
 import { authRouter } from "./routers/auth";
 import { digestsRouter } from "./routers/digests";
 import { pagerRouter } from "./routers/pager";
+import { platformRouter } from "./routers/platform";
 import { schedulingRouter } from "./routers/scheduling";
 
 export const appRouter = createTRPCRouter({
@@ -12,6 +13,7 @@ export const appRouter = createTRPCRouter({
   pager: pagerRouter,
   digests: digestsRouter,
   scheduling: schedulingRouter,
+  platform: platformRouter,
 });
 
 export type AppRouter = typeof appRouter;
