@@ -9,6 +9,7 @@ export default defineConfig({
       "app/**/*.test.ts",
       "bench/**/*.test.ts",
       "scripts/**/*.test.ts",
+      "soak/**/*.test.ts",
     ],
     exclude: ["e2e/**", "node_modules/**", ".next/**"],
     environment: "node",

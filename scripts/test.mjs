@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * `npm test`: every suite, in order — type check, format check, lint (with the import rules), vitest (unit and integration), then Playwright against
- * a production build on a temporary database. Every suite runs even when an earlier one fails; the last line
- * is the sum over the suites, `N passed, N failed`, and the exit code is non-zero on any failure.
- * The type check, the format check and lint count as one test each; vitest and Playwright count their own tests.
+ * a production build on a temporary database, then the 60-second chaos soak on that build (docs/soak.md). Every
+ * suite runs even when an earlier one fails; the last line is the sum over the suites, `N passed, N failed`, and
+ * the exit code is non-zero on any failure. The type check, the format check and lint count as one test each;
+ * vitest and Playwright count their own tests; the soak counts one per line of its loss ledger.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -89,6 +90,38 @@ if (!buildOk) {
       1,
       existsSync(playwrightReport) ? "unreadable report" : "no report: playwright did not run",
     );
+  }
+}
+
+// 6. The 60-second chaos soak (docs/soak.md) on the same build: each line of its loss ledger counts as one test,
+// which passes when its count is 0. The page-delay target is printed by the soak, not asserted here (see the doc).
+if (!buildOk) {
+  record("soak", 0, 1, "the build failed, so the soak could not run");
+} else {
+  const soakReport = path.join(reports, "soak.json");
+  const soakOk = run(
+    "chaos soak, 60 s (soak/run.ts)",
+    process.execPath,
+    ["--import", "tsx", path.join(root, "soak", "run.ts")],
+    {
+      SOAK_SECONDS: "60",
+      SOAK_SETTLE_SECONDS: "60",
+      SOAK_LEDGER_FILE: soakReport,
+    },
+  );
+  const soak = readJson(soakReport);
+  if (soak?.losses) {
+    const checks = Object.entries(soak.losses);
+    const lossy = checks.filter(([, count]) => count > 0);
+    const failed = lossy.length + (soakOk || lossy.length > 0 ? 0 : 1);
+    record(
+      "soak",
+      checks.length - lossy.length,
+      failed,
+      `seed ${soak.seed}${lossy.length ? `; losses: ${lossy.map(([name, count]) => `${name} ${count}`).join(", ")}` : ""}`,
+    );
+  } else {
+    record("soak", 0, 1, "no ledger: the soak did not run to its end (see its output)");
   }
 }
 
