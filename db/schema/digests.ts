@@ -1,5 +1,5 @@
 /**
- * Tables of the digest engine (server/digest): the latest report per user and alarm (CLEARED kept as a
+ * Tables of the digest engine (server/digests): the latest report per user and alarm (CLEARED kept as a
  * tombstone) with what the user was last sent, the digests (outbox and history in one), and dead letters.
  */
 import { sqliteTable, text, integer, index, primaryKey, uniqueIndex } from "drizzle-orm/sqlite-core";
