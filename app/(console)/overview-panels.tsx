@@ -237,10 +237,40 @@ const CONNECTION_TONE: Record<string, BadgeTone> = {
   closed: "bad",
 };
 
+const ENGINE_TONE: Record<string, BadgeTone> = {
+  running: "good",
+  standby: "neutral",
+  starting: "warn",
+  "not started": "warn",
+  failing: "bad",
+  failed: "bad",
+  stopped: "bad",
+};
+
+/** The engines this server runs, each with its state; a failing one says what fails. */
+function EngineStates({ engines }: { engines: { name: string; status: string; ok: boolean; problem?: string }[] }) {
+  if (engines.length === 0)
+    return <p className="text-slate-600 dark:text-slate-400">Engines: none run in this process (a web tier).</p>;
+  return (
+    <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+      <span className="font-medium">Engines here</span>
+      {engines.map((engine) => (
+        <span key={engine.name} className="flex items-center gap-1">
+          {engine.name} <Badge tone={ENGINE_TONE[engine.status] ?? "neutral"}>{engine.status}</Badge>
+          {engine.problem && <span className="text-red-700 dark:text-red-400">{engine.problem}</span>}
+        </span>
+      ))}
+    </div>
+  );
+}
+
 const lasted = (milliseconds: number) =>
   milliseconds < 60_000 ? `${(milliseconds / 1000).toFixed(1)} s` : `${(milliseconds / 60_000).toFixed(1)} min`;
 
-/** NATS as this server sees it: each connection's state and since when, and its last outage with its length. */
+/**
+ * This server's engines and NATS as it sees them: each engine's state (a failing one with its problem), each
+ * connection's state and since when, and its last outage with its length.
+ */
 function NatsStatusLine() {
   const trpc = useTRPC();
   const status = useQuery(trpc.platform.status.get.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
@@ -250,8 +280,9 @@ function NatsStatusLine() {
       className="rounded-md border border-slate-200 px-3 py-2 text-sm lg:col-span-2 dark:border-slate-800"
     >
       <h2 id="overview-nats" className="sr-only">
-        NATS connections
+        Engines and NATS connections
       </h2>
+      {status.data && <EngineStates engines={status.data.engines} />}
       {status.isPending ? (
         <LoadingState />
       ) : status.isError ? (

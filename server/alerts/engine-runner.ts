@@ -13,6 +13,7 @@ import type { RandomSource } from "@/server/core/random";
 import { retryWithBackoff } from "@/server/core/retry";
 import type { AlertsServer } from "./ports";
 import type { AlertsUseCases } from "./use-cases";
+import { firstProblem, type FailureStreak } from "@/server/core/failure-streak";
 
 /** The lease under which one process runs the alerts engine. */
 export const ALERTS_ENGINE_LEASE = "alerts-engine";
@@ -25,15 +26,15 @@ export interface AlertsLeaseStore extends LeaseStore {
   holder(key: string): { owner: string; acquiredAt: number; expiresAt: number } | undefined;
 }
 
-/** What the runner starts and stops: the engine and its relay. */
+/** What the runner starts and stops: the engine and its relay, with the passes of theirs that failed in a row. */
 export interface StartableWork {
   start(): void;
   stop(): Promise<void>;
 }
 
 export type AlertsEngineRunnerOptions = {
-  engine: StartableWork;
-  relay: StartableWork;
+  engine: StartableWork & { readonly failures: readonly FailureStreak[] };
+  relay: StartableWork & { readonly failures: readonly FailureStreak[] };
   leases: AlertsLeaseStore;
   /** Lease expiries are compared across processes: wall time in production, even under the browser tests' movable clock. */
   leaseClock: Clock;
@@ -101,6 +102,18 @@ export class AlertsEngineRunner {
   async stop(): Promise<void> {
     await this.leased.stop();
     await this.options.alertsServer?.server.close();
+  }
+
+  /**
+   * Standby while another process holds the lease; failing once renewing the lease, the outbox relay or the
+   * engine's writes have failed every time for 30 s; else running.
+   */
+  status(): { state: "running" | "standby" | "failing"; problem?: string } {
+    const { relay, engine } = this.options;
+    const holding = this.leased.isHolding();
+    const problem = firstProblem([this.leased.failures, ...(holding ? [...relay.failures, ...engine.failures] : [])]);
+    if (problem) return { state: "failing", problem };
+    return { state: holding ? "running" : "standby" };
   }
 
   /** The process holding the lease now, if any (an expired lease is held by no one). */

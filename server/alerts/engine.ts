@@ -15,6 +15,7 @@
 import { setMaxListeners } from "node:events";
 import type { Clock, TimerHandle } from "@/server/core/clock";
 import type { AlertStateChanged } from "@/server/core/events";
+import { FailureStreak } from "@/server/core/failure-streak";
 import { createId } from "@/server/core/ids";
 import type { Logger } from "@/server/core/logger";
 import type { RandomSource } from "@/server/core/random";
@@ -127,9 +128,16 @@ export class AlertEngine {
     deliveryFailures: 0,
     transitions: 0,
   };
+  /** Writes that failed in a row: history and rule syncs (housekeeping), and state changes (commits). */
+  readonly failures: readonly FailureStreak[];
+  private readonly housekeepingFailures: FailureStreak;
+  private readonly commitFailures: FailureStreak;
 
   constructor(private readonly options: AlertEngineOptions) {
     if (!(options.maxInFlight >= 1)) throw new Error(`maxInFlight must be at least 1 (got ${options.maxInFlight})`);
+    this.housekeepingFailures = new FailureStreak("the alert engine's history and rule sync", options.clock);
+    this.commitFailures = new FailureStreak("storing the alerts' state changes", options.clock);
+    this.failures = [this.housekeepingFailures, this.commitFailures];
     // Checked once: a debug line per skipped tick would build its fields even when debug is off.
     this.debugEnabled =
       typeof options.logger.isLevelEnabled === "function" ? options.logger.isLevelEnabled("debug") : false;
@@ -514,7 +522,9 @@ export class AlertEngine {
           message,
           event,
         });
+        this.commitFailures.succeeded();
       } catch (error) {
+        this.commitFailures.failed(error);
         logger.error(
           { alert: rule.name, err: error },
           `alert "${rule.name}": could not store the ${previous} → ${next} change; the next cycle tries again`,
@@ -560,7 +570,9 @@ export class AlertEngine {
       try {
         this.options.store.flushDue(this.options.clock.now());
         if (this.options.clock.now() - this.lastSyncMs >= (this.options.syncEveryMs ?? 5000)) this.syncRules(false);
+        this.housekeepingFailures.succeeded();
       } catch (error) {
+        this.housekeepingFailures.failed(error);
         this.options.logger.error({ err: error }, "alert engine housekeeping failed; retrying on the next round");
       }
       this.scheduleHousekeeping();

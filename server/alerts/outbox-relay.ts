@@ -7,6 +7,7 @@
  */
 import type { Clock } from "@/server/core/clock";
 import { DrainLoop } from "@/server/core/drain-loop";
+import type { FailureStreak } from "@/server/core/failure-streak";
 import type { DomainEvents, EventBus, EventTopic } from "@/server/core/events";
 import type { Logger } from "@/server/core/logger";
 import type { RandomSource } from "@/server/core/random";
@@ -32,7 +33,13 @@ export class OutboxRelay {
         options.logger.error({ err: error }, "alert outbox pass failed; the next kick or poll retries"),
       clock: options.clock,
       pollEveryMs: options.pollEveryMs ?? 1000,
+      what: "the alerts' outbox relay",
     });
+  }
+
+  /** Passes that failed in a row (the engine's status reads it). */
+  get failures(): readonly FailureStreak[] {
+    return [this.loop.failures];
   }
 
   start(): void {

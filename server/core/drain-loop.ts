@@ -6,6 +6,7 @@
  * that the alerts' and the pager's relays differ only in what one batch does.
  */
 import type { Clock, TimerHandle } from "./clock";
+import { FailureStreak } from "./failure-streak";
 
 export type DrainLoopOptions = {
   /** Works through one batch; returns how many items it handled. 0 ends the pass. */
@@ -15,6 +16,8 @@ export type DrainLoopOptions = {
   clock: Clock;
   /** When set, a pass also starts every `pollEveryMs` while running. */
   pollEveryMs?: number;
+  /** What the loop does, for its failure streak's message (e.g. "the pager's outbox relay"). */
+  what?: string;
 };
 
 export class DrainLoop {
@@ -22,8 +25,12 @@ export class DrainLoop {
   private again = false;
   private running = false;
   private timer: TimerHandle | null = null;
+  /** Passes that threw in a row: the engine reports itself failing when they have gone on too long. */
+  readonly failures: FailureStreak;
 
-  constructor(private readonly options: DrainLoopOptions) {}
+  constructor(private readonly options: DrainLoopOptions) {
+    this.failures = new FailureStreak(options.what ?? "the outbox relay", options.clock);
+  }
 
   /** True between start() and stop(): batches check it to end a pass early on stop. */
   get isRunning(): boolean {
@@ -69,7 +76,9 @@ export class DrainLoop {
       this.again = false;
       try {
         while ((await this.options.batch()) > 0 && this.running);
+        this.failures.succeeded();
       } catch (error) {
+        this.failures.failed(error);
         this.options.onError(error);
       }
     } while (this.again && this.running);

@@ -11,6 +11,7 @@
  * from a remote server) runs beside the renewals, one change at a time.
  */
 import type { Clock, TimerHandle } from "./clock";
+import { FailureStreak } from "./failure-streak";
 
 export interface LeaseStore {
   /** Atomically: takes the lease when it is free, expired (at `now`) or already `owner`'s, and sets its expiry. True when `owner` holds it. */
@@ -61,8 +62,11 @@ export class LeasedWork {
   /** Start and stop of the work, one after the other; `queued` counts the changes not yet done. */
   private changes: Promise<void> = Promise.resolve();
   private queued = 0;
+  /** Rounds whose lease store failed in a row (the engine's status reads it). */
+  readonly failures: FailureStreak;
 
   constructor(private readonly options: LeasedWorkOptions) {
+    this.failures = new FailureStreak(`renewing the lease "${options.key}"`, options.clock);
     this.pollMs = options.pollMs ?? 1_000;
     this.leaseMs = options.leaseMs ?? 10_000;
     if (!(this.leaseMs > this.pollMs))
@@ -102,7 +106,9 @@ export class LeasedWork {
       const held = renew && leases.acquire({ key, owner, now, expiresAt: now + this.leaseMs });
       if (held) this.leaseUntil = now + this.leaseMs;
       holds = wanted && held;
+      this.failures.succeeded();
     } catch (error) {
+      this.failures.failed(error);
       this.options.onError?.(error, "lease renewal");
       // Without the store the lease cannot be renewed: keep the work only while ours surely lasts (the clock is
       // read again: the store may have blocked for its busy timeout).

@@ -17,8 +17,10 @@ export type DatabaseWriteCheck = { state: "writable"; latencyMs: number } | { st
 export type EngineReadiness = {
   name: string;
   /** not started: the runner has not started it (yet); standby: a leased engine another process runs now. */
-  status: "running" | "standby" | "stopped" | "not started" | "starting" | "failed";
+  status: "running" | "standby" | "failing" | "stopped" | "not started" | "starting" | "failed";
   ok: boolean;
+  /** What is wrong, while failing (e.g. a relay whose every pass has failed for 30 s, with the error). */
+  problem?: string;
 };
 
 export type ReadinessReport = {

@@ -58,7 +58,7 @@ function alertsProcess(
 }
 
 describe("the alerts engine under its lease", () => {
-  it("evaluates in one of two processes, and in the other once the first stops", async () => {
+  it("evaluates in one of two processes (the other stands by), and in the other once the first stops", async () => {
     database = createTestDatabase();
     const clock = new ManualClock(START);
     // Each process its own connection.
@@ -85,6 +85,8 @@ describe("the alerts engine under its lease", () => {
     expect(b.module.console.engineStats().alerts).toBe(0);
     expect(a.events.map((event) => event.newState)).toEqual(["CRITICAL", "PASS"]);
     expect(b.events).toEqual([]);
+    expect(a.module.engine.status?.()).toEqual({ state: "running" });
+    expect(b.module.engine.status?.()).toEqual({ state: "standby" });
 
     await a.module.engine.stop();
     await clock.advance(30_000);
@@ -93,6 +95,7 @@ describe("the alerts engine under its lease", () => {
     expect(b.events.map((event) => event.newState)).toEqual(["CRITICAL"]);
     expect(b.module.console.engineStats().holder?.owner).toMatch(/^eng_/);
     expect(b.module.console.engineStats().holder?.owner).not.toBe(ownerA);
+    expect(b.module.engine.status?.()).toEqual({ state: "running" });
     await b.module.engine.stop();
     expect(b.module.console.engineStats().holder).toBeNull();
   });

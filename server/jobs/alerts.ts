@@ -75,7 +75,7 @@ export function createAlertsModule(
     useCases,
   });
   return {
-    engine: { name: "alerts", start: () => runner.start(), stop: () => runner.stop() },
+    engine: { name: "alerts", start: () => runner.start(), stop: () => runner.stop(), status: () => runner.status() },
     console: createAlertsConsole({
       useCases,
       reads: stores.queries,

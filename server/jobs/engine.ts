@@ -15,9 +15,12 @@ import type { AppDatabase } from "@/db/client";
 
 /**
  * Whether an engine does its work here: running; standby (a leased engine another process runs now, ready to
- * take over: not a failure); stopped (never started, stopped, or its work ended).
+ * take over: not a failure); failing (started, but a loop of it has failed every pass for a while: `problem`
+ * says which and why); stopped (never started, stopped, or its work ended).
  */
-export type EngineStatus = "running" | "standby" | "stopped";
+export type EngineStatus = "running" | "standby" | "failing" | "stopped";
+
+export type EngineHealth = { state: EngineStatus; problem?: string };
 
 export interface Engine {
   readonly name: string;
@@ -29,7 +32,7 @@ export interface Engine {
    * Optional: the engine's own view, asked only while the runner counts it as started (start resolved, stop not
    * called). Without it a started engine counts as running.
    */
-  status?(): EngineStatus;
+  status?(): EngineHealth;
 }
 
 export type EngineDependencies = {

@@ -50,8 +50,9 @@ export function probeDatabaseWrite(db: AppDatabase, clock: Clock): DatabaseWrite
 
 function engineReadiness(engine: Engine, run: EngineRunState): EngineReadiness {
   if (run !== "started") return { name: engine.name, status: run === "stopping" ? "stopped" : run, ok: false };
-  const status = engine.status?.() ?? "running";
-  return { name: engine.name, status, ok: status !== "stopped" };
+  const health = engine.status?.() ?? { state: "running" };
+  const ok = health.state === "running" || health.state === "standby";
+  return { name: engine.name, status: health.state, ok, ...(health.problem ? { problem: health.problem } : {}) };
 }
 
 function describeConnection(connection: ConnectionStatus): string {
@@ -117,7 +118,10 @@ export function createPlatformConsole(options: {
           problems.push({ part: `nats:${connection.name}`, text: describeConnection(connection) });
       for (const engine of engineStates)
         if (!engine.ok)
-          problems.push({ part: `engine:${engine.name}`, text: `engine ${engine.name} is ${engine.status}` });
+          problems.push({
+            part: `engine:${engine.name}`,
+            text: `engine ${engine.name} is ${engine.status}${engine.problem ? `: ${engine.problem}` : ""}`,
+          });
       return {
         status: problems.length === 0 ? "ready" : "not ready",
         message: problems.length === 0 ? "ready" : `not ready: ${problems.map((problem) => problem.text).join("; ")}`,

@@ -26,6 +26,7 @@
  */
 import type { Clock, TimerHandle } from "@/server/core/clock";
 import { DrainLoop } from "@/server/core/drain-loop";
+import { FailureStreak } from "@/server/core/failure-streak";
 import { createId } from "@/server/core/ids";
 import type { Logger } from "@/server/core/logger";
 import type { RandomSource } from "@/server/core/random";
@@ -126,6 +127,7 @@ export class OutboxRelay {
   /** This relay's owner id: the claims it makes are this owner's, kept alive by its heartbeat. */
   readonly ownerId: string;
   private readonly loop: DrainLoop;
+  private readonly heartbeatFailures: FailureStreak;
   private abort = new AbortController();
   private readonly settings: RelaySettings & { maxSendMs: number };
   private readonly inFlight = new Set<Promise<void>>();
@@ -165,10 +167,12 @@ export class OutboxRelay {
           `so that one late or failed heartbeat does not hand a live relay's claims to another. Lengthen ownerTimeoutMs or shorten heartbeatEveryMs.`,
       );
     }
+    this.heartbeatFailures = new FailureStreak("the pager's outbox relay heartbeat", options.clock);
     this.loop = new DrainLoop({
       batch: async () => this.claimAndStart(),
       onError: (error) => options.logger.error({ err: error }, "outbox relay pass failed; the next pass retries"),
       clock: options.clock,
+      what: "the pager's outbox relay",
     });
   }
 
@@ -210,6 +214,11 @@ export class OutboxRelay {
   /** Starts a pass now, or another one right after the pass in flight. */
   kick(): void {
     this.loop.kick();
+  }
+
+  /** Heartbeats and passes that failed in a row (the engine's status reads them). */
+  get failures(): readonly FailureStreak[] {
+    return [this.heartbeatFailures, this.loop.failures];
   }
 
   /** Resolves when no pass and no delivery is in flight. */
@@ -273,8 +282,10 @@ export class OutboxRelay {
     try {
       outbox.renewOwner(this.ownerId, now, now + this.settings.ownerTimeoutMs);
       this.renewedAtMs = now;
+      this.heartbeatFailures.succeeded();
       return true;
     } catch (error) {
+      this.heartbeatFailures.failed(error);
       logger.warn(
         { err: error, ownerId: this.ownerId },
         "outbox relay heartbeat failed; claiming nothing until it succeeds (our claims pass to other relays if it keeps failing)",

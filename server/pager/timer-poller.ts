@@ -5,6 +5,7 @@
  * restart or a jump of the clock loses none; a second poller (another process) firing the same timer is a no-op.
  */
 import type { Clock, TimerHandle } from "@/server/core/clock";
+import { FailureStreak } from "@/server/core/failure-streak";
 import type { Logger } from "@/server/core/logger";
 import type { DueTimerQueue } from "./ports";
 import type { PagerUseCases, TimeoutOutcome } from "./use-cases";
@@ -23,8 +24,12 @@ export type TimerPollerOptions = {
 export class TimerPoller {
   private handle: TimerHandle | undefined;
   private running = false;
+  /** Ticks that threw in a row (the pager engine reports itself failing when they go on). */
+  readonly failures: FailureStreak;
 
-  constructor(private readonly options: TimerPollerOptions) {}
+  constructor(private readonly options: TimerPollerOptions) {
+    this.failures = new FailureStreak("the acknowledgement timer poller", options.clock);
+  }
 
   start(): void {
     if (this.running) return;
@@ -55,7 +60,9 @@ export class TimerPoller {
       const outcomes = this.fireDue();
       for (const outcome of outcomes) this.options.logger.info({ ...outcome }, "acknowledgement timer fired");
       this.options.onTick?.();
+      this.failures.succeeded();
     } catch (error) {
+      this.failures.failed(error);
       // SQLITE_BUSY past busy_timeout and the like: the timers stay pending and the next tick retries.
       this.options.logger.warn({ err: error }, "firing due timers failed; retrying at the next tick");
     }

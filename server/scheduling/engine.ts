@@ -25,6 +25,7 @@ import type { DatabaseApi } from "./scheduler/database-api";
 import { Scheduler } from "./scheduler/scheduler";
 import { SchedulerSupervisor } from "./scheduler-supervisor";
 import type { EngineStatusStore, EstimatorStatus, SchedulerSwitchStore } from "./use-cases";
+import { DEFAULT_FAILING_AFTER_MS, firstProblem } from "@/server/core/failure-streak";
 
 const DBSIM_METRIC_NAMES = ["cpu", "io", "memory"].flatMap((resource) =>
   ["max", "avg", "min"].map((statistic) => `dbsim.${resource}.${statistic}`),
@@ -86,6 +87,8 @@ export function createSchedulingEngine(options: SchedulingEngineOptions): Schedu
   let refitTimer: TimerHandle | undefined;
   let fittedAt: number | undefined;
   let running = false;
+  let startedAt = 0;
+  let connectedUrl: string | undefined;
 
   const onStored = (_logId: string, events: readonly DbsimEvent[]) => {
     const executions = [];
@@ -170,7 +173,9 @@ export function createSchedulingEngine(options: SchedulingEngineOptions): Schedu
     name: "scheduling",
     async start() {
       running = true;
+      startedAt = clock.now();
       const dbsimUrl = await connect();
+      connectedUrl = dbsimUrl;
       warmEstimator();
       capture = new CaptureClient({
         feed: options.eventFeed(dbsimUrl),
@@ -204,6 +209,19 @@ export function createSchedulingEngine(options: SchedulingEngineOptions): Schedu
           logger.info({ url: dbsimUrl, owner, reason }, on ? "scheduler on" : "scheduler off"),
       });
       supervisor.start();
+    },
+    /** Failing once the scheduler's lease store or the capture has failed for 30 s on end; else running. */
+    status(): { state: "running" | "failing"; problem?: string } {
+      const leaseProblem = supervisor ? firstProblem([supervisor.failures]) : null;
+      if (leaseProblem) return { state: "failing", problem: leaseProblem };
+      const feed = capture?.status();
+      const downForMs = feed?.state === "disconnected" ? clock.now() - (feed.lastSuccessAt ?? startedAt) : 0;
+      if (downForMs >= DEFAULT_FAILING_AFTER_MS)
+        return {
+          state: "failing",
+          problem: `the capture has not read the database server at ${connectedUrl} for ${Math.round(downForMs / 1000)} s (latest: ${feed?.lastError})`,
+        };
+      return { state: "running" };
     },
     async stop() {
       running = false;

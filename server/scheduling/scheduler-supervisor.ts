@@ -14,6 +14,7 @@ import type { Clock } from "@/server/core/clock";
 import { LeasedWork, type LeaseStore } from "@/server/core/lease";
 import type { SchedulerStatus } from "./scheduler/scheduler";
 import type { EngineStatusReport, EngineStatusStore, SchedulerSwitchStore } from "./use-cases";
+import type { FailureStreak } from "@/server/core/failure-streak";
 
 /** What the supervisor needs of a scheduler (scheduler/scheduler.ts). */
 export interface SupervisedScheduler {
@@ -85,6 +86,11 @@ export class SchedulerSupervisor {
 
   start(): void {
     void this.leased.start();
+  }
+
+  /** Rounds whose lease store failed in a row. */
+  get failures(): FailureStreak {
+    return this.leased.failures;
   }
 
   /** One round now (after a switch written in this process, so it takes effect at once). */

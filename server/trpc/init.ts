@@ -7,6 +7,7 @@ import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Actor } from "@/server/core/audit";
 import { isDomainError } from "@/server/core/errors";
+import { storageErrorOf } from "@/server/core/storage-errors";
 import { describeZodError } from "@/server/core/validation";
 import { roleAllows, type Role } from "@/server/core/roles";
 import type { SessionUser } from "@/server/auth/console";
@@ -36,16 +37,23 @@ const t = initTRPC.context<TRPCContext>().create({
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** A use case's expected refusal (DomainError, recognised by its brand) reaches the browser with its code and message. */
+/**
+ * A use case's expected refusal (DomainError, recognised by its brand) reaches the browser with its code and
+ * message; a database that cannot be written (read-only, full, locked past its timeout) answers 503
+ * SERVICE_UNAVAILABLE saying nothing was changed, instead of a bare 500.
+ */
 const domainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && isDomainError(result.error.cause)) {
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (isDomainError(cause)) throw new TRPCError({ code: cause.code, message: cause.message, cause });
+  const storage = storageErrorOf(cause);
+  if (storage)
     throw new TRPCError({
-      code: result.error.cause.code,
-      message: result.error.cause.message,
-      cause: result.error.cause,
+      code: "SERVICE_UNAVAILABLE",
+      message: `Nothing was changed: the database cannot be written (${storage.code}). Try again later; GET /api/v1/ready shows what fails.`,
+      cause,
     });
-  }
   return result;
 });
 

@@ -67,6 +67,8 @@ async function handler(incoming: Request): Promise<Response> {
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR")
         log.error({ path, err: error.cause ?? error }, "tRPC procedure failed");
+      else if (error.code === "SERVICE_UNAVAILABLE")
+        log.error({ path, err: error.cause ?? error }, "tRPC procedure refused: the database cannot be written");
     },
   });
 }

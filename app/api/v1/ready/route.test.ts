@@ -7,9 +7,11 @@ import { ManualClock } from "@/server/core/clock";
 import { ConnectionStatusBoard } from "@/server/core/connection-status";
 import { createLogger } from "@/server/core/logger";
 import type { ReadinessReport } from "@/server/core/platform";
-import type { Engine, EngineStatus } from "@/server/jobs/engine";
+import type { Engine, EngineHealth } from "@/server/jobs/engine";
 import { createPlatformConsole, probeDatabaseWrite, type EngineRunState } from "@/server/jobs/platform";
 import { startRouteRuntime, type RouteRuntime } from "@/server/jobs/testing/route-runtime";
+import { DEMO_USERS } from "@/server/jobs/demo-ids";
+import { POST as trpcPost } from "../../trpc/[trpc]/route";
 import { POST as ingest } from "../pager/events/route";
 import { GET as health } from "../health/route";
 import { GET } from "./route";
@@ -35,9 +37,22 @@ describe("GET /api/v1/ready", () => {
     expect(body.nats).toEqual({ configured: false, connections: [] });
   });
 
-  it("answers 503 naming the database when it cannot be written, while health (liveness) still says ok; ingest answers 503 with JSON", async () => {
+  it("answers 503 naming the database when it cannot be written, while health (liveness) still says ok; ingest and tRPC mutations answer 503 with JSON", async () => {
     const sqlite = routes.runtime.db.$client;
     const key = await routes.integrationKey();
+    const base = "http://console.example.com";
+    const signIn = await routes.runtime.consoles.auth.handle(
+      new Request(`${base}/api/auth/sign-in/email`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: base },
+        body: JSON.stringify({ email: DEMO_USERS.admin.email, password: DEMO_USERS.admin.password }),
+      }),
+    );
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((line) => line.split(";", 1)[0])
+      .join("; ");
     // query_only makes every write on this connection fail with SQLITE_READONLY, as a read-only file does (chmod
     // does not stop root, who runs these tests).
     sqlite.pragma("query_only = ON");
@@ -63,6 +78,26 @@ describe("GET /api/v1/ready", () => {
       expect(response.headers.get("retry-after")).toBe("30");
       const answer = (await response.json()) as { message: string };
       expect(answer.message).toMatch(/database cannot be written \(SQLITE_READONLY/);
+
+      const mutation = await trpcPost(
+        new Request(`${base}/api/trpc/pager.policy.create`, {
+          method: "POST",
+          headers: { "content-type": "application/json", origin: base, cookie },
+          body: JSON.stringify({
+            json: {
+              name: "Night",
+              levels: [{ delayMinutes: 15, targets: [{ channel: "email", address: "ops@example.com" }] }],
+              repeatCount: 0,
+            },
+          }),
+        }),
+      );
+      const refusal = (await mutation.json()) as { error: { json: { message: string; data: { code: string } } } };
+      expect(mutation.status, JSON.stringify(refusal)).toBe(503);
+      expect(refusal.error.json.data.code).toBe("SERVICE_UNAVAILABLE");
+      expect(refusal.error.json.message).toMatch(
+        /Nothing was changed: the database cannot be written \(SQLITE_READONLY/,
+      );
     } finally {
       sqlite.pragma("query_only = OFF");
     }
@@ -81,16 +116,18 @@ describe("GET /api/v1/ready", () => {
     }
   });
 
-  it("answers 503 naming an engine this process should run that has stopped; a leased engine standing by is fine", async () => {
-    const engine = (name: string, status?: () => EngineStatus): Engine => ({
+  it("answers 503 naming an engine this process should run that has stopped or keeps failing; a leased engine standing by is fine", async () => {
+    const engine = (name: string, status?: () => EngineHealth): Engine => ({
       name,
       start: async () => {},
       stop: async () => {},
       status,
     });
-    const pager = engine("pager");
-    const alerts = engine("alerts", () => "standby");
-    const digests = engine("digests", () => "stopped");
+    const relayProblem =
+      "the pager's outbox relay has failed 31 times in 31 s without a success (latest: disk I/O error)";
+    const pager = engine("pager", () => ({ state: "failing", problem: relayProblem }));
+    const alerts = engine("alerts", () => ({ state: "standby" }));
+    const digests = engine("digests", () => ({ state: "stopped" }));
     const scheduling = engine("scheduling");
     const runStates = new Map<Engine, EngineRunState>([
       [pager, "started"],
@@ -109,14 +146,15 @@ describe("GET /api/v1/ready", () => {
     });
     const report = await platform.readiness();
     expect(report.status).toBe("not ready");
-    expect(report.failing).toEqual(["engine:digests", "engine:scheduling"]);
+    expect(report.failing).toEqual(["engine:pager", "engine:digests", "engine:scheduling"]);
     expect(report.engines).toEqual([
-      { name: "pager", status: "running", ok: true },
+      { name: "pager", status: "failing", ok: false, problem: relayProblem },
       { name: "alerts", status: "standby", ok: true },
       { name: "digests", status: "stopped", ok: false },
       { name: "scheduling", status: "stopped", ok: false },
     ]);
     expect(report.message).toContain("engine digests is stopped");
+    expect(report.message).toContain(`engine pager is failing: ${relayProblem}`);
   });
 
   it("counts the engines of a process whose runner has not started them as not ready", async () => {

@@ -9,6 +9,7 @@
  * Content-Type: application/json or any +json type; a request without one is read as JSON too (some minimal
  * senders omit it; the body must still parse). PagerDuty's and Alertmanager's clients send application/json.
  */
+import { storageErrorOf } from "@/server/core/storage-errors";
 import { readBodyWithin } from "@/server/core/http-body";
 import { createLogger } from "@/server/core/logger";
 import { getConsoles } from "@/server/jobs/runtime";
@@ -24,20 +25,6 @@ function isJsonContentType(header: string | null): boolean {
   if (header === null || header.trim() === "") return true;
   const type = header.split(";", 1)[0]!.trim().toLowerCase();
   return type === "application/json" || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type);
-}
-
-/** SQLite's refusals to write (better-sqlite3 puts the result code on `code`; drizzle may wrap it as `cause`). */
-function storageErrorOf(error: unknown): { code: string; message: string } | null {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (
-      typeof code === "string" &&
-      /^SQLITE_(READONLY|FULL|BUSY|LOCKED|IOERR|CANTOPEN|CORRUPT|NOTADB|PROTOCOL)/.test(code)
-    )
-      return { code, message: current instanceof Error ? current.message : String(current) };
-    current = (current as { cause?: unknown }).cause;
-  }
-  return null;
 }
 
 export async function POST(request: Request): Promise<Response> {
