@@ -115,6 +115,20 @@ export const configSchema = z.object({
   DBSIM_URL: url.optional(),
   DBSIM_PORT: port.default(8080),
   DBSIM_SEED: z.coerce.number({ message: "expected a whole number" }).int("expected a whole number").default(1),
+  /** The longest delay the scheduler adds to a query, in seconds. */
+  SCHEDULER_MAX_DELAY_SECONDS: z.coerce
+    .number({ message: "expected a number of seconds" })
+    .min(0.5, "expected at least 0.5 seconds")
+    .max(60, "expected at most 60 seconds")
+    .default(5),
+  /** History the cost estimates must rest on before the scheduler adds delay, in seconds. */
+  SCHEDULER_MIN_HISTORY_SECONDS: z.coerce
+    .number({ message: "expected a number of seconds" })
+    .int("expected a whole number of seconds")
+    .min(0, "expected 0 or more seconds")
+    .default(120),
+  /** "process" (default): the scheduler runs in a process of its own, off the web tier's event loop; "inline": in this one. */
+  SCHEDULER_HOST: z.enum(["process", "inline"], { message: 'expected "process" or "inline"' }).default("process"),
 });
 
 export type Config = Omit<z.infer<typeof configSchema>, "WATCHPOST_BASE_URL"> & { WATCHPOST_BASE_URL: string };

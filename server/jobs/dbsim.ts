@@ -64,6 +64,8 @@ async function main(): Promise<void> {
   const shutdown = () => void server.stop().finally(() => process.exit(0));
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
+  // Started by the console (server/scheduling/dbsim/adapters/dbsim-process.ts): go when it goes.
+  if (process.send) process.once("disconnect", shutdown);
 }
 
 main().catch((error: unknown) => {

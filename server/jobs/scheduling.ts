@@ -11,10 +11,12 @@ import { SystemClock } from "@/server/core/clock";
 import type { MetricReader } from "@/server/core/metrics";
 import { startDbsimServer } from "@/server/scheduling/dbsim/adapters/http-server";
 import { SqliteEventLog } from "@/server/scheduling/dbsim/adapters/sqlite-event-log";
+import { startDbsimProcess } from "@/server/scheduling/dbsim/adapters/dbsim-process";
 import { HttpEventFeed } from "@/server/scheduling/capture/adapters/http-event-feed";
 import { SqliteCaptureStore } from "@/server/scheduling/capture/adapters/sqlite-capture-store";
 import { CaptureQueries } from "@/server/scheduling/capture/adapters/capture-queries";
 import { HttpDatabaseApi } from "@/server/scheduling/scheduler/adapters/http-database-api";
+import { SchedulerProcess } from "@/server/scheduling/adapters/scheduler-process";
 import {
   SqliteEngineStatusStore,
   SqliteSchedulerSwitchStore,
@@ -41,19 +43,31 @@ export function createSchedulingModule(dependencies: EngineDependencies): Schedu
   const switches = new SqliteSchedulerSwitchStore(db, clock);
   const statuses = new SqliteEngineStatusStore(db);
   const logFile = path.join(path.dirname(path.resolve(config.DATABASE_PATH)), "dbsim-events.db");
+  const startInProcessDbsim = async () => {
+    const server = await startDbsimServer({
+      clock: wallClock,
+      port: config.DBSIM_PORT,
+      parameters: { seed: config.DBSIM_SEED },
+      log: new SqliteEventLog(logFile),
+      logger,
+    });
+    return { url: server.url, logId: server.log.logId, stop: () => server.stop() };
+  };
   const scheduling = createSchedulingEngine({
     dbsimUrl: config.DBSIM_URL,
     dbsimPort: config.DBSIM_PORT,
-    startDatabaseServer: async () => {
-      const server = await startDbsimServer({
-        clock: wallClock,
-        port: config.DBSIM_PORT,
-        parameters: { seed: config.DBSIM_SEED },
-        log: new SqliteEventLog(logFile),
-        logger,
-      });
-      return { url: server.url, logId: server.log.logId, stop: () => server.stop() };
-    },
+    startDatabaseServer: async () =>
+      // In a process of its own by default, so that its ticks keep time whatever the web tier does.
+      config.SCHEDULER_HOST === "process"
+        ? startDbsimProcess({
+            entry: path.join(process.cwd(), "server", "jobs", "dbsim.ts"),
+            cwd: process.cwd(),
+            port: config.DBSIM_PORT,
+            seed: config.DBSIM_SEED,
+            logFile,
+            logger,
+          })
+        : startInProcessDbsim(),
     eventFeed: (url) => new HttpEventFeed(url),
     databaseApi: (baseUrl) => new HttpDatabaseApi({ baseUrl, clock: wallClock }),
     captureStore: store,
@@ -65,6 +79,21 @@ export function createSchedulingModule(dependencies: EngineDependencies): Schedu
     wallClock,
     random,
     logger,
+    maxAddedDelayMs: config.SCHEDULER_MAX_DELAY_SECONDS * 1000,
+    minHistorySeconds: config.SCHEDULER_MIN_HISTORY_SECONDS,
+    // Off the web tier's event loop by default: page renders, GC and the other engines cannot make it late.
+    ...(config.SCHEDULER_HOST === "process"
+      ? {
+          schedulerHost: ({ settings, estimates }) =>
+            new SchedulerProcess({
+              entry: path.join(process.cwd(), "server", "jobs", "scheduler-host.ts"),
+              cwd: process.cwd(),
+              settings,
+              estimates,
+              logger: logger.child({ component: "scheduler-process" }),
+            }),
+        }
+      : {}),
   });
   // This process's engine (if it runs one) follows the switch at once; engines elsewhere on their next poll.
   const useCases = new SchedulingUseCases({

@@ -73,6 +73,15 @@ describe("the scheduling console", () => {
       orphans: 0,
       windowsPlanned: 6,
       windowsBalanced: 6,
+      mode: "active" as const,
+      secondsStoodAside: 0,
+      timing: {
+        ticksActed: 600,
+        ticksLate: 0,
+        ticksMissed: 0,
+        delayCallMs: { p50: 1, p99: 3 },
+        stepLatenessMs: { p50: 2, p99: 9 },
+      },
     };
     const { calls, console } = setUp([
       {

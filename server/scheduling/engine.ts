@@ -23,7 +23,9 @@ import { CostEstimatorService } from "./estimation/estimator-service";
 import type { CapturedHistory } from "./ports";
 import type { DatabaseApi } from "./scheduler/database-api";
 import { Scheduler } from "./scheduler/scheduler";
-import { SchedulerSupervisor } from "./scheduler-supervisor";
+import { SchedulerSupervisor, type SupervisedScheduler } from "./scheduler-supervisor";
+import type { HostEstimates, HostSettings } from "./scheduler/host-protocol";
+import type { CostVector } from "./estimation/types";
 import type { EngineStatusStore, EstimatorStatus, SchedulerSwitchStore } from "./use-cases";
 import { DEFAULT_FAILING_AFTER_MS, firstProblem } from "@/server/core/failure-streak";
 
@@ -64,6 +66,20 @@ export type SchedulingEngineOptions = {
   wallClock: Clock;
   random: RandomSource;
   logger: Logger;
+  /** The longest delay the scheduler adds (ms, default 5 s) and the history it waits for (s, default 120). */
+  maxAddedDelayMs?: number;
+  minHistorySeconds?: number;
+  /**
+   * Runs the scheduler elsewhere (its own process: adapters/scheduler-process.ts); without it, the scheduler
+   * runs in this process on the wall clock.
+   */
+  schedulerHost?: (input: SchedulerHostInput) => SupervisedScheduler;
+};
+
+/** What a scheduler host needs from the engine: where the database is, the bounds, and the latest estimates. */
+export type SchedulerHostInput = {
+  settings: HostSettings;
+  estimates: () => HostEstimates & { fittedAt: number | undefined };
 };
 
 export type SchedulingEngine = {
@@ -148,6 +164,19 @@ export function createSchedulingEngine(options: SchedulingEngineOptions): Schedu
     }
   };
 
+  const maxAddedDelayMs = options.maxAddedDelayMs ?? 5_000;
+  const minHistorySeconds = options.minHistorySeconds ?? 120;
+  const hostEstimates = () => {
+    const estimates = estimator.estimates();
+    return {
+      fittedAt,
+      historySeconds: estimates?.windows ?? 0,
+      costs: [...(estimates?.templates.values() ?? [])].map(
+        (estimate) => [estimate.templateId, estimate.cost] as [string, CostVector],
+      ),
+    };
+  };
+
   const estimatorStatus = (): EstimatorStatus => ({
     fittedAt,
     windows: estimator.estimates()?.windows ?? 0,
@@ -194,14 +223,24 @@ export function createSchedulingEngine(options: SchedulingEngineOptions): Schedu
         leases: options.leases,
         statuses: options.statuses,
         clock: wallClock,
-        createScheduler: () =>
-          new Scheduler({
+        createScheduler: () => {
+          const settings: HostSettings = { dbsimUrl, maxAddedDelayMs, minHistorySeconds };
+          if (options.schedulerHost) return options.schedulerHost({ settings, estimates: hostEstimates });
+          return new Scheduler({
             // The scheduler reasons in the database's ticks, stamped with wall time: it polls on the wall clock too.
             api: options.databaseApi(dbsimUrl),
             costs: estimator,
             clock: wallClock,
+            maxAddedDelayMs,
+            historySeconds: () => estimator.estimates()?.windows ?? 0,
+            guard: { minHistorySeconds },
             onError: (error) => logger.warn({ err: error }, "scheduler step failed; it retries on the next tick"),
-          }),
+            onModeChange: (mode, reason) =>
+              mode === "active"
+                ? logger.info({ url: dbsimUrl }, "scheduler caught up: adding delay again")
+                : logger.warn({ url: dbsimUrl, reason }, `scheduler standing aside: ${reason}`),
+          });
+        },
         report: () => ({ dbsimUrl, capture: capture!.status(), estimator: estimatorStatus() }),
         onError: (error, during) =>
           logger.warn({ err: error, during }, "scheduler supervisor: a round failed; it tries again in a second"),

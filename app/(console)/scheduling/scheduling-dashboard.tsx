@@ -34,6 +34,17 @@ const RESOURCES = [
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
 /** The Scheduling page's live part: switch, figures, charts, executions and templates. */
+/** What the history behind the estimates means for the scheduler, in a sentence. */
+function historyMeaning(seconds: number): string {
+  if (seconds === 0)
+    return "No cost estimates yet: the scheduler waits for about two minutes of history before it adds delay.";
+  if (seconds < 120)
+    return `Estimates from ${seconds} s of history: too few to balance; the scheduler waits until 120 s (about ${120 - seconds} s more).`;
+  if (seconds < 300)
+    return `Estimates from ${seconds} s of history: good enough to balance; they keep improving for a few more minutes.`;
+  return `Estimates from ${Math.round(seconds / 60)} min of history: settled (most templates' costs are exact).`;
+}
+
 export function SchedulingDashboard({ role }: { role: Role }) {
   return (
     <div className="grid gap-6">
@@ -158,6 +169,26 @@ function SummaryPanel({ canSwitch }: { canSwitch: boolean }) {
           </span>
         ) : null}
       </div>
+      {data.scheduler.enabled && data.scheduler.status?.mode === "standing aside" ? (
+        <Callout tone="warning" className="mt-3">
+          The scheduler is on but adds no delay now: {data.scheduler.status.reason ?? "it is catching up"}. Queries run
+          unscheduled until it resumes by itself.
+        </Callout>
+      ) : null}
+      <p className="mt-2 text-xs text-slate-600 dark:text-slate-400" data-testid="estimator-meaning">
+        {historyMeaning(data.estimator.windows)}
+        {data.scheduler.status?.timing ? (
+          <>
+            {" "}
+            In real time it acted on {data.scheduler.status.timing.ticksActed} ticks (
+            {data.scheduler.status.timing.ticksLate} late, {data.scheduler.status.timing.ticksMissed} missed); it saw
+            each tick {data.scheduler.status.timing.stepLatenessMs.p50} ms after it ran (p99{" "}
+            {data.scheduler.status.timing.stepLatenessMs.p99} ms), and a delay call took{" "}
+            {data.scheduler.status.timing.delayCallMs.p50} ms (p99 {data.scheduler.status.timing.delayCallMs.p99} ms) of
+            the 100 ms a tick lasts.
+          </>
+        ) : null}
+      </p>
       {data.gaps.length > 0 ? (
         <Callout tone="info" className="mt-3">
           The capture recorded {data.gaps.length} gap(s):{" "}

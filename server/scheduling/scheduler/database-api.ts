@@ -2,7 +2,8 @@
  * The scheduler's only view of the database: the port its HTTP adapter (adapters/http-database-api.ts) and the
  * in-process adapter (../testing/simulation-database-api.ts, for benches and tests) implement. It mirrors the
  * original server: the queued list, POST /delay, the latest 1-second resources, plus the database's timing
- * (which tick it is, the window length and phase, the default delay) so that the scheduler reasons in ticks.
+ * (which tick it is, when it ran, the window length and phase, the default delay) so that the scheduler reasons
+ * in ticks. One observation per step: over HTTP it is one request (GET /snapshot) where the server offers it.
  */
 import type { WindowObservation } from "../estimation/types";
 
@@ -19,6 +20,18 @@ export type DatabaseTiming = {
   defaultDelayTicks: number;
   /** Wall-clock length of one tick in ms (100). */
   tickMs: number;
+  /**
+   * When the database ran `lastTick` (unix ms by its schedule), so that the scheduler measures how late it acts;
+   * absent when nothing runs in real time (a simulation driven tick by tick).
+   */
+  lastTickAtMs?: number;
+};
+
+/** One consistent look at the database: its timing, every queued execution, the latest closed window. */
+export type DatabaseObservation = {
+  timing: DatabaseTiming;
+  queued: QueuedExecutionView[];
+  window: WindowObservation | undefined;
 };
 
 /**
@@ -37,10 +50,8 @@ export class DelayRejectedError extends Error {
 }
 
 export interface DatabaseApi {
-  queued(): Promise<QueuedExecutionView[]>;
+  /** The database as it is now: the tick it last ran (its own, not guessed from a clock), the queue, the window. */
+  observe(): Promise<DatabaseObservation>;
   /** Adds `ticks` (may be negative) to the execution's remaining delay. Rejects with DelayRejectedError for an unknown or executed id. */
   delay(executionId: string, ticks: number): Promise<void>;
-  /** The latest closed resources window, if any. */
-  resources(): Promise<WindowObservation | undefined>;
-  timing(): Promise<DatabaseTiming>;
 }

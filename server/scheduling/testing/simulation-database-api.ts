@@ -9,6 +9,7 @@ import type { WindowObservation } from "../estimation/types";
 import {
   DelayRejectedError,
   type DatabaseApi,
+  type DatabaseObservation,
   type DatabaseTiming,
   type QueuedExecutionView,
 } from "../scheduler/database-api";
@@ -48,6 +49,10 @@ export class SimulationDatabaseApi implements DatabaseApi {
       io: window.io,
       memory: window.memory,
     };
+  }
+
+  async observe(): Promise<DatabaseObservation> {
+    return { timing: await this.timing(), queued: await this.queued(), window: await this.resources() };
   }
 
   async timing(): Promise<DatabaseTiming> {

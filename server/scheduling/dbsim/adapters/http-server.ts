@@ -62,6 +62,8 @@ export class DbsimServer {
   private readonly firstTick: number;
   private readonly queuedAt = new Map<string, number>();
   private latestWindow: { window: ResourceWindow; at: number } | undefined;
+  /** When the latest tick ran: its due time when the clock drives it, the time of the call when run by hand. */
+  private lastTickAt: number | undefined;
   private httpServer: Server | undefined;
   private timer: TimerHandle | undefined;
   private ticksDriven = 0;
@@ -124,6 +126,7 @@ export class DbsimServer {
    */
   runTick(at: number = this.clock.now()): TickResult {
     const result = this.simulation.tick();
+    this.lastTickAt = at;
     const events: NewDbsimEvent[] = [];
     for (const execution of result.executed) {
       const queuedAt = this.queuedAt.get(execution.id) ?? at;
@@ -223,6 +226,7 @@ export class DbsimServer {
     return {
       logId: this.log.logId,
       lastTick: this.simulation.currentTick - 1,
+      lastTickAt: this.lastTickAt ?? null,
       windowTicks: metricsWindowTicks,
       windowOrigin: this.firstTick % metricsWindowTicks,
       defaultDelayTicks,

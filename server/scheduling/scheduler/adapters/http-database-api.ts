@@ -7,7 +7,13 @@
 import { z } from "zod";
 import type { Clock } from "@/server/core/clock";
 import type { WindowObservation } from "../../estimation/types";
-import { DelayRejectedError, type DatabaseApi, type DatabaseTiming, type QueuedExecutionView } from "../database-api";
+import {
+  DelayRejectedError,
+  type DatabaseApi,
+  type DatabaseObservation,
+  type DatabaseTiming,
+  type QueuedExecutionView,
+} from "../database-api";
 
 const statisticsSchema = z.object({ average: z.number(), min: z.number(), max: z.number() });
 const resourcesSchema = z.object({
@@ -19,6 +25,25 @@ const resourcesSchema = z.object({
 const queuedSchema = z.array(
   z.object({ query: z.object({ id: z.string() }), execution: z.object({ id: z.string(), timestamp: z.number() }) }),
 );
+const windowSchema = z.object({
+  firstTick: z.number().int(),
+  lastTick: z.number().int(),
+  samples: z.number().int(),
+  cpu: statisticsSchema,
+  io: statisticsSchema,
+  memory: statisticsSchema,
+});
+/** GET /snapshot, our server's one-request view (the original server has no such route: 404). */
+const snapshotSchema = z.object({
+  lastTick: z.number().int(),
+  lastTickAt: z.number().nullable(),
+  windowTicks: z.number().int().positive(),
+  windowOrigin: z.number().int(),
+  defaultDelayTicks: z.number().int(),
+  tickMs: z.number().positive(),
+  queued: z.array(z.object({ executionId: z.string(), templateId: z.string(), queuedTick: z.number().int() })),
+  window: windowSchema.nullable(),
+});
 const statusSchema = z.object({
   startedAt: z.number(),
   currentTick: z.number().int(),
@@ -55,6 +80,8 @@ export class HttpDatabaseApi implements DatabaseApi {
   private anchor: Anchor | undefined;
   private windowOrigin = 0;
   private readonly fetcher: typeof fetch;
+  /** False once the server answered 404 to GET /snapshot (the original server): then /queued and /resources. */
+  private snapshots = true;
 
   constructor(private readonly options: HttpDatabaseApiOptions) {
     this.fetcher = options.fetch ?? fetch;
@@ -92,15 +119,48 @@ export class HttpDatabaseApi implements DatabaseApi {
     return anchor.startTick + Math.round((at - anchor.startedAt) / anchor.tickMs) - 1;
   }
 
+  /**
+   * One look at the database: GET /snapshot where the server has it (the tick it really ran last, when, the queue
+   * and the latest window, consistent with each other), else /queued and /resources with the tick read from the
+   * clock and the server's start time.
+   */
+  async observe(): Promise<DatabaseObservation> {
+    if (this.snapshots) {
+      const response = await this.request("/snapshot");
+      if (response.ok) {
+        const body = snapshotSchema.parse(await response.json());
+        return {
+          timing: {
+            lastTick: body.lastTick,
+            windowTicks: body.windowTicks,
+            windowOrigin: body.windowOrigin,
+            defaultDelayTicks: body.defaultDelayTicks,
+            tickMs: body.tickMs,
+            ...(body.lastTickAt !== null ? { lastTickAtMs: body.lastTickAt } : {}),
+          },
+          queued: body.queued,
+          window: body.window ?? undefined,
+        };
+      }
+      await response.body?.cancel();
+      if (response.status !== 404) throw new Error(`GET /snapshot answered ${response.status}`);
+      this.snapshots = false;
+    }
+    const queued = await this.queued();
+    const window = await this.resources();
+    return { timing: await this.timing(), queued, window };
+  }
+
   async timing(): Promise<DatabaseTiming> {
     const anchor = await this.readAnchor();
-    const lastTick = anchor.startTick + Math.floor((this.options.clock.now() - anchor.startedAt) / anchor.tickMs) - 1;
+    const ticksDriven = Math.floor((this.options.clock.now() - anchor.startedAt) / anchor.tickMs);
     return {
-      lastTick,
+      lastTick: anchor.startTick + ticksDriven - 1,
       windowTicks: anchor.windowTicks,
       windowOrigin: this.windowOrigin,
       defaultDelayTicks: anchor.defaultDelayTicks,
       tickMs: anchor.tickMs,
+      lastTickAtMs: anchor.startedAt + ticksDriven * anchor.tickMs,
     };
   }
 
