@@ -7,8 +7,8 @@
  *   renewed on every poll): two engines on one database never both send delays to one server; when the holder
  *   dies, another engine takes the lease over once it expired;
  * - every few seconds it reports its status (capture, scheduler, estimator) for every process to read.
- * Switched off, it stops the scheduler first — the step in flight ends — and only then hands the held
- * executions back. Lost the lease, it stops without handing them back: the new holder treats them as orphans.
+ * Switched off, it hands the held executions back (after the step in flight), then stops the scheduler. Lost
+ * the lease, it stops without handing them back: the new holder treats them as orphans.
  */
 import type { Clock } from "@/server/core/clock";
 import { LeasedWork, type LeaseStore } from "@/server/core/lease";
@@ -104,17 +104,21 @@ export class SchedulerSupervisor {
     this.attempt("status removal", () => this.options.statuses.remove(this.options.owner));
   }
 
-  /** Stops the scheduler (the step in flight ends, so none of its delays can follow), then hands its executions back unless the lease was lost (the new holder treats them as orphans). */
+  /**
+   * Hands the held executions back unless the lease was lost (the new holder treats them as orphans), then stops
+   * the scheduler. Handing back first is safe: setEnabled(false) waits for the step in flight and no later step
+   * delays anything; and a scheduler in a process of its own can hand back only while that process runs.
+   */
   private async stopScheduler(handBack: boolean): Promise<void> {
     const current = this.scheduler;
     if (!current) return;
-    // Forgotten only once stopped: a stop that failed is tried again on the next round (LeasedWork).
-    await current.stop();
-    this.scheduler = undefined;
     if (handBack)
       await current
         .setEnabled(false)
         .catch((error: unknown) => this.options.onError?.(error, "releasing held executions"));
+    // Forgotten only once stopped: a stop that failed is tried again on the next round (LeasedWork).
+    await current.stop();
+    this.scheduler = undefined;
   }
 
   /** Writes this engine's status when something changed, else every reportEveryMs. */
