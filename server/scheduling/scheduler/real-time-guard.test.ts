@@ -43,9 +43,12 @@ describe("RealTimeGuard", () => {
     const guard = new RealTimeGuard({ tickMs: 100 });
     for (let call = 0; call < 30; call++) guard.recordDelayCall(80);
     guard.step(step(1));
+    expect(guard.mode).toBe("active"); // single calls wait for each other: only whole batches count
+    for (let batch = 0; batch < 30; batch++) guard.recordDelayBatch(80);
+    guard.step(step(2));
     expect(guard.mode).toBe("standing aside");
     expect(guard.reason).toBe(
-      "the database is slow to take delays: p90 80 ms per call, over the 50 ms a step can spend",
+      "the database is slow to take delays: a step's delays took 80 ms (p90), over the 50 ms a step can spend",
     );
     expect(guard.timing().delayCallMs).toEqual({ p50: 80, p99: 80 });
   });

@@ -21,7 +21,10 @@ export type GuardOptions = {
   lookBackTicks?: number;
   /** Late or missed ticks in the look-back that make the scheduler stand aside (default 5: one in ten). */
   maxLateTicks?: number;
-  /** The p90 of the recent delay calls above which the database counts as slow (default half a tick). */
+  /**
+   * The p90 of the recent steps' delay batches (first call sent to last answered) above which the database counts
+   * as slow (default half a tick). Batches, not single calls: calls run 16 at a time, so one call waits for others.
+   */
   slowDelayCallMs?: number;
   /** Seconds without a new resources report after which the metrics count as stale (default 3). */
   staleMetricsSeconds?: number;
@@ -76,6 +79,8 @@ export class RealTimeGuard {
   private reasonValue: string | undefined;
   private readonly recentSteps: { tick: number; late: boolean; missed: number }[] = [];
   private readonly delayCalls: number[] = [];
+  private readonly delayBatches: { tick: number; ms: number }[] = [];
+  private lastTick = 0;
   private readonly latenesses: number[] = [];
   private readonly activeSeconds: boolean[] = [];
   private clearSinceTick: number | undefined;
@@ -118,6 +123,12 @@ export class RealTimeGuard {
     if (this.delayCalls.length > RECENT_CALLS) this.delayCalls.shift();
   }
 
+  /** How long one step's delays took together (the database's answer time as the scheduler lives it). */
+  recordDelayBatch(milliseconds: number): void {
+    this.delayBatches.push({ tick: this.lastTick, ms: milliseconds });
+    if (this.delayBatches.length > RECENT_CALLS) this.delayBatches.shift();
+  }
+
   /** A resources second observed while active (the outcome the guard judges). */
   recordSecond(inBandAllThree: boolean): void {
     if (this.modeValue !== "active") return;
@@ -128,6 +139,7 @@ export class RealTimeGuard {
   /** Records one step and returns the mode for the rest of it (and whether it just changed). */
   step(report: StepReport): { mode: GuardMode; changed: boolean } {
     const { lookBackTicks } = this.settings;
+    this.lastTick = report.tick;
     this.counters.acted++;
     if (report.late) this.counters.late++;
     this.counters.missed += report.missedTicks;
@@ -185,11 +197,15 @@ export class RealTimeGuard {
     const behind = this.recentSteps.reduce((sum, step) => sum + (step.late ? 1 : 0) + step.missed, 0);
     if (behind >= s.maxLateTicks)
       return `falling behind: ${behind} of the last ${s.lookBackTicks} ticks were acted on late or missed`;
-    if (this.delayCalls.length >= 20) {
-      const recent = this.delayCalls.slice(-100).sort((a, b) => a - b);
+    // Only the look-back's batches: standing aside sends none, so an old slow spell ends and the next one is probed.
+    const recent = this.delayBatches
+      .filter((batch) => batch.tick > report.tick - s.lookBackTicks)
+      .map((batch) => batch.ms)
+      .sort((a, b) => a - b);
+    if (recent.length >= 10) {
       const p90 = percentile(recent, 0.9);
       if (p90 > s.slowDelayCallMs)
-        return `the database is slow to take delays: p90 ${Math.round(p90)} ms per call, over the ${Math.round(s.slowDelayCallMs)} ms a step can spend`;
+        return `the database is slow to take delays: a step's delays took ${Math.round(p90)} ms (p90), over the ${Math.round(s.slowDelayCallMs)} ms a step can spend`;
     }
     const windowTicks = Math.round(1000 / s.tickMs);
     if (

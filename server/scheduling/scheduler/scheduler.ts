@@ -283,7 +283,11 @@ export class Scheduler {
       this.ledger.clear();
       return;
     }
-    if (this.guard.mode === "active") await this.parkArrivals(now, timing);
+    if (this.guard.mode === "active") {
+      const parkStartedMs = clock?.now();
+      if ((await this.parkArrivals(now, timing)) > 0 && realTime)
+        this.guard.recordDelayBatch(clock!.now() - parkStartedMs!);
+    }
     const finishedMs = realTime ? clock!.now() : undefined;
     const late = realTime && (latenessMs! > timing.tickMs / 2 || finishedMs! > timing.lastTickAtMs! + timing.tickMs);
     const report = {
@@ -379,7 +383,8 @@ export class Scheduler {
     if (this.latencies.length > 20_000) this.latencies.splice(0, this.latencies.length - 20_000);
   }
 
-  private async parkArrivals(now: number, timing: DatabaseTiming): Promise<void> {
+  /** Parks what is not parked yet; returns how many it tried. */
+  private async parkArrivals(now: number, timing: DatabaseTiming): Promise<number> {
     const unparked = [...this.ledger.values()].filter((entry) => !entry.parked);
     await this.inParallel(unparked, async (entry) => {
       if (entry.plannedTick === undefined) {
@@ -394,6 +399,7 @@ export class Scheduler {
       // Parked only once the database took the delay; a failed request is tried again on the next step.
       entry.parked = await this.moveTo(entry, entry.deadlineTick);
     });
+    return unparked.length;
   }
 
   /** Runs `work` over `items`, at most maxConcurrentDelays at once. */
