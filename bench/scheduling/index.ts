@@ -10,14 +10,13 @@
  *
  * Run: `npx tsx bench/scheduling/run.ts` (env SCHEDULING_BENCH_SECONDS, SCHEDULING_BENCH_SEEDS, …).
  */
-import { percentile } from "@/server/core/percentile";
 import { DatabaseSimulation } from "@/server/scheduling/dbsim/simulation";
 import { CostEstimatorService } from "@/server/scheduling/estimation/estimator-service";
 import { estimateError } from "@/server/scheduling/estimation/cost-estimator";
 import type { CostVector, WindowObservation } from "@/server/scheduling/estimation/types";
 import { SimulationDatabaseApi } from "@/server/scheduling/testing/simulation-database-api";
 import type { PlannerOptions } from "@/server/scheduling/scheduler/planner";
-import { inBand } from "@/server/scheduling/band";
+import { secondsFigures } from "./figures";
 import { Scheduler, type CostModel, type SchedulingPolicy } from "@/server/scheduling/scheduler/scheduler";
 
 export type BenchRowName = "none" | "greedy" | "ours" | "oracle";
@@ -48,8 +47,6 @@ export type ScenarioResult = {
   windowsPlanned?: number;
   windowsBalanced?: number;
 };
-
-type ResourceName = "cpu" | "io" | "memory";
 
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const started = performance.now();
@@ -96,24 +93,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     if (usesEstimate && result.window && estimator.pendingWindows >= options.refitSeconds) estimator.refit();
   }
 
-  const counted = windows.length;
-  const share = (pick: (window: WindowObservation) => boolean) => windows.filter(pick).length / Math.max(1, counted);
-  const band = {
-    cpu: share((w) => inBand(w.cpu)),
-    io: share((w) => inBand(w.io)),
-    memory: share((w) => inBand(w.memory)),
-    all: share((w) => inBand(w.cpu) && inBand(w.io) && inBand(w.memory)),
-  };
-  const spreadOf = (resource: ResourceName) => {
-    const loaded = windows.filter((w) => w[resource].average > 0);
-    return (
-      loaded.reduce((sum, w) => sum + (w[resource].max - w[resource].min) / w[resource].average, 0) /
-      Math.max(1, loaded.length)
-    );
-  };
-  const spread = { cpu: spreadOf("cpu"), io: spreadOf("io"), memory: spreadOf("memory"), all: 0 };
-  spread.all = (spread.cpu + spread.io + spread.memory) / 3;
-  latencies.sort((a, b) => a - b);
+  const figures = secondsFigures(windows, latencies);
   let error: ScenarioResult["estimateError"];
   if (usesEstimate && estimator.estimates()) {
     const measured = estimateError(estimator.estimates()!.templates, truth);
@@ -121,11 +101,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   }
   return {
     row: options.row,
-    seconds: counted,
-    band,
-    spread,
-    latencyTicks: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: latencies.at(-1) ?? 0 },
-    idleSeconds: windows.filter((w) => w.cpu.max === 0 && w.io.max === 0 && w.memory.max === 0).length,
+    ...figures,
     ...(error ? { estimateError: error } : {}),
     wallMs: performance.now() - started,
     windowsPlanned: scheduler.status().windowsPlanned,

@@ -16,6 +16,8 @@ export type DbsimProcessOptions = {
   port: number;
   seed: number;
   logFile: string;
+  /** More options of server/jobs/dbsim.ts, e.g. ["--arrival-scale", "4"]. */
+  args?: string[];
   logger: Logger;
   /** How long the server may take to answer its first GET /status (default 30 s). */
   startTimeoutMs?: number;
