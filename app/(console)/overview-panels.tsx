@@ -9,6 +9,7 @@ import { Bell, Gauge, Mail, Network, Siren } from "lucide-react";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
+import type { EngineReadiness } from "@/server/core/platform";
 import { Badge, Card, ErrorState, LoadingState, Time, type BadgeTone } from "@/app/_components/ui";
 
 const REFRESH_MS = 5_000;
@@ -248,7 +249,7 @@ const ENGINE_TONE: Record<string, BadgeTone> = {
 };
 
 /** The engines this server runs, each with its state; a failing one says what fails. */
-function EngineStates({ engines }: { engines: { name: string; status: string; ok: boolean; problem?: string }[] }) {
+function EngineStates({ engines }: { engines: EngineReadiness[] }) {
   if (engines.length === 0)
     return <p className="text-slate-600 dark:text-slate-400">Engines: none run in this process (a web tier).</p>;
   return (

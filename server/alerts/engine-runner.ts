@@ -13,7 +13,7 @@ import type { RandomSource } from "@/server/core/random";
 import { retryWithBackoff } from "@/server/core/retry";
 import type { AlertsServer } from "./ports";
 import type { AlertsUseCases } from "./use-cases";
-import { firstProblem, type FailureStreak } from "@/server/core/failure-streak";
+import { firstProblem, healthOf, type EngineHealth, type FailureStreak } from "@/server/core/failure-streak";
 
 /** The lease under which one process runs the alerts engine. */
 export const ALERTS_ENGINE_LEASE = "alerts-engine";
@@ -108,12 +108,11 @@ export class AlertsEngineRunner {
    * Standby while another process holds the lease; failing once renewing the lease, the outbox relay or the
    * engine's writes have failed every time for 30 s; else running.
    */
-  status(): { state: "running" | "standby" | "failing"; problem?: string } {
+  status(): EngineHealth {
     const { relay, engine } = this.options;
     const holding = this.leased.isHolding();
     const problem = firstProblem([this.leased.failures, ...(holding ? [...relay.failures, ...engine.failures] : [])]);
-    if (problem) return { state: "failing", problem };
-    return { state: holding ? "running" : "standby" };
+    return healthOf(problem, holding ? "running" : "standby");
   }
 
   /** The process holding the lease now, if any (an expired lease is held by no one). */

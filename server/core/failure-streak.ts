@@ -42,6 +42,21 @@ export class FailureStreak {
   }
 }
 
+/**
+ * Whether an engine does its work here: running; standby (a leased engine another process runs now, ready to
+ * take over: not a failure); failing (started, but a loop of it has failed every pass for a while: `problem`
+ * says which and why); stopped (never started, stopped, or its work ended). Declared here, beside the streaks
+ * it is read from, so that the engines (which never import server/jobs) and the runner share one type.
+ */
+export type EngineStatus = "running" | "standby" | "failing" | "stopped";
+
+export type EngineHealth = { state: EngineStatus; problem?: string };
+
+/** Failing with `problem` when there is one, else `otherwise`. */
+export function healthOf(problem: string | null, otherwise: EngineStatus = "running"): EngineHealth {
+  return problem ? { state: "failing", problem } : { state: otherwise };
+}
+
 /** The first problem of several loops, or null when none has one. */
 export function firstProblem(streaks: readonly FailureStreak[]): string | null {
   for (const streak of streaks) {

@@ -13,14 +13,9 @@ import type { PeopleDirectory } from "@/server/core/people";
 import type { RandomSource } from "@/server/core/random";
 import type { AppDatabase } from "@/db/client";
 
-/**
- * Whether an engine does its work here: running; standby (a leased engine another process runs now, ready to
- * take over: not a failure); failing (started, but a loop of it has failed every pass for a while: `problem`
- * says which and why); stopped (never started, stopped, or its work ended).
- */
-export type EngineStatus = "running" | "standby" | "failing" | "stopped";
+import type { EngineHealth } from "@/server/core/failure-streak";
 
-export type EngineHealth = { state: EngineStatus; problem?: string };
+export type { EngineHealth, EngineStatus } from "@/server/core/failure-streak";
 
 export interface Engine {
   readonly name: string;

@@ -13,7 +13,7 @@ import { OutboxRelay } from "./outbox-relay";
 import type { DeadLetterLog, DeliveryOutbox, DueTimerQueue, EmailSender, SmsSender } from "./ports";
 import { TimerPoller } from "./timer-poller";
 import type { PagerUseCases } from "./use-cases";
-import { firstProblem } from "@/server/core/failure-streak";
+import { firstProblem, healthOf, type EngineHealth } from "@/server/core/failure-streak";
 
 const DEAD_LETTER_PRUNE_INTERVAL_MS = 60_000;
 
@@ -88,9 +88,8 @@ export class PagerEngine {
   }
 
   /** Failing once the relay or the timer poller has failed every pass for 30 s; else running. */
-  status(): { state: "running" | "failing"; problem?: string } {
-    const problem = firstProblem([...this.relay.failures, this.poller.failures]);
-    return problem ? { state: "failing", problem } : { state: "running" };
+  status(): EngineHealth {
+    return healthOf(firstProblem([...this.relay.failures, this.poller.failures]));
   }
 
   /** Resolves once the relay has no pass in flight (every send done or left to its lease). */

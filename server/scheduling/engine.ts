@@ -27,7 +27,7 @@ import { SchedulerSupervisor, type SupervisedScheduler } from "./scheduler-super
 import type { HostEstimates, HostSettings } from "./scheduler/host-protocol";
 import type { CostVector } from "./estimation/types";
 import type { EngineStatusStore, EstimatorStatus, SchedulerSwitchStore } from "./use-cases";
-import { DEFAULT_FAILING_AFTER_MS, firstProblem } from "@/server/core/failure-streak";
+import { DEFAULT_FAILING_AFTER_MS, firstProblem, healthOf, type EngineHealth } from "@/server/core/failure-streak";
 
 const DBSIM_METRIC_NAMES = ["cpu", "io", "memory"].flatMap((resource) =>
   ["max", "avg", "min"].map((statistic) => `dbsim.${resource}.${statistic}`),
@@ -104,7 +104,6 @@ export function createSchedulingEngine(options: SchedulingEngineOptions): Schedu
   let fittedAt: number | undefined;
   let running = false;
   let startedAt = 0;
-  let connectedUrl: string | undefined;
 
   const onStored = (_logId: string, events: readonly DbsimEvent[]) => {
     const executions = [];
@@ -204,7 +203,6 @@ export function createSchedulingEngine(options: SchedulingEngineOptions): Schedu
       running = true;
       startedAt = clock.now();
       const dbsimUrl = await connect();
-      connectedUrl = dbsimUrl;
       warmEstimator();
       capture = new CaptureClient({
         feed: options.eventFeed(dbsimUrl),
@@ -250,17 +248,14 @@ export function createSchedulingEngine(options: SchedulingEngineOptions): Schedu
       supervisor.start();
     },
     /** Failing once the scheduler's lease store or the capture has failed for 30 s on end; else running. */
-    status(): { state: "running" | "failing"; problem?: string } {
-      const leaseProblem = supervisor ? firstProblem([supervisor.failures]) : null;
-      if (leaseProblem) return { state: "failing", problem: leaseProblem };
+    status(): EngineHealth {
       const feed = capture?.status();
       const downForMs = feed?.state === "disconnected" ? clock.now() - (feed.lastSuccessAt ?? startedAt) : 0;
-      if (downForMs >= DEFAULT_FAILING_AFTER_MS)
-        return {
-          state: "failing",
-          problem: `the capture has not read the database server at ${connectedUrl} for ${Math.round(downForMs / 1000)} s (latest: ${feed?.lastError})`,
-        };
-      return { state: "running" };
+      const captureProblem =
+        downForMs >= DEFAULT_FAILING_AFTER_MS
+          ? `the capture has not read the database server at ${url} for ${Math.round(downForMs / 1000)} s (latest: ${feed?.lastError})`
+          : null;
+      return healthOf((supervisor ? firstProblem([supervisor.failures]) : null) ?? captureProblem);
     },
     async stop() {
       running = false;

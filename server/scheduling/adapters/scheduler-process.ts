@@ -60,7 +60,7 @@ export class SchedulerProcess implements SupervisedScheduler {
     if (this.running) return;
     this.running = true;
     this.spawnHost();
-    this.estimatesTimer = setInterval(() => this.sendEstimates(false), this.options.estimatesEveryMs ?? 2_000);
+    this.estimatesTimer = setInterval(() => this.sendEstimates(), this.options.estimatesEveryMs ?? 2_000);
   }
 
   async stop(): Promise<void> {
@@ -141,10 +141,9 @@ export class SchedulerProcess implements SupervisedScheduler {
   }
 
   /** Sends the estimates when a new fit exists or the history grew by 5 s or more (the warm-up reads it). */
-  private sendEstimates(force: boolean): void {
+  private sendEstimates(): void {
     const estimates = this.options.estimates();
-    const changed =
-      estimates.fittedAt !== this.sentFittedAt || estimates.historySeconds - this.sentHistory >= 5 || force;
+    const changed = estimates.fittedAt !== this.sentFittedAt || estimates.historySeconds - this.sentHistory >= 5;
     if (!changed || !this.child) return;
     this.post({ type: "estimates", estimates: { costs: estimates.costs, historySeconds: estimates.historySeconds } });
     this.remember(estimates);

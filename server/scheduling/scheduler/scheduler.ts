@@ -126,7 +126,6 @@ export class Scheduler {
   private stepping: Promise<void> | undefined;
   private lastError: string | undefined;
   private guard: RealTimeGuard | undefined;
-  private latestWindowTick: number | undefined;
   private readonly planLeadTicks: number;
   private nextWakeAtMs: number | undefined;
 
@@ -254,8 +253,9 @@ export class Scheduler {
     const { timing } = observation;
     const now = timing.lastTick;
     const clock = this.options.clock;
-    const realTime = clock !== undefined && timing.lastTickAtMs !== undefined;
-    if (realTime) this.nextWakeAtMs = timing.lastTickAtMs! + timing.tickMs + 2;
+    // When the tick ran, in real time (a clock here and a database that says when); undefined in a simulation.
+    const tickRanAt = clock ? timing.lastTickAtMs : undefined;
+    if (tickRanAt !== undefined) this.nextWakeAtMs = tickRanAt + timing.tickMs + 2;
     if (this.lastStepTick !== undefined && now < this.lastStepTick - timing.windowTicks) {
       // The database's ticks went back: it restarted without its state. What we held is gone with it.
       this.ledger.clear();
@@ -263,11 +263,10 @@ export class Scheduler {
       this.lastStepTick = undefined;
       this.lastPlannedWindow = undefined;
       this.lastWindowSeen = undefined;
-      this.latestWindowTick = undefined;
     }
     if (this.lastStepTick !== undefined && now <= this.lastStepTick) {
       // The database has not run a new tick yet: look again shortly.
-      if (realTime) this.nextWakeAtMs = clock!.now() + 3;
+      if (tickRanAt !== undefined) this.nextWakeAtMs = clock!.now() + 3;
       return;
     }
     const firstStep = this.lastStepTick === undefined;
@@ -276,7 +275,7 @@ export class Scheduler {
     const missedTicks = firstStep ? 0 : now - this.lastStepTick! - 1;
     this.lastStepTick = now;
     this.guard ??= new RealTimeGuard({ tickMs: timing.tickMs, ...this.options.guard });
-    const latenessMs = realTime ? clock!.now() - timing.lastTickAtMs! : undefined;
+    const latenessMs = tickRanAt !== undefined ? clock!.now() - tickRanAt : undefined;
     this.observeResources(observation.window);
     this.syncLedger(observation.queued, now, timing, firstStep);
     if (!this.enabled || this.policy === "none") {
@@ -284,18 +283,18 @@ export class Scheduler {
       return;
     }
     if (this.guard.mode === "active") {
-      const parkStartedMs = clock?.now();
-      if ((await this.parkArrivals(now, timing)) > 0 && realTime)
-        this.guard.recordDelayBatch(clock!.now() - parkStartedMs!);
+      const parkStartedMs = clock?.now() ?? 0;
+      if ((await this.parkArrivals(now, timing)) > 0 && tickRanAt !== undefined)
+        this.guard.recordDelayBatch(clock!.now() - parkStartedMs);
     }
-    const finishedMs = realTime ? clock!.now() : undefined;
-    const late = realTime && (latenessMs! > timing.tickMs / 2 || finishedMs! > timing.lastTickAtMs! + timing.tickMs);
+    const late =
+      tickRanAt !== undefined && (latenessMs! > timing.tickMs / 2 || clock!.now() > tickRanAt + timing.tickMs);
     const report = {
       tick: now,
       missedTicks,
       late,
       latenessMs,
-      latestWindowTick: this.latestWindowTick,
+      latestWindowTick: this.lastWindowSeen,
       historySeconds: this.options.historySeconds?.() ?? Number.POSITIVE_INFINITY,
     };
     // The guard decides for the planner, what is deployed; greedy stays a plain baseline for the bench.
@@ -315,10 +314,9 @@ export class Scheduler {
   private observeResources(window: WindowObservation | undefined): void {
     if (!window || window.lastTick === this.lastWindowSeen) return;
     this.lastWindowSeen = window.lastTick;
-    this.latestWindowTick = window.lastTick;
-    const balanced = inBand(window.cpu) && inBand(window.io) && inBand(window.memory);
-    this.guard?.recordSecond(balanced);
-    this.seconds.push({ cpu: inBand(window.cpu), io: inBand(window.io), memory: inBand(window.memory) });
+    const second = { cpu: inBand(window.cpu), io: inBand(window.io), memory: inBand(window.memory) };
+    this.guard?.recordSecond(second.cpu && second.io && second.memory);
+    this.seconds.push(second);
     const keep = this.options.statusWindowSeconds ?? 600;
     if (this.seconds.length > keep) this.seconds.splice(0, this.seconds.length - keep);
   }
