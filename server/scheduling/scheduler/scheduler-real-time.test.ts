@@ -154,3 +154,30 @@ describe("the scheduler in real time", () => {
     expect(Math.max(...database.executedAddedDelays)).toBeLessThanOrEqual(30);
   });
 });
+
+describe("standing aside", () => {
+  it("sends no call for arrivals it never moved: only what it held is handed back", async () => {
+    const clock = new ManualClock(START);
+    const database = new TimedDatabase(clock, 22);
+    const calls: number[] = [];
+    const api: DatabaseApi = {
+      observe: () => database.observe(),
+      delay: async (executionId, ticks) => {
+        calls.push(ticks);
+        return database.delay(executionId, ticks);
+      },
+    };
+    // Warming up from the first step: it never parks, so it never has anything to hand back.
+    const scheduler = new Scheduler({ api, costs: database.costs(), clock, historySeconds: () => 10 });
+    for (let tick = 0; tick < 100; tick++) {
+      await clock.advance(97);
+      database.tick();
+      await clock.advance(3);
+      await scheduler.step();
+    }
+    expect(scheduler.status().mode).toBe("standing aside");
+    // At most the first step's parks (made before its first verdict) were sent, and released once.
+    expect(calls.length).toBeLessThanOrEqual(2 * 12);
+    expect(Math.max(0, ...database.executedAddedDelays)).toBe(0);
+  });
+});

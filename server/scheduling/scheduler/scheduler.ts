@@ -160,7 +160,9 @@ export class Scheduler {
    * not a refusal) is tried twice more; one that still fails runs at its deadline, within the bound.
    */
   private async handBack(): Promise<void> {
-    let held = [...this.ledger.values()];
+    // Held: parked by this instance, or an orphan an earlier one may hold. A fresh arrival nobody moved runs after
+    // the default delay anyway: no call for it (standing aside, that is every arrival of every step).
+    let held = [...this.ledger.values()].filter((entry) => entry.parked || entry.plannedTick === undefined);
     this.ledger.clear();
     this.releases.clear();
     for (let attempt = 0; attempt < 3 && held.length > 0; attempt++) {
@@ -302,7 +304,7 @@ export class Scheduler {
     if (verdict.changed) this.options.onModeChange?.(verdict.mode, this.guard.reason);
     if (verdict.mode === "standing aside") {
       // Add no delay while behind: what is held runs now, new arrivals after the default delay.
-      if (this.ledger.size > 0) await this.handBack();
+      await this.handBack();
       return;
     }
     if (this.policy === "greedy") await this.planGreedy(now);
