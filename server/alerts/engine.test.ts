@@ -380,7 +380,7 @@ describe("alert engine under a manual clock", () => {
     await clock.advance(800_000);
     await harness.engine.whenIdle();
     harness.stores.engine.flush();
-    const history = stores.queries.history(created.id);
+    const history = stores.queries.history(created.id)!;
     expect(history.evaluations.length).toBe(720);
     expect(history.evaluations.at(-1)!.atMs).toBeGreaterThan(history.evaluations[0]!.atMs);
   });

@@ -521,6 +521,15 @@ export class AlertEngine {
           action: decision.kind === "resolve" ? "resolve" : decision.repeat ? "renotify" : "notify",
           message,
           event,
+          evaluation: {
+            ruleId: rule.id,
+            atMs: committedAtMs,
+            value,
+            state: next,
+            outcome: "ok",
+            error: null,
+            intervalSecs: rule.intervalSecs,
+          },
         });
         this.commitFailures.succeeded();
       } catch (error) {
@@ -536,15 +545,6 @@ export class AlertEngine {
       if (decision.kind === "notify") slot.lastNotifiedAtMs = committedAtMs;
       if (decision.kind === "resolve") slot.lastNotifiedAtMs = null;
       this.counters.transitions++;
-      store.recordEvaluation({
-        ruleId: rule.id,
-        atMs: committedAtMs,
-        value,
-        state: next,
-        outcome: "ok",
-        error: null,
-        intervalSecs: rule.intervalSecs,
-      });
       if (event)
         logger.info(
           { alert: rule.name, from: previous, to: next, value },

@@ -72,6 +72,9 @@ export type TransitionCommit = {
   message: string;
   /** The event to publish through the outbox (present when the state changed). */
   event: AlertStateChanged | null;
+  /** The evaluation that made the change: written with it, after the rule's buffered ones, so the history, the
+   * latest value and the state always agree (the console reads them together). */
+  evaluation: EvaluationRecord;
 };
 
 /** What the engine needs from storage. Every method is synchronous (better-sqlite3). */
@@ -87,7 +90,7 @@ export interface AlertEngineStore {
   recordEvaluation(record: EvaluationRecord): void;
   flush(): void;
   flushDue(nowMs: number): void;
-  /** One transaction: status, transition history and the outbox event commit together. */
+  /** One transaction: status, transition history, the outbox event and the rule's evaluations up to this one. */
   commitTransition(commit: TransitionCommit): void;
 }
 

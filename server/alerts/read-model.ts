@@ -40,7 +40,8 @@ export interface AlertReadModel {
   listRules(query: RuleListQuery): RuleListPage;
   /** Null when no rule has that id. */
   getRule(id: string): RuleView | null;
-  history(ruleId: string): RuleRings;
+  /** The rule and its rings, read together (one read transaction): null when no rule has that id. */
+  history(ruleId: string): (RuleRings & { rule: RuleView }) | null;
   /** The newest `limit` dead letters, newest first. */
   deadLetters(limit: number): DeadLetter[];
 }

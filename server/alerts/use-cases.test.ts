@@ -84,6 +84,7 @@ describe("alert rule use cases", () => {
       action: "notify",
       message: "c",
       event: null,
+      evaluation: { ruleId: b.id, atMs: clock.now(), value: 300, state: "CRITICAL", outcome: "ok", error: null },
     });
     const all = service.listRules({ page: 1, pageSize: 2 });
     expect(all.items.map((item) => item.name)).toEqual(["b", "a"]);

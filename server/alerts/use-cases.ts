@@ -51,13 +51,7 @@ export class AlertsUseCases {
   }
 
   getRule(id: string): RuleView {
-    const rule = this.options.reads.getRule(id);
-    if (!rule)
-      throw new AlertsError(
-        "NOT_FOUND",
-        `No alert rule has the id "${id}"; it may have been deleted. Go back to the list.`,
-      );
-    return rule;
+    return this.options.reads.getRule(id) ?? notFound(id);
   }
 
   createRule(input: unknown, actor: Actor): RuleView {
@@ -88,8 +82,7 @@ export class AlertsUseCases {
 
   /** The rule's recent values in at most `maxPoints` time buckets (min/avg/max), and its transitions, newest first. */
   history(id: string, maxPoints = 240): RuleHistory {
-    const rule = this.getRule(id);
-    const { evaluations, transitions } = this.options.reads.history(id);
+    const { rule, evaluations, transitions } = this.options.reads.history(id) ?? notFound(id);
     if (evaluations.length === 0) return { rule, series: [], bucketMs: rule.intervalSecs * 1000, transitions };
     const firstMs = evaluations[0]!.atMs;
     const lastMs = evaluations[evaluations.length - 1]!.atMs;
@@ -152,4 +145,11 @@ export class AlertsUseCases {
     }
     return parsed.data;
   }
+}
+
+function notFound(id: string): never {
+  throw new AlertsError(
+    "NOT_FOUND",
+    `No alert rule has the id "${id}"; it may have been deleted. Go back to the list.`,
+  );
 }

@@ -187,7 +187,7 @@ export function AlertsPanel({ role }: { role: Role }) {
                     ) : null}
                   </Td>
                   <Td>
-                    <AlertStateBadge state={rule.state} />
+                    <AlertStateBadge state={rule.state} evaluated={rule.lastEvaluatedAtMs !== null} />
                   </Td>
                   <Td className={cn("text-right tabular-nums")}>{formatValue(rule.lastValue)}</Td>
                   <Td className="text-right tabular-nums">

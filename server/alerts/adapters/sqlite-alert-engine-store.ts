@@ -4,7 +4,9 @@
  * status and outbox event in one transaction. The engine's hot path (evaluations) is buffered per rule and
  * written as one chunk row per rule every few seconds (HISTORY_WRITE_EVERY_MS), all due chunks in one transaction
  * with prepared statements: a row per evaluation touched a random page of the ring for every evaluation and was
- * most of the engine's CPU at 10,000 alerts/s. Ring layout: evaluation-ring.ts.
+ * most of the engine's CPU at 10,000 alerts/s. A transition writes its rule's buffered evaluations and its own in
+ * its transaction, so that a reader never sees a state newer than the latest value. Ring layout:
+ * evaluation-ring.ts.
  */
 import { asc, eq } from "drizzle-orm";
 import type { Statement } from "better-sqlite3";
@@ -245,9 +247,29 @@ export class SqliteAlertEngineStore implements AlertEngineStore {
 
   commitTransition(commit: TransitionCommit): void {
     const { rule } = commit;
+    const buffered = this.pending.get(rule.id);
+    const chunk: PendingChunk = buffered
+      ? { ...buffered, records: [...buffered.records, commit.evaluation] }
+      : { ruleId: rule.id, sinceMs: commit.atMs, records: [commit.evaluation], intervalSecs: undefined };
+    chunk.intervalSecs = commit.evaluation.intervalSecs ?? chunk.intervalSecs;
+    try {
+      this.commitWith(commit, chunk, buffered !== undefined);
+    } catch (error) {
+      // Rolled back: the buffered evaluations wait for the next write, and the ring positions are read again.
+      if (buffered) this.pending.set(rule.id, buffered);
+      this.sequences.delete(rule.id);
+      throw error;
+    }
+  }
+
+  private commitWith(commit: TransitionCommit, chunk: PendingChunk, buffered: boolean): void {
+    const { rule } = commit;
     const { upsertTransition, upsertStatusAfterTransition, insertOutbox } = this.statements;
     this.db.$client
       .transaction(() => {
+        // The history up to this evaluation first (a savepoint inside this transaction).
+        this.writeEvaluations([chunk], false);
+        if (buffered) this.pending.delete(rule.id);
         const sequences = this.sequencesOf(rule.id);
         const sequence = sequences.transition + 1;
         upsertTransition.run(

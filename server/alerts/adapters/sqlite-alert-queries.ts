@@ -60,7 +60,15 @@ export class SqliteAlertQueries implements AlertReadModel {
     return { items: rows.map(toView), total, page: query.page, pageSize: query.pageSize, counts };
   }
 
-  history(ruleId: string): RuleRings {
+  history(ruleId: string): (RuleRings & { rule: RuleView }) | null {
+    // One read transaction: the rule's state and latest value, its chart and its transitions as of one moment.
+    return this.db.$client.transaction(() => {
+      const rule = this.getRule(ruleId);
+      return rule ? { rule, ...this.rings(ruleId) } : null;
+    })();
+  }
+
+  private rings(ruleId: string): RuleRings {
     const rows = this.db
       .select({
         atMs: alertEvaluation.at,

@@ -58,9 +58,75 @@ describe("the SQLite evaluation history (engine store, rule store, queries)", ()
     clock.set(clock.now() + HISTORY_WRITE_EVERY_MS);
     store.flushDue(clock.now());
     expect(rows()).toBe(1);
-    expect(queries.history(rule.id).evaluations.map((point) => point.value)).toEqual([0, 1, 2, 3]);
+    expect(queries.history(rule.id)!.evaluations.map((point) => point.value)).toEqual([0, 1, 2, 3]);
     // The newest evaluation is the rule's latest value.
     expect(queries.getRule(rule.id)!.lastValue).toBe(3);
+  });
+
+  it("writes a transition with the rule's buffered evaluations: state, latest value and history agree at once", () => {
+    const { clock, store, queries, rule, record } = setup();
+    record(150);
+    clock.set(clock.now() + 1000);
+    record(180);
+    clock.set(clock.now() + 1000);
+    const atMs = clock.now();
+    store.commitTransition({
+      rule: queries.getRule(rule.id)!,
+      atMs,
+      previousState: "PASS",
+      newState: "CRITICAL",
+      value: 250,
+      action: "notify",
+      message: "c",
+      event: null,
+      evaluation: { ruleId: rule.id, atMs, value: 250, state: "CRITICAL", outcome: "ok", error: null, intervalSecs: 1 },
+    });
+    // No flush: the evaluations are in the database with the transition, nothing older is left behind.
+    const read = queries.history(rule.id)!;
+    expect(read.rule).toMatchObject({ state: "CRITICAL", lastValue: 250, lastEvaluatedAtMs: atMs });
+    expect(read.evaluations.map((point) => [point.value, point.state])).toEqual([
+      [150, "PASS"],
+      [180, "PASS"],
+      [250, "CRITICAL"],
+    ]);
+    expect(read.transitions[0]).toMatchObject({ atMs, newState: "CRITICAL" });
+    // Later evaluations buffer again and land after it.
+    clock.set(clock.now() + 1000);
+    record(260);
+    store.flush();
+    expect(queries.history(rule.id)!.evaluations.map((point) => point.value)).toEqual([150, 180, 250, 260]);
+  });
+
+  it("keeps the buffered evaluations when a transition cannot be written", () => {
+    const { clock, store, queries, rule, record } = setup();
+    record(150);
+    const atMs = clock.now();
+    const commit = {
+      rule: queries.getRule(rule.id)!,
+      atMs,
+      previousState: "PASS" as const,
+      newState: "CRITICAL" as const,
+      value: 250,
+      action: "notify" as const,
+      message: "c",
+      event: null,
+      evaluation: {
+        ruleId: rule.id,
+        atMs,
+        value: 250,
+        state: "CRITICAL" as const,
+        outcome: "ok" as const,
+        error: null,
+      },
+    };
+    database.db.run(
+      sql`CREATE TRIGGER refuse BEFORE INSERT ON alert_transition BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+    );
+    expect(() => store.commitTransition(commit)).toThrow("disk full");
+    expect(queries.history(rule.id)!.evaluations).toEqual([]);
+    database.db.run(sql`DROP TRIGGER refuse`);
+    store.commitTransition(commit);
+    expect(queries.history(rule.id)!.evaluations.map((point) => point.value)).toEqual([150, 250]);
   });
 
   it("writes a full chunk at once, keeps failures with their error, and flush writes everything", () => {
@@ -71,7 +137,7 @@ describe("the SQLite evaluation history (engine store, rule store, queries)", ()
     record(null);
     store.flush();
     expect(rows()).toBe(2);
-    expect(queries.history(rule.id).evaluations.at(-1)).toMatchObject({
+    expect(queries.history(rule.id)!.evaluations.at(-1)).toMatchObject({
       value: null,
       outcome: "query-failed",
       error: "HTTP 500",
@@ -87,7 +153,7 @@ describe("the SQLite evaluation history (engine store, rule store, queries)", ()
       store.flush();
     }
     expect(rows()).toBe(EVALUATION_CHUNK_RING_SIZE);
-    const values = queries.history(rule.id).evaluations.map((point) => point.value);
+    const values = queries.history(rule.id)!.evaluations.map((point) => point.value);
     expect(values).toHaveLength(EVALUATION_RING_SIZE);
     expect(values.at(-1)).toBe((EVALUATION_CHUNK_RING_SIZE + 50) * 2 - 1);
   });
@@ -111,7 +177,7 @@ describe("the SQLite evaluation history (engine store, rule store, queries)", ()
     // 180 rows of ~5 evaluations: 15 minutes, of which the console shows the newest 720 evaluations.
     expect(evaluationRingRows(1)).toBe(180);
     expect(rows()).toBe(180);
-    const values = queries.history(rule.id).evaluations.map((point) => point.value);
+    const values = queries.history(rule.id)!.evaluations.map((point) => point.value);
     expect(values).toHaveLength(EVALUATION_RING_SIZE);
     expect(values.at(-1)).toBeGreaterThanOrEqual(2_400 - 6);
 
@@ -132,7 +198,7 @@ describe("the SQLite evaluation history (engine store, rule store, queries)", ()
     expect(rows()).toBe(evaluationRingRows(0.5));
     expect(
       queries
-        .history(rule.id)
+        .history(rule.id)!
         .evaluations.map((point) => point.value)
         .slice(-newest.length),
     ).toEqual(newest);
@@ -150,7 +216,7 @@ describe("the SQLite evaluation history (engine store, rule store, queries)", ()
       store.flushDue(clock.now());
     }
     expect(rows()).toBe(evaluationRingRows(0.5));
-    expect(queries.history(rule.id).evaluations.at(-1)?.value).toBeGreaterThanOrEqual(10_590);
+    expect(queries.history(rule.id)!.evaluations.at(-1)?.value).toBeGreaterThanOrEqual(10_590);
     // Slower rules use the whole ring: their chunks hold one or two evaluations.
     expect(evaluationRingRows(5)).toBe(EVALUATION_CHUNK_RING_SIZE);
   });
@@ -171,6 +237,6 @@ describe("the SQLite evaluation history (engine store, rule store, queries)", ()
     database.db.run(sql`DELETE FROM alert_rule WHERE id = ${rule.id}`);
     store.flush();
     expect(rows()).toBe(1);
-    expect(queries.history(other.id).evaluations.map((point) => point.value)).toEqual([5]);
+    expect(queries.history(other.id)!.evaluations.map((point) => point.value)).toEqual([5]);
   });
 });

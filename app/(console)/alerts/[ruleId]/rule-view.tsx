@@ -79,7 +79,7 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
       <PageHeader
         title={
           <span className="flex items-center gap-3">
-            {rule.name} <AlertStateBadge state={rule.state} />
+            {rule.name} <AlertStateBadge state={rule.state} evaluated={rule.lastEvaluatedAtMs !== null} />
           </span>
         }
         description={
@@ -152,7 +152,7 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
           [
             "State",
             <span key="state" data-testid="rule-state">
-              {rule.state}
+              {rule.lastEvaluatedAtMs === null ? "not evaluated yet" : rule.state}
             </span>,
           ],
           [
@@ -173,7 +173,7 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
           ["Subscribers", rule.subscriberUserIds.length ? rule.subscriberUserIds.join(", ") : "none"],
           [
             "Last evaluated",
-            rule.lastEvaluatedAtMs ? <Time key="evaluated" value={rule.lastEvaluatedAtMs} /> : "not yet",
+            rule.lastEvaluatedAtMs ? <Time key="evaluated" value={rule.lastEvaluatedAtMs} /> : "not evaluated yet",
           ],
         ].map(([label, value]) => (
           <div key={String(label)} className="rounded-md border border-slate-200 p-2 dark:border-slate-800">
