@@ -78,7 +78,10 @@ export type CapturedExecution = {
   executedTick: number;
   executedAt: Date;
   totalDelayTicks: number;
+  /** What the execution really waited beyond the default delay (total − default), the figure people read. */
   addedDelayTicks: number;
+  /** The sum of the delays requested for it, as the database server logs it (a release requests a large negative one). */
+  requestedDelayTicks: number;
 };
 
 export type TemplateView = {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@/db/test-database";
-import { schedulingResourceSecond } from "@/db/schema";
+import { schedulingExecution, schedulingResourceSecond } from "@/db/schema";
 import { inBand } from "../../band";
 import { CaptureQueries } from "./capture-queries";
 
@@ -58,5 +58,33 @@ describe("CaptureQueries", () => {
     expect(series.points).toHaveLength(120);
     expect(series.points[0]!.seconds).toBe(30);
     expect(series.points[0]!.inBand).toBeCloseTo(8 / 30);
+  });
+
+  it("shows what an execution really waited beyond the default delay, not the delays requested for it", () => {
+    const row = (id: string, totalDelayTicks: number, addedDelayTicks: number) => ({
+      id,
+      templateId: "tpl",
+      logId: "log",
+      seq: Number(id.slice(1)),
+      queuedTick: 100,
+      queuedAt: new Date(10_000),
+      executedTick: 100 + totalDelayTicks,
+      executedAt: new Date(10_000 + totalDelayTicks * 100),
+      totalDelayTicks,
+      addedDelayTicks,
+    });
+    // Parked for 50 ticks, then released at once (a very negative delay), ran 12 ticks after it was queued.
+    database.db
+      .insert(schedulingExecution)
+      .values(row("e1", 12, -999_950))
+      .run();
+    database.db
+      .insert(schedulingExecution)
+      .values(row("e2", 1, 0))
+      .run();
+    const { items } = new CaptureQueries(database.db).executions({ page: 1, pageSize: 10 });
+    const byId = new Map(items.map((item) => [item.id, item]));
+    expect(byId.get("e1")).toMatchObject({ addedDelayTicks: 11, requestedDelayTicks: -999_950 });
+    expect(byId.get("e2")).toMatchObject({ addedDelayTicks: 0, requestedDelayTicks: 0 });
   });
 });

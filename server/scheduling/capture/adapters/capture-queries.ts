@@ -119,7 +119,7 @@ export class CaptureQueries implements CapturedHistory, SchedulingReadModel {
     };
   }
 
-  executions(input: { page: number; pageSize: number; template?: string }) {
+  executions(input: { page: number; pageSize: number; template?: string }, defaultDelayTicks = 1) {
     const search = input.template?.trim().toLowerCase();
     const templateIndex = search && /^#?\d+$/.test(search) ? Number(search.replace("#", "")) : undefined;
     const matchingTemplates =
@@ -149,7 +149,7 @@ export class CaptureQueries implements CapturedHistory, SchedulingReadModel {
         executedTick: schedulingExecution.executedTick,
         executedAt: schedulingExecution.executedAt,
         totalDelayTicks: schedulingExecution.totalDelayTicks,
-        addedDelayTicks: schedulingExecution.addedDelayTicks,
+        requestedDelayTicks: schedulingExecution.addedDelayTicks,
       })
       .from(schedulingExecution)
       .leftJoin(schedulingTemplate, eq(schedulingTemplate.id, schedulingExecution.templateId))
@@ -157,7 +157,8 @@ export class CaptureQueries implements CapturedHistory, SchedulingReadModel {
       .orderBy(desc(schedulingExecution.executedAt), desc(schedulingExecution.seq))
       .limit(input.pageSize)
       .offset((input.page - 1) * input.pageSize)
-      .all();
+      .all()
+      .map((row) => ({ ...row, addedDelayTicks: Math.max(0, row.totalDelayTicks - defaultDelayTicks) }));
     return { items, total, page: input.page, pageSize: input.pageSize };
   }
 
