@@ -44,7 +44,7 @@ test.describe("Scheduling page", () => {
 
     await schedulerSwitch.click();
     await expect(schedulerSwitch).toBeChecked();
-    await expect(page.getByText("Scheduler on: it now delays queries")).toBeVisible();
+    await expect(page.getByText("Scheduler on: it delays queries")).toBeVisible();
     // Before two minutes of history it waits, and says so, instead of adding delay that does not balance.
     if (Number(await page.getByTestId("estimator-seconds").textContent()) < 110)
       await expect(page.getByText(/The scheduler is on but adds no delay now: warming up/)).toBeVisible({

@@ -29,7 +29,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         </nav>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="flex items-center justify-end gap-3 border-b border-slate-200 bg-white px-6 py-2 text-sm dark:border-slate-800 dark:bg-slate-900">
+        <header className="flex flex-wrap items-center justify-end gap-x-3 gap-y-1 border-b border-slate-200 bg-white px-4 py-2 text-sm sm:px-6 dark:border-slate-800 dark:bg-slate-900">
           <span data-testid="signed-in-user">
             Signed in as <strong>{user.name}</strong>{" "}
             <span className="text-slate-500 dark:text-slate-400">({user.email})</span>
@@ -37,7 +37,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           <Badge tone={ROLE_TONE[user.role]}>{user.role}</Badge>
           <SignOutButton />
         </header>
-        <main className="mx-auto w-full max-w-7xl flex-1 px-6 py-6">{children}</main>
+        <main className="mx-auto w-full max-w-7xl min-w-0 flex-1 px-4 py-6 sm:px-6">{children}</main>
       </div>
     </div>
   );

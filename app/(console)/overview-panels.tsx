@@ -332,7 +332,7 @@ function NatsStatusLine() {
 
 export function OverviewPanels() {
   return (
-    <div className="grid gap-4 lg:grid-cols-2">
+    <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
       <NatsStatusLine />
       <PagerPanel />
       <AlertsPanel />

@@ -58,7 +58,7 @@ export function AuditLogPanel() {
                   <Td className="font-mono text-xs">{entry.action}</Td>
                   <Td className="font-mono text-xs">{entry.target}</Td>
                   <Td
-                    className="max-w-md truncate font-mono text-xs"
+                    className="min-w-64 max-w-md font-mono text-xs break-all whitespace-pre-wrap"
                     title={entry.details ? JSON.stringify(entry.details) : undefined}
                   >
                     {entry.details ? JSON.stringify(entry.details) : "—"}

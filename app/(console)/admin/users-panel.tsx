@@ -86,7 +86,7 @@ export function UsersPanel({ currentUserId }: { currentUserId: string }) {
       ) : null}
       <form
         onSubmit={onCreate}
-        className="mb-4 grid gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-5 sm:items-end dark:border-slate-800"
+        className="mb-4 grid grid-cols-1 gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-5 sm:items-end dark:border-slate-800"
         aria-label="Add a user"
       >
         <Field label="Name" htmlFor="new-user-name">

@@ -124,7 +124,7 @@ export function AlertsPanel({ role }: { role: Role }) {
                 }}
               >
                 {filter.label}
-                {count !== undefined ? <span className="tabular-nums opacity-80">({count})</span> : null}
+                {count !== undefined ? <span className="tabular-nums">({count})</span> : null}
               </Button>
             );
           })}
@@ -179,7 +179,9 @@ export function AlertsPanel({ role }: { role: Role }) {
                     >
                       {rule.name}
                     </Link>
-                    {!rule.enabled ? <span className="ml-2 text-xs text-slate-500">(disabled)</span> : null}
+                    {!rule.enabled ? (
+                      <span className="ml-2 text-xs text-slate-500 dark:text-slate-400">(disabled)</span>
+                    ) : null}
                     {rule.lastError ? (
                       <p className="max-w-xs truncate text-xs text-red-700 dark:text-red-400" title={rule.lastError}>
                         {rule.lastError}
@@ -195,7 +197,10 @@ export function AlertsPanel({ role }: { role: Role }) {
                   </Td>
                   <Td>
                     <span className="text-xs">{SOURCE_LABELS[rule.sourceKind]}</span>
-                    <p className="max-w-48 truncate font-mono text-xs text-slate-500" title={rule.query}>
+                    <p
+                      className="max-w-48 truncate font-mono text-xs text-slate-500 dark:text-slate-400"
+                      title={rule.query}
+                    >
                       {rule.query}
                     </p>
                   </Td>

@@ -87,7 +87,7 @@ export function RuleForm({
     <form
       onSubmit={submit}
       aria-label={initial ? "Edit the rule" : "Create a rule"}
-      className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4"
+      className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4"
     >
       <Field label="Name" htmlFor={`${prefix}-name`}>
         <Input id={`${prefix}-name`} name="name" required maxLength={120} defaultValue={start.name} />

@@ -157,7 +157,9 @@ function UsersPanel({
                       ))}
                     </ul>
                     {user.activeCount > user.alarms.length ? (
-                      <p className="mt-1 text-xs text-slate-500">and {user.activeCount - user.alarms.length} more</p>
+                      <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+                        and {user.activeCount - user.alarms.length} more
+                      </p>
                     ) : null}
                   </Td>
                   <Td className="whitespace-nowrap">
@@ -188,7 +190,9 @@ function UsersPanel({
           </Table>
           <Pagination page={page} pageSize={PAGE_SIZE} total={users.data.total} onPageChange={setPage} label="users" />
           {!canSend ? (
-            <p className="mt-2 text-xs text-slate-500">Sending a digest needs the responder or admin role.</p>
+            <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">
+              Sending a digest needs the responder or admin role.
+            </p>
           ) : null}
         </>
       )}
@@ -251,14 +255,16 @@ function HistoryPanel({ userId, onClear }: { userId: string | undefined; onClear
                   <Td>{digest.requestedBy}</Td>
                   <Td>
                     {digest.alarms.length === 0 ? (
-                      <span className="text-slate-500">Empty: nothing new since the last digest</span>
+                      <span className="text-slate-500 dark:text-slate-400">
+                        Empty: nothing new since the last digest
+                      </span>
                     ) : (
                       <ul className="flex flex-col gap-1">
                         {digest.alarms.map((alarm) => (
                           <li key={alarm.alarmId} className="flex flex-wrap items-center gap-2">
                             <StatusBadge status={alarm.status} />
                             <code className="break-all">{alarm.alarmId}</code>
-                            <code className="text-xs text-slate-500">{alarm.changedAt}</code>
+                            <code className="text-xs text-slate-500 dark:text-slate-400">{alarm.changedAt}</code>
                           </li>
                         ))}
                       </ul>

@@ -98,7 +98,7 @@ export function ServicesPanel({ role }: { role: Role }) {
         <form
           onSubmit={onCreate}
           aria-label="Add a service"
-          className="mb-4 grid gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-4 sm:items-end dark:border-slate-800"
+          className="mb-4 grid grid-cols-1 gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-4 sm:items-end dark:border-slate-800"
         >
           <Field label="Name" htmlFor="new-service-name">
             <Input id="new-service-name" name="name" required maxLength={100} />
@@ -197,7 +197,7 @@ export function ServicesPanel({ role }: { role: Role }) {
                         disabled={service.health === "healthy" && !service.activeIncidentId}
                         pending={markHealthy.isPending && markHealthy.variables?.serviceId === service.id}
                         onClick={() => markHealthy.mutate({ serviceId: service.id })}
-                        aria-label={`Mark ${service.name} healthy`}
+                        aria-label={`Mark healthy: ${service.name}`}
                       >
                         Mark healthy
                       </Button>

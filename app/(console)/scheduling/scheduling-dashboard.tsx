@@ -47,7 +47,7 @@ function historyMeaning(seconds: number): string {
 
 export function SchedulingDashboard({ role }: { role: Role }) {
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-1 gap-6">
       <SummaryPanel canSwitch={roleAllows(role, "responder")} />
       <ChartsPanel />
       <ExecutionsPanel />
@@ -68,7 +68,7 @@ function SummaryPanel({ canSwitch }: { canSwitch: boolean }) {
         setMessage({
           tone: "success",
           text: result.enabled
-            ? "Scheduler on: it now delays queries to flatten each second."
+            ? "Scheduler on: it delays queries to flatten each second whenever it can balance them; while it cannot (warming up, falling behind), it adds no delay and says why below."
             : "Scheduler off: queries run after the default delay again.",
         });
         await queryClient.invalidateQueries({ queryKey: trpc.scheduling.pathKey() });
@@ -119,7 +119,7 @@ function SummaryPanel({ canSwitch }: { canSwitch: boolean }) {
         }
       />
       {!canSwitch ? (
-        <p className="mb-2 text-xs text-slate-500">
+        <p className="mb-2 text-xs text-slate-500 dark:text-slate-400">
           Viewers see the figures; a responder or an admin turns the scheduler on and off.
         </p>
       ) : null}
@@ -252,7 +252,7 @@ function ChartsPanel() {
           The capture stores each second as the database reports it; the first points appear within a few seconds.
         </EmptyState>
       ) : (
-        <div className="grid gap-4 xl:grid-cols-3">
+        <div className="grid grid-cols-1 gap-4 xl:grid-cols-3">
           {RESOURCES.map((resource) => (
             <ResourceChart
               key={resource.key}
@@ -330,11 +330,11 @@ function ExecutionsPanel() {
                   </Td>
                   <Td>
                     <Time value={execution.queuedAt} showRelative={false} />{" "}
-                    <span className="text-xs text-slate-500">({execution.queuedTick})</span>
+                    <span className="text-xs text-slate-500 dark:text-slate-400">({execution.queuedTick})</span>
                   </Td>
                   <Td>
                     <Time value={execution.executedAt} />{" "}
-                    <span className="text-xs text-slate-500">({execution.executedTick})</span>
+                    <span className="text-xs text-slate-500 dark:text-slate-400">({execution.executedTick})</span>
                   </Td>
                   <Td>{execution.totalDelayTicks}</Td>
                   <Td>{execution.addedDelayTicks}</Td>
@@ -394,7 +394,10 @@ function TemplatesPanel() {
               {templates.data.items.map((template) => (
                 <Tr key={template.id}>
                   <Td>
-                    {template.index} <span className="font-mono text-xs text-slate-500">{template.id.slice(0, 8)}</span>
+                    {template.index}{" "}
+                    <span className="font-mono text-xs text-slate-500 dark:text-slate-400">
+                      {template.id.slice(0, 8)}
+                    </span>
                   </Td>
                   <Td>{template.profile}</Td>
                   <Td>

@@ -3,7 +3,16 @@ import { cn } from "./cn";
 
 export function Table({ caption, children, className }: { caption?: string; children: ReactNode; className?: string }) {
   return (
-    <div className={cn("overflow-x-auto rounded-md border border-slate-200 dark:border-slate-800", className)}>
+    // Focusable, so that a table wider than a phone's screen can be scrolled from the keyboard.
+    <div
+      role="region"
+      aria-label={caption ?? "Table"}
+      tabIndex={0}
+      className={cn(
+        "relative max-w-full overflow-x-auto rounded-md border border-slate-200 focus-visible:outline-2 focus-visible:outline-sky-600 dark:border-slate-800",
+        className,
+      )}
+    >
       <table className="w-full border-collapse text-left text-sm">
         {caption ? <caption className="sr-only">{caption}</caption> : null}
         {children}

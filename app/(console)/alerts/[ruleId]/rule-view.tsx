@@ -65,7 +65,7 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
         <PageHeader title="Alert rule" />
         <ErrorState error={history.error} retry={() => void history.refetch()} />
         <p className="mt-3 text-sm">
-          <Link href="/alerts" className="text-sky-700 hover:underline dark:text-sky-400">
+          <Link href="/alerts" className="text-sky-700 underline hover:no-underline dark:text-sky-400">
             Back to the alerts
           </Link>
         </p>
@@ -84,7 +84,7 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
         }
         description={
           <span>
-            <Link href="/alerts" className="text-sky-700 hover:underline dark:text-sky-400">
+            <Link href="/alerts" className="text-sky-700 underline hover:no-underline dark:text-sky-400">
               Alerts
             </Link>{" "}
             · {SOURCE_LABELS[rule.sourceKind]} <code className="font-mono text-xs">{rule.query}</code> every{" "}

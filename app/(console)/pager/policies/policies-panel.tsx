@@ -182,7 +182,7 @@ function PolicyEditor({
         title={<span id="editor-heading">{draft.policyId ? `Edit ${draft.name}` : "New escalation policy"}</span>}
       />
       <form onSubmit={submit} noValidate className="space-y-4">
-        <div className="grid gap-3 sm:grid-cols-2">
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
           <Field label="Name" htmlFor="policy-name" error={errors.name}>
             <Input
               id="policy-name"
@@ -249,7 +249,7 @@ function PolicyEditor({
                     targets: level.targets.map((existing, at) => (at === targetIndex ? next : existing)),
                   });
                 return (
-                  <li key={targetIndex} className="grid gap-2 sm:grid-cols-[10rem_1fr_auto] sm:items-end">
+                  <li key={targetIndex} className="grid grid-cols-1 gap-2 sm:grid-cols-[10rem_1fr_auto] sm:items-end">
                     <Field label="Channel" htmlFor={`${base}-channel`}>
                       <Select
                         id={`${base}-channel`}

@@ -126,7 +126,7 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
           {message.text}
         </Callout>
       ) : null}
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
         <Card className="lg:col-span-2" aria-labelledby="timeline-heading">
           <CardHeader title={<span id="timeline-heading">Escalation timeline</span>} />
           <ol
@@ -168,7 +168,9 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
                             <span className="text-xs text-slate-600 dark:text-slate-400">— {delivery.reason}</span>
                           ) : null}
                           {delivery.attempts > 1 ? (
-                            <span className="text-xs text-slate-500">({delivery.attempts} attempts)</span>
+                            <span className="text-xs text-slate-500 dark:text-slate-400">
+                              ({delivery.attempts} attempts)
+                            </span>
                           ) : null}
                         </li>
                       ))}
