@@ -88,6 +88,33 @@ test.describe("pager", () => {
     await expect(page.getByTestId("timeline-resolved")).toContainText(`Resolved by ${DEMO_USERS.responder.email}`);
   });
 
+  test("on an incident, ? lists the keys and a acknowledges; a viewer is told why there are no actions", async ({
+    page,
+    browser,
+  }) => {
+    const summary = `Search keyboard check (${Date.now()})`;
+    await signIn(page, "responder");
+    const incidentId = await openIncident(page, DEMO_INTEGRATION_KEYS.search, DEMO_SERVICES.search, summary);
+    await page.goto(`/pager/incidents/${incidentId}`);
+    await expect(page.getByRole("button", { name: "Acknowledge" })).toBeEnabled();
+    await page.keyboard.press("?");
+    await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toContainText("Acknowledge the incident");
+    await page.keyboard.press("Escape");
+    await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toHaveCount(0);
+    await page.keyboard.press("a");
+    await expect(page.getByTestId("timeline-acknowledged")).toContainText(
+      `Acknowledged by ${DEMO_USERS.responder.email}`,
+    );
+
+    const viewerContext = await browser.newContext();
+    const viewer = await viewerContext.newPage();
+    await signIn(viewer, "viewer");
+    await viewer.goto(`/pager/incidents/${incidentId}`);
+    await expect(viewer.getByTestId("why-no-actions")).toContainText("Only responders and admins can acknowledge");
+    await expect(viewer.getByRole("button", { name: "Acknowledge" })).toHaveCount(0);
+    await viewerContext.close();
+  });
+
   test("without an acknowledgement, passing the timeout escalates to level 2", async ({ page, request }) => {
     const summary = `Search latency above 2 s (${Date.now()})`;
     await signIn(page, "responder");

@@ -19,7 +19,7 @@ export default async function AdminPage() {
             admins.
           </Callout>
         ) : null}
-        <UsersPanel currentUserId={user.id} />
+        <UsersPanel currentUserId={user.id} canManage={roleAllows(user.role, "admin")} />
         {roleAllows(user.role, "admin") ? <AuditLogPanel /> : null}
       </div>
     </>

@@ -27,7 +27,8 @@ import {
 
 const PAGE_SIZE = 20;
 
-export function UsersPanel({ currentUserId }: { currentUserId: string }) {
+/** The team; admins also add people and change roles (others see the roles, not controls they cannot use). */
+export function UsersPanel({ currentUserId, canManage }: { currentUserId: string; canManage: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [page, setPage] = useState(1);
@@ -84,40 +85,42 @@ export function UsersPanel({ currentUserId }: { currentUserId: string }) {
           {message.text}
         </Callout>
       ) : null}
-      <form
-        onSubmit={onCreate}
-        className="mb-4 grid grid-cols-1 gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-5 sm:items-end dark:border-slate-800"
-        aria-label="Add a user"
-      >
-        <Field label="Name" htmlFor="new-user-name">
-          <Input id="new-user-name" name="name" required />
-        </Field>
-        <Field label="E-mail" htmlFor="new-user-email">
-          <Input id="new-user-email" name="email" type="email" required />
-        </Field>
-        <Field label="Role" htmlFor="new-user-role">
-          <Select id="new-user-role" name="role" defaultValue="viewer">
-            {ROLES.map((role) => (
-              <option key={role} value={role}>
-                {role}
-              </option>
-            ))}
-          </Select>
-        </Field>
-        <Field label="Initial password" htmlFor="new-user-password">
-          <Input
-            id="new-user-password"
-            name="password"
-            type="password"
-            minLength={12}
-            autoComplete="new-password"
-            required
-          />
-        </Field>
-        <Button type="submit" pending={createUser.isPending}>
-          Add user
-        </Button>
-      </form>
+      {canManage ? (
+        <form
+          onSubmit={onCreate}
+          className="mb-4 grid grid-cols-1 gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-5 sm:items-end dark:border-slate-800"
+          aria-label="Add a user"
+        >
+          <Field label="Name" htmlFor="new-user-name">
+            <Input id="new-user-name" name="name" required />
+          </Field>
+          <Field label="E-mail" htmlFor="new-user-email">
+            <Input id="new-user-email" name="email" type="email" required />
+          </Field>
+          <Field label="Role" htmlFor="new-user-role">
+            <Select id="new-user-role" name="role" defaultValue="viewer">
+              {ROLES.map((role) => (
+                <option key={role} value={role}>
+                  {role}
+                </option>
+              ))}
+            </Select>
+          </Field>
+          <Field label="Initial password" htmlFor="new-user-password">
+            <Input
+              id="new-user-password"
+              name="password"
+              type="password"
+              minLength={12}
+              autoComplete="new-password"
+              required
+            />
+          </Field>
+          <Button type="submit" pending={createUser.isPending}>
+            Add user
+          </Button>
+        </form>
+      ) : null}
       {users.isPending ? (
         <LoadingState label="Loading users…" />
       ) : users.isError ? (
@@ -143,22 +146,28 @@ export function UsersPanel({ currentUserId }: { currentUserId: string }) {
                   </Td>
                   <Td>{user.email}</Td>
                   <Td>
-                    <label className="sr-only" htmlFor={`role-${user.id}`}>
-                      Role of {user.email}
-                    </label>
-                    <Select
-                      id={`role-${user.id}`}
-                      className="w-36"
-                      value={user.role}
-                      disabled={changeRole.isPending}
-                      onChange={(event) => changeRole.mutate({ userId: user.id, role: event.target.value as Role })}
-                    >
-                      {ROLES.map((role) => (
-                        <option key={role} value={role}>
-                          {role}
-                        </option>
-                      ))}
-                    </Select>
+                    {canManage ? (
+                      <>
+                        <label className="sr-only" htmlFor={`role-${user.id}`}>
+                          Role of {user.email}
+                        </label>
+                        <Select
+                          id={`role-${user.id}`}
+                          className="w-36"
+                          value={user.role}
+                          disabled={changeRole.isPending}
+                          onChange={(event) => changeRole.mutate({ userId: user.id, role: event.target.value as Role })}
+                        >
+                          {ROLES.map((role) => (
+                            <option key={role} value={role}>
+                              {role}
+                            </option>
+                          ))}
+                        </Select>
+                      </>
+                    ) : (
+                      <Badge tone="neutral">{user.role}</Badge>
+                    )}
                   </Td>
                   <Td>
                     <Time value={user.createdAt} />

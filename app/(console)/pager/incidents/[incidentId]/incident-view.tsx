@@ -8,6 +8,7 @@ import { useState, type ReactNode } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
 import { Button, Callout, Card, CardHeader, ErrorState, LoadingState, PageHeader, Time } from "@/app/_components/ui";
 import { DeliveryBadge, HealthBadge, IncidentStateBadge } from "../../badges";
+import { IncidentKeys } from "./incident-keys";
 
 const KIND_LOOK: Record<string, { icon: ReactNode; ring: string }> = {
   alert_received: {
@@ -118,8 +119,20 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
                 Mark healthy
               </Button>
             </>
-          ) : null
+          ) : (
+            <p className="max-w-xs text-sm text-slate-600 dark:text-slate-400" data-testid="why-no-actions">
+              Only responders and admins can acknowledge or resolve; you are signed in as a {role}.
+            </p>
+          )
         }
+      />
+      <IncidentKeys
+        {...(canRespond && incident.state === "open" && !acknowledge.isPending
+          ? { acknowledge: () => acknowledge.mutate({ incidentId }) }
+          : {})}
+        {...(canRespond && incident.state !== "resolved" && !resolve.isPending
+          ? { resolve: () => resolve.mutate({ incidentId }) }
+          : {})}
       />
       {message ? (
         <Callout tone={message.tone} className="mb-4">
