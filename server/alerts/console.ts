@@ -5,6 +5,7 @@
  */
 import type { Actor } from "@/server/core/audit";
 import type { MetricReader } from "@/server/core/metrics";
+import { MAX_NAMED_IDS } from "@/server/core/names";
 import type { EngineCounters } from "./engine";
 import type { EngineHolder } from "./engine-runner";
 import type { AlertReadModel, DeadLetter, RuleListPage, RuleListQuery } from "./read-model";
@@ -32,6 +33,11 @@ export interface AlertsConsole {
   listRules(query: RuleListQuery): RuleListPage;
   /** NOT_FOUND when no rule has that id. */
   getRule(id: string): RuleView;
+  /**
+   * The names of the rules with these ids (other pages name rules by id: digests, incidents); ids no rule has
+   * are left out. At most MAX_NAMED_IDS distinct ids are looked up.
+   */
+  ruleNames(ids: readonly string[]): Map<string, string>;
   /** The rule's recent values bucketed into at most `maxPoints` points, and its transitions (newest first). */
   history(id: string, maxPoints: number): RuleHistory;
   /** BAD_REQUEST on invalid input, CONFLICT on a taken name. */
@@ -60,6 +66,14 @@ export function createAlertsConsole(dependencies: AlertsConsoleDependencies): Al
   return {
     listRules: (query) => useCases.listRules(query),
     getRule: (id) => useCases.getRule(id),
+    ruleNames(ids) {
+      const names = new Map<string, string>();
+      for (const id of [...new Set(ids)].slice(0, MAX_NAMED_IDS)) {
+        const rule = reads.getRule(id);
+        if (rule) names.set(id, rule.name);
+      }
+      return names;
+    },
     history: (id, maxPoints) => useCases.history(id, maxPoints),
     createRule: (input, actor) => useCases.createRule(input, actor),
     updateRule: (id, input, actor) => useCases.updateRule(id, input, actor),

@@ -3,7 +3,8 @@ import { createAuditRecorder } from "@/db/audit";
 import { createTestDatabase, type TestDatabase } from "@/db/test-database";
 import { ManualClock } from "@/server/core/clock";
 import type { PeopleDirectory } from "@/server/core/people";
-import { createDigestsConsole, type DigestsConsole } from "./console";
+import { MAX_NAMED_IDS } from "@/server/core/names";
+import { createDigestsConsole, describePeople, type DigestsConsole } from "./console";
 import { resolveDigestsMode } from "./mode";
 import { DigestsUseCases } from "./use-cases";
 import { InProcessDigestTransport } from "./adapters/in-process-transport";
@@ -64,6 +65,7 @@ describe("the digests console", () => {
       {
         userId: "user-0",
         userLabel: "user-0",
+        person: null,
         activeCount: 2,
         criticalCount: 1,
         latestChangedAt: "2021-06-07T20:40:13Z",
@@ -72,6 +74,7 @@ describe("the digests console", () => {
       {
         userId: "user-1",
         userLabel: "Ann (ann@example.com)",
+        person: { id: "user-1", name: "Ann", email: "ann@example.com" },
         activeCount: 2,
         criticalCount: 1,
         latestChangedAt: "2021-06-07T20:40:14Z",
@@ -154,6 +157,35 @@ describe("the digests console", () => {
       state: "sqlite",
       counters: { applied: 2, digestsPublished: 2 },
     });
+  });
+
+  it("names the user of each digest, and shows a console user's id that no longer resolves as deleted", async () => {
+    await report("a", "WARNING", "2021-06-07T20:40:15Z");
+    await report("b", "WARNING", "2021-06-07T20:40:16Z", "usr_gone");
+    await report("c", "WARNING", "2021-06-07T20:40:17Z", "producer-user");
+    for (const userId of ["user-1", "usr_gone", "producer-user"]) await digestsConsole.sendDigestNow(userId, responder);
+    const history = await digestsConsole.listHistory({}, { page: 1, pageSize: 10 });
+    const users = new Map(history.items.map((digest) => [digest.userId, digest.user]));
+    expect(users.get("user-1")).toEqual({ id: "user-1", name: "Ann", email: "ann@example.com" });
+    expect(users.get("usr_gone")).toEqual({ id: "usr_gone", name: null, email: null });
+    expect(users.get("producer-user")).toBeNull();
+    const listed = await digestsConsole.listUsers({ page: 1, pageSize: 10 });
+    expect(listed.items.find((user) => user.userId === "usr_gone")).toMatchObject({
+      userLabel: "usr_gone",
+      person: { id: "usr_gone", name: null },
+    });
+  });
+
+  it("describes people in one bounded read of the directory", () => {
+    const describe = vi.fn(people.describe);
+    const many = Array.from({ length: 600 }, (_, index) => `usr_${index}`);
+    const refs = describePeople({ describe }, ["user-1", "user-1", ...many]);
+    expect(describe).toHaveBeenCalledTimes(1);
+    expect(describe.mock.calls[0]?.[0]).toHaveLength(MAX_NAMED_IDS);
+    expect(refs.get("user-1")).toEqual({ id: "user-1", name: "Ann", email: "ann@example.com" });
+    expect(refs.get("usr_0")).toEqual({ id: "usr_0", name: null, email: null });
+    expect(refs.size).toBe(MAX_NAMED_IDS);
+    expect(digestsConsole.describePeople([])).toEqual(new Map());
   });
 
   it("lists the dead letters", async () => {

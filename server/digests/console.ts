@@ -3,8 +3,11 @@
  * with their first active alarms (one read of the state per page, named through the people port), a user's
  * alarms, the digest history, "Send digest now" with the sentence the console shows, and the dead letters.
  * Instants leave here as the producer's string and epoch milliseconds: BigInt stays inside the engine.
+ * Users are named here (the people port); AlarmIDs that are rule ids are named by the tRPC router, which sees
+ * the alerts console (this engine does not).
  */
 import type { Actor } from "@/server/core/audit";
+import { hasIdPrefix, MAX_NAMED_IDS, type PersonRef } from "@/server/core/names";
 import type { PeopleDirectory } from "@/server/core/people";
 import { alreadySent, type AlarmState, type AlarmStatus, type DigestAlarm } from "./alarm-state";
 import { nanosToEpochMs } from "./alarm-time";
@@ -24,10 +27,14 @@ export type DigestView = {
   publishedAtMs: number | null;
   alarms: AlarmView[];
 };
+/** A digest with its user named: null when the UserID is not a console user's id (it came from a message). */
+export type NamedDigestView = DigestView & { user: PersonRef | null };
 export type DigestUserView = {
   userId: string;
   /** "Name (e-mail)" for a console user; any other UserID (they come from messages) as it is. */
   userLabel: string;
+  /** The console user behind the UserID (name null: deleted); null when the UserID is not a console user's id. */
+  person: PersonRef | null;
   activeCount: number;
   criticalCount: number;
   latestChangedAt: string | null;
@@ -42,10 +49,16 @@ export interface DigestsConsole {
   status(): DigestsStatus;
   listUsers(page: PageRequest): Promise<PageResult<DigestUserView>>;
   listAlarms(userId: string, page: PageRequest): Promise<PageResult<AlarmView>>;
-  listHistory(filter: { userId?: string }, page: PageRequest): Promise<PageResult<DigestView>>;
+  listHistory(filter: { userId?: string }, page: PageRequest): Promise<PageResult<NamedDigestView>>;
   /** In process: prepared and published at once; on NATS: queued for a worker to answer. Audited either way. */
   sendDigestNow(userId: string, actor: Actor): Promise<SendDigestResult>;
   listDeadLetters(page: PageRequest): Promise<PageResult<DeadLetter>>;
+  /**
+   * The console users behind these ids, for answers that name people (a rule's subscribers): every `usr_…` id
+   * gets a reference (name null when no user has it any more); another id only when a user has it. At most
+   * MAX_NAMED_IDS distinct ids are looked up, in one read of the directory.
+   */
+  describePeople(ids: readonly string[]): Map<string, PersonRef>;
 }
 
 export type DigestsConsoleDependencies = {
@@ -81,6 +94,19 @@ function sentSentence(userId: string, count: number): string {
   return `Sent ${userId} a digest with ${count} alarm${count === 1 ? "" : "s"}.`;
 }
 
+/** See DigestsConsole.describePeople. */
+export function describePeople(people: PeopleDirectory, ids: readonly string[]): Map<string, PersonRef> {
+  const wanted = [...new Set(ids)].slice(0, MAX_NAMED_IDS);
+  const found = wanted.length ? people.describe(wanted) : new Map<string, { name: string; email: string }>();
+  const refs = new Map<string, PersonRef>();
+  for (const id of wanted) {
+    const person = found.get(id);
+    if (person) refs.set(id, { id, name: person.name, email: person.email });
+    else if (hasIdPrefix(id, "usr")) refs.set(id, { id, name: null, email: null });
+  }
+  return refs;
+}
+
 export function createDigestsConsole(deps: DigestsConsoleDependencies): DigestsConsole {
   const { useCases, reads, deadLetters, people, mode } = deps;
   return {
@@ -88,12 +114,16 @@ export function createDigestsConsole(deps: DigestsConsoleDependencies): DigestsC
 
     async listUsers(page) {
       const users = await reads.listUsersWithActiveAlarms(page, INLINE_ALARMS);
-      const names = people.describe(users.items.map((user) => user.userId));
+      const names = describePeople(
+        people,
+        users.items.map((user) => user.userId),
+      );
       const items = users.items.map(({ firstAlarms, ...summary }) => {
-        const person = names.get(summary.userId);
+        const person = names.get(summary.userId) ?? null;
         return {
           ...summary,
-          userLabel: person ? `${person.name} (${person.email})` : summary.userId,
+          userLabel: person?.name ? `${person.name} (${person.email})` : summary.userId,
+          person,
           alarms: firstAlarms.map((alarm) => ({ ...alarmView(alarm), sent: alreadySent(alarm) })),
         };
       });
@@ -107,7 +137,14 @@ export function createDigestsConsole(deps: DigestsConsoleDependencies): DigestsC
 
     async listHistory(filter, page) {
       const digests = await reads.listDigests(filter, page);
-      return { ...digests, items: digests.items.map(digestView) };
+      const names = describePeople(
+        people,
+        digests.items.map((digest) => digest.userId),
+      );
+      return {
+        ...digests,
+        items: digests.items.map((record) => ({ ...digestView(record), user: names.get(record.userId) ?? null })),
+      };
     },
 
     async sendDigestNow(userId, actor) {
@@ -125,5 +162,6 @@ export function createDigestsConsole(deps: DigestsConsoleDependencies): DigestsC
     },
 
     listDeadLetters: (page) => deadLetters.list(page),
+    describePeople: (ids) => describePeople(people, ids),
   };
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import type { NamedRef, PersonRef } from "@/server/core/names";
 import { roleAllows, type Role } from "@/server/core/roles";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -21,6 +22,7 @@ import {
   Time,
   Tr,
 } from "@/app/_components/ui";
+import { PersonName, RuleName } from "@/app/_components/ui/entity-name";
 
 const PAGE_SIZE = 10;
 
@@ -30,14 +32,23 @@ function StatusBadge({ status }: { status: Status }) {
   return <Badge tone={status === "CRITICAL" ? "bad" : status === "WARNING" ? "warn" : "good"}>{status}</Badge>;
 }
 
-/** An alarm's change time: the producer's exact string (what the digest echoes) and the viewer's local time. */
+/** An alarm's change time in the viewer's zone; the producer's exact string (what the digest echoes) in the tooltip. */
 function ChangedAt({ changedAt, changedAtMs }: { changedAt: string; changedAtMs: number }) {
   return (
-    <span className="flex flex-col">
-      <code className="text-xs text-slate-600 dark:text-slate-400">{changedAt}</code>
-      <Time value={changedAtMs} />
+    <span className="text-xs text-slate-600 dark:text-slate-400">
+      <Time value={changedAtMs} exact={changedAt} />
     </span>
   );
+}
+
+/** An AlarmID: the rule's name and link when the alert engine raised it, otherwise the producer's id as it is. */
+function AlarmName({ alarmId, rule }: { alarmId: string; rule: NamedRef | null }) {
+  return rule ? <RuleName rule={rule} /> : <code className="break-all">{alarmId}</code>;
+}
+
+/** A digest's UserID: the console user's name (e-mail in the tooltip), or the id as it came in a message. */
+function DigestUser({ userId, person }: { userId: string; person: PersonRef | null }) {
+  return person ? <PersonName person={person} /> : <code className="break-all">{userId}</code>;
 }
 
 export function DigestsConsole({ role }: { role: Role }) {
@@ -134,8 +145,7 @@ function UsersPanel({
                   className={selectedUser === user.userId ? "bg-sky-50 dark:bg-sky-950/40" : undefined}
                 >
                   <Td>
-                    {user.userLabel !== user.userId ? <div>{user.userLabel}</div> : null}
-                    <code className="break-all text-xs text-slate-500 dark:text-slate-400">{user.userId}</code>
+                    <DigestUser userId={user.userId} person={user.person} />
                   </Td>
                   <Td>
                     {user.activeCount}
@@ -150,7 +160,7 @@ function UsersPanel({
                       {user.alarms.map((alarm) => (
                         <li key={alarm.alarmId} className="flex flex-wrap items-start gap-2">
                           <StatusBadge status={alarm.status} />
-                          <code className="break-all">{alarm.alarmId}</code>
+                          <AlarmName alarmId={alarm.alarmId} rule={alarm.rule} />
                           <ChangedAt changedAt={alarm.changedAt} changedAtMs={alarm.changedAtMs} />
                           {alarm.sent ? <Badge tone="neutral">sent</Badge> : null}
                         </li>
@@ -206,10 +216,16 @@ function HistoryPanel({ userId, onClear }: { userId: string | undefined; onClear
   const history = useQuery(
     trpc.digests.history.list.queryOptions({ page, pageSize: PAGE_SIZE, userId }, { refetchInterval: 5_000 }),
   );
+  const userName = userId ? history.data?.items.find((digest) => digest.userId === userId)?.user?.name : undefined;
   return (
     <Card aria-labelledby="digest-history-heading" data-testid="digest-history">
       <CardHeader
-        title={<span id="digest-history-heading">Digest history{userId ? ` of ${userId}` : ""}</span>}
+        title={
+          <span id="digest-history-heading">
+            Digest history{userId ? ` of ${userId}` : ""}
+            {userName ? ` (${userName})` : ""}
+          </span>
+        }
         description="When each AlarmDigest was sent and exactly what it held. A digest is always sent, empty when nothing changed."
         actions={
           userId ? (
@@ -250,7 +266,7 @@ function HistoryPanel({ userId, onClear }: { userId: string | undefined; onClear
                     ) : null}
                   </Td>
                   <Td>
-                    <code className="break-all">{digest.userId}</code>
+                    <DigestUser userId={digest.userId} person={digest.user} />
                   </Td>
                   <Td>{digest.requestedBy}</Td>
                   <Td>
@@ -263,8 +279,8 @@ function HistoryPanel({ userId, onClear }: { userId: string | undefined; onClear
                         {digest.alarms.map((alarm) => (
                           <li key={alarm.alarmId} className="flex flex-wrap items-center gap-2">
                             <StatusBadge status={alarm.status} />
-                            <code className="break-all">{alarm.alarmId}</code>
-                            <code className="text-xs text-slate-500 dark:text-slate-400">{alarm.changedAt}</code>
+                            <AlarmName alarmId={alarm.alarmId} rule={alarm.rule} />
+                            <ChangedAt changedAt={alarm.changedAt} changedAtMs={alarm.changedAtMs} />
                           </li>
                         ))}
                       </ul>

@@ -181,7 +181,7 @@ export function ServicesPanel({ role }: { role: Role }) {
                         <IncidentStateBadge state={service.activeIncidentState} /> View
                       </Link>
                     ) : (
-                      <span className="text-slate-400">none</span>
+                      <span className="text-slate-500 dark:text-slate-400">none</span>
                     )}
                   </Td>
                   {isAdmin ? (

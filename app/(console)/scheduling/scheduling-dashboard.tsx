@@ -1,6 +1,8 @@
 "use client";
 
 import { roleAllows, type Role } from "@/server/core/roles";
+import type { AppRouter } from "@/server/trpc/root";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
@@ -23,17 +25,17 @@ import {
   Time,
   Tr,
 } from "@/app/_components/ui";
+import { ChartLegend } from "./chart-parts";
 import { ResourceChart } from "./resource-chart";
 
 const RESOURCES = [
-  { key: "cpu", title: "CPU", color: "#2563eb" },
-  { key: "io", title: "IO", color: "#9333ea" },
-  { key: "memory", title: "Memory", color: "#059669" },
+  { key: "cpu", title: "CPU" },
+  { key: "io", title: "IO" },
+  { key: "memory", title: "Memory" },
 ] as const;
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
-/** The Scheduling page's live part: switch, figures, charts, executions and templates. */
 /** What the history behind the estimates means for the scheduler, in a sentence. */
 function historyMeaning(seconds: number): string {
   if (seconds === 0)
@@ -45,6 +47,7 @@ function historyMeaning(seconds: number): string {
   return `Estimates from ${Math.round(seconds / 60)} min of history: settled (most templates' costs are exact).`;
 }
 
+/** The Scheduling page's live part: switch, figures, charts, executions and templates. */
 export function SchedulingDashboard({ role }: { role: Role }) {
   return (
     <div className="grid grid-cols-1 gap-6">
@@ -128,19 +131,8 @@ function SummaryPanel({ canSwitch }: { canSwitch: boolean }) {
           {message.text}
         </Callout>
       ) : null}
-      <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4 lg:grid-cols-7" aria-label="Band and latency figures">
-        <Figure label="Inside the band (all three)" value={percent(data.band.fraction.all)} testId="band-fraction" />
-        <Figure label="CPU inside" value={percent(data.band.fraction.cpu)} testId="band-fraction-cpu" />
-        <Figure label="IO inside" value={percent(data.band.fraction.io)} testId="band-fraction-io" />
-        <Figure label="Memory inside" value={percent(data.band.fraction.memory)} testId="band-fraction-memory" />
-        <Figure label="Mean (max − min) / avg, CPU" value={data.band.meanSpread.cpu.toFixed(2)} />
-        <Figure
-          label="Added delay p50 / p95"
-          value={`${(data.latency.addedDelayTicks.p50 / 10).toFixed(1)} s / ${(data.latency.addedDelayTicks.p95 / 10).toFixed(1)} s`}
-          testId="latency"
-        />
-        <Figure label="Seconds / executions" value={`${data.band.seconds} / ${data.latency.executions}`} />
-      </dl>
+      <BandHeadline band={data.band} windowSeconds={data.windowSeconds} />
+      <SummaryFigures data={data} />
       <div className="mt-4 flex flex-wrap items-center gap-2 text-xs text-slate-600 dark:text-slate-400">
         <Badge tone={capture.state === "connected" ? "good" : capture.state === "disconnected" ? "bad" : "neutral"}>
           Capture {capture.state}
@@ -204,13 +196,105 @@ function SummaryPanel({ canSwitch }: { canSwitch: boolean }) {
   );
 }
 
-function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
+type Summary = inferRouterOutputs<AppRouter>["scheduling"]["summary"]["get"];
+
+const WINDOW_NAMES: Record<number, string> = { 60: "minute", 600: "10 minutes", 3600: "hour" };
+
+const lastWindow = (windowSeconds: number) => `the last ${WINDOW_NAMES[windowSeconds] ?? `${windowSeconds} seconds`}`;
+
+/** "the last 10 minutes", or the seconds actually captured in it when the capture covers less of it. */
+function coveredPeriod(capturedSeconds: number, windowSeconds: number): string {
+  const window = lastWindow(windowSeconds);
+  if (capturedSeconds >= windowSeconds * 0.95) return window;
+  const captured = capturedSeconds < 120 ? `${capturedSeconds} seconds` : `${Math.round(capturedSeconds / 60)} minutes`;
+  return `the ${captured} captured in ${window}`;
+}
+
+/** The page's answer in one sentence, from the same figures as the boxes below it. */
+function BandHeadline({ band, windowSeconds }: { band: Summary["band"]; windowSeconds: number }) {
+  const text =
+    band.seconds === 0
+      ? `No second captured in ${lastWindow(windowSeconds)} yet.`
+      : `${percent(band.fraction.all)} of ${coveredPeriod(band.seconds, windowSeconds)} stayed within ±10% on all three (CPU, IO and memory at once).`;
   return (
-    <div className="rounded-md border border-slate-200 p-3 dark:border-slate-800">
-      <dt className="text-xs text-slate-600 dark:text-slate-400">{label}</dt>
+    <p className="mb-3 text-lg font-semibold text-slate-900 dark:text-slate-100" data-testid="band-headline">
+      {text}
+    </p>
+  );
+}
+
+const ticksAsSeconds = (ticks: number) => `${(ticks / 10).toFixed(1)} s`;
+
+function SummaryFigures({ data }: { data: Summary }) {
+  const { fraction, meanSpread } = data.band;
+  const { addedDelayTicks } = data.latency;
+  return (
+    <dl className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4" aria-label="Band and latency figures">
+      <Figure
+        label="Inside the band (all three)"
+        value={percent(fraction.all)}
+        testId="band-fraction"
+        hint="Share of seconds whose min and max stayed within ±10% of the average on CPU, IO and memory at once."
+      />
+      <Figure
+        label="CPU inside"
+        value={percent(fraction.cpu)}
+        testId="band-fraction-cpu"
+        hint="Share of seconds with CPU alone within ±10% of its average."
+      />
+      <Figure
+        label="IO inside"
+        value={percent(fraction.io)}
+        testId="band-fraction-io"
+        hint="Share of seconds with IO alone within ±10% of its average."
+      />
+      <Figure
+        label="Memory inside"
+        value={percent(fraction.memory)}
+        testId="band-fraction-memory"
+        hint="Share of seconds with memory alone within ±10% of its average."
+      />
+      <Figure
+        label="Average spread (max − min, as a share of the average)"
+        value={`CPU ${percent(meanSpread.cpu)} · IO ${percent(meanSpread.io)} · Memory ${percent(meanSpread.memory)}`}
+        hint="How far each second's busiest and quietest tick lie apart, relative to its average; a second inside the band spreads 20% or less."
+        wide
+      />
+      <Figure
+        label="Delay added by the scheduler (median / 95th percentile)"
+        value={`${ticksAsSeconds(addedDelayTicks.p50)} / ${ticksAsSeconds(addedDelayTicks.p95)}`}
+        testId="latency"
+        hint="How long the scheduler held queries back: half waited at most the first figure, 95% at most the second."
+      />
+      <Figure
+        label="Seconds captured / queries executed"
+        value={`${data.band.seconds} / ${data.latency.executions}`}
+        hint="What these figures are computed from, over the chosen period."
+      />
+    </dl>
+  );
+}
+
+function Figure({
+  label,
+  value,
+  hint,
+  testId,
+  wide = false,
+}: {
+  label: string;
+  value: string;
+  hint: string;
+  testId?: string;
+  wide?: boolean;
+}) {
+  return (
+    <div className={`rounded-md border border-slate-200 p-3 dark:border-slate-800 ${wide ? "sm:col-span-2" : ""}`}>
+      <dt className="text-xs font-medium text-slate-700 dark:text-slate-300">{label}</dt>
       <dd className="mt-1 text-lg font-semibold tabular-nums" data-testid={testId}>
         {value}
       </dd>
+      <dd className="mt-1 text-xs text-slate-600 dark:text-slate-400">{hint}</dd>
     </div>
   );
 }
@@ -225,11 +309,11 @@ function ChartsPanel() {
     <Card aria-labelledby="scheduling-charts-heading">
       <CardHeader
         title={<span id="scheduling-charts-heading">Resources per second</span>}
-        description={
-          series.data
-            ? `Min, average and max of the per-tick load; ${series.data.bucketSeconds > 1 ? `each point averages ${series.data.bucketSeconds} seconds` : "one point a second"}.`
-            : "Min, average and max of the per-tick load."
-        }
+        description={`Each second's average load with its busiest (max) and quietest (min) 100 ms tick; a second is inside the band when both lines stay in the green ±10% area. ${
+          series.data && series.data.bucketSeconds > 1
+            ? `Each point averages ${series.data.bucketSeconds} seconds.`
+            : "One point a second."
+        }`}
         actions={
           <Field label="Range" htmlFor="chart-range">
             <Select
@@ -252,12 +336,12 @@ function ChartsPanel() {
           The capture stores each second as the database reports it; the first points appear within a few seconds.
         </EmptyState>
       ) : (
-        <div className="grid grid-cols-1 gap-4 xl:grid-cols-3">
+        <div className="grid min-w-0 grid-cols-1 gap-4">
+          <ChartLegend />
           {RESOURCES.map((resource) => (
             <ResourceChart
               key={resource.key}
               title={resource.title}
-              color={resource.color}
               points={series.data.points.map((point) => ({ at: point.at, ...point[resource.key] }))}
             />
           ))}

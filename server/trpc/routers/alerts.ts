@@ -1,7 +1,12 @@
-/** tRPC router `alerts`: thin procedures over the alerts console (server/alerts/console.ts); its refusals are DomainErrors. */
+/**
+ * tRPC router `alerts`: thin procedures over the alerts console (server/alerts/console.ts); its refusals are
+ * DomainErrors. A rule's history also names its monitored service (pager console) and its subscribers (the user
+ * directory), since the alerts engine knows them by id only (names.ts).
+ */
 import { z } from "zod";
 import { ruleInputSchema } from "@/server/alerts/rule";
 import { adminProcedure, createTRPCRouter, pageInput, signedInProcedure } from "../init";
+import { peopleInOrder, serviceRefs } from "../names";
 
 const idInput = z.object({ id: z.string().min(1, "id is empty") });
 const stateFilter = z.enum(["PASS", "WARN", "CRITICAL"], { message: "state must be PASS, WARN or CRITICAL" });
@@ -13,10 +18,24 @@ export const alertsRouter = createTRPCRouter({
       .input(pageInput.extend({ state: stateFilter.optional(), search: z.string().max(120).optional() }))
       .query(({ ctx, input }) => ctx.consoles.alerts.listRules(input)),
     get: signedInProcedure.input(idInput).query(({ ctx, input }) => ctx.consoles.alerts.getRule(input.id)),
-    /** The rule's recent values bucketed on the server, and its transitions (newest first). */
+    /**
+     * The rule's recent values bucketed on the server, its transitions (newest first), and the names of its
+     * monitored service and subscribers (`name: null` when the id no longer resolves).
+     */
     history: signedInProcedure
       .input(idInput.extend({ maxPoints: z.number().int().min(10).max(500).default(240) }))
-      .query(({ ctx, input }) => ctx.consoles.alerts.history(input.id, input.maxPoints)),
+      .query(({ ctx, input }) => {
+        const history = ctx.consoles.alerts.history(input.id, input.maxPoints);
+        const { serviceId, subscriberUserIds } = history.rule;
+        const people = ctx.consoles.digests.describePeople(subscriberUserIds);
+        return {
+          ...history,
+          names: {
+            service: serviceId ? (serviceRefs(ctx.consoles.pager, [serviceId]).get(serviceId) ?? null) : null,
+            subscribers: peopleInOrder(subscriberUserIds, people),
+          },
+        };
+      }),
     create: adminProcedure
       .input(ruleInputSchema)
       .mutation(({ ctx, input }) => ctx.consoles.alerts.createRule(input, ctx.actor)),

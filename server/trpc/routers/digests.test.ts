@@ -6,7 +6,10 @@ import { closeDatabases } from "@/db/client";
 import { auditLog } from "@/db/schema";
 import { parseConfig } from "@/server/core/config";
 import { ManualClock } from "@/server/core/clock";
-import { DEMO_USERS } from "@/server/jobs/demo-ids";
+import { parseChangedAt } from "@/server/digests/alarm-time";
+import { SqliteDigestStateStore } from "@/server/digests/adapters/sqlite-state-store";
+import { DEMO_ALERT_RULES } from "@/server/jobs/alerts";
+import { DEMO_SERVICES, DEMO_USERS } from "@/server/jobs/demo-ids";
 import { createRuntime, startEngines, stopEngines, type Runtime } from "@/server/jobs/runtime";
 import { createCaller } from "../root";
 import type { SessionUser } from "../init";
@@ -17,6 +20,7 @@ let runtime: Runtime;
 const as = (user: SessionUser | null) => createCaller({ user, consoles: runtime.consoles });
 const responder: SessionUser = { id: "usr_responder_test", email: "resp@example.com", name: "Resp", role: "responder" };
 const viewer: SessionUser = { id: "usr_viewer_test", email: "view@example.com", name: "View", role: "viewer" };
+const admin: SessionUser = { id: "usr_admin_test", email: "admin@example.com", name: "Adm", role: "admin" };
 
 beforeAll(async () => {
   directory = mkdtempSync(path.join(tmpdir(), "watchpost-digests-"));
@@ -89,6 +93,108 @@ describe("digests router", () => {
 
   it("lists dead letters, empty at first", async () => {
     expect(await as(viewer).digests.deadLetter.list({ page: 1, pageSize: 10 })).toMatchObject({ total: 0, items: [] });
+  });
+});
+
+describe("names in the digests and alerts answers", () => {
+  const ruleNamed = (name: string) => {
+    const rule = runtime.consoles.alerts.listRules({ page: 1, pageSize: 50 }).items.find((item) => item.name === name);
+    if (!rule) throw new Error(`no demo rule named ${name}`);
+    return rule;
+  };
+  const report = (userId: string, alarmId: string, changedAt: string) => ({
+    userId,
+    alarmId,
+    status: "WARNING" as const,
+    changedAt,
+    changedAtNanos: parseChangedAt(changedAt).nanos,
+  });
+
+  it("names a rule's AlarmID in the users list and the history, a deleted rule's id as deleted, and the users", async () => {
+    const checkout = ruleNamed("checkout-latency-p99");
+    new SqliteDigestStateStore(runtime.db, runtime.clock).applyChangesNow([
+      report(DEMO_USERS.viewer.id, checkout.id, "2026-11-21T23:00:00.123456789Z"),
+      report(DEMO_USERS.viewer.id, "rule_deleted_long_ago", "2026-11-21T23:00:01Z"),
+      report("usr_deleted_user", "alarm-from-elsewhere", "2026-11-21T23:00:02Z"),
+    ]);
+    const users = await as(viewer).digests.user.list({ page: 1, pageSize: 10 });
+    const viewerRow = users.items.find((item) => item.userId === DEMO_USERS.viewer.id);
+    expect(viewerRow?.person).toEqual({
+      id: DEMO_USERS.viewer.id,
+      name: DEMO_USERS.viewer.name,
+      email: DEMO_USERS.viewer.email,
+    });
+    const rules = new Map(viewerRow?.alarms.map((alarm) => [alarm.alarmId, alarm.rule]));
+    expect(rules.get(checkout.id)).toEqual({ id: checkout.id, name: "checkout-latency-p99" });
+    expect(rules.get("rule_deleted_long_ago")).toEqual({ id: "rule_deleted_long_ago", name: null });
+    // An AlarmID from another producer is no rule: it is shown as it is.
+    expect(rules.get("alarm-search-error-rate")).toBeNull();
+    const goneRow = users.items.find((item) => item.userId === "usr_deleted_user");
+    expect(goneRow?.person).toEqual({ id: "usr_deleted_user", name: null, email: null });
+    expect(goneRow?.alarms[0]?.rule).toBeNull();
+
+    const alarms = await as(viewer).digests.alarm.list({ page: 1, pageSize: 10, userId: DEMO_USERS.viewer.id });
+    expect(alarms.items.find((alarm) => alarm.alarmId === checkout.id)?.rule?.name).toBe("checkout-latency-p99");
+
+    await as(responder).digests.digest.send({ userId: DEMO_USERS.viewer.id });
+    const history = await as(viewer).digests.history.list({ page: 1, pageSize: 10, userId: DEMO_USERS.viewer.id });
+    expect(history.items[0]?.user).toEqual({
+      id: DEMO_USERS.viewer.id,
+      name: DEMO_USERS.viewer.name,
+      email: DEMO_USERS.viewer.email,
+    });
+    expect(history.items[0]?.alarms).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          alarmId: checkout.id,
+          changedAt: "2026-11-21T23:00:00.123456789Z",
+          rule: { id: checkout.id, name: "checkout-latency-p99" },
+        }),
+        expect.objectContaining({
+          alarmId: "rule_deleted_long_ago",
+          rule: { id: "rule_deleted_long_ago", name: null },
+        }),
+      ]),
+    );
+  });
+
+  it("names a rule's monitored service and subscribers, and a service or person that no longer resolves as deleted", async () => {
+    const checkout = ruleNamed("checkout-latency-p99");
+    const history = await as(viewer).alerts.rule.history({ id: checkout.id, maxPoints: 240 });
+    expect(history.names.service).toEqual({ id: DEMO_SERVICES.checkout, name: "Checkout" });
+    expect(checkout.subscriberUserIds).toHaveLength(3);
+    expect(history.names.subscribers).toEqual(
+      checkout.subscriberUserIds.map((id) => {
+        const person = Object.values(DEMO_USERS).find((user) => user.id === id)!;
+        return { id, name: person.name, email: person.email };
+      }),
+    );
+
+    const orphan = await as(admin).alerts.rule.create({
+      ...DEMO_ALERT_RULES[0]!,
+      name: "names-test-orphan",
+      serviceId: "svc_deleted_service",
+      subscriberUserIds: [DEMO_USERS.admin.id, "usr_deleted_user"],
+    });
+    const orphanHistory = await as(viewer).alerts.rule.history({ id: orphan.id, maxPoints: 240 });
+    expect(orphanHistory.names).toEqual({
+      service: { id: "svc_deleted_service", name: null },
+      subscribers: [
+        { id: DEMO_USERS.admin.id, name: DEMO_USERS.admin.name, email: DEMO_USERS.admin.email },
+        { id: "usr_deleted_user", name: null, email: null },
+      ],
+    });
+
+    const noService = await as(admin).alerts.rule.create({
+      ...DEMO_ALERT_RULES[0]!,
+      name: "names-test-no-service",
+      serviceId: null,
+      subscriberUserIds: [],
+    });
+    expect((await as(viewer).alerts.rule.history({ id: noService.id, maxPoints: 240 })).names).toEqual({
+      service: null,
+      subscribers: [],
+    });
   });
 });
 

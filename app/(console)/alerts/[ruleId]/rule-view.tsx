@@ -22,6 +22,7 @@ import {
   Time,
   Tr,
 } from "@/app/_components/ui";
+import { PersonName, ServiceName } from "@/app/_components/ui/entity-name";
 import { RuleForm } from "../rule-form";
 import { AlertStateBadge, formatValue, SOURCE_LABELS } from "../state-badge";
 import { RuleChart } from "./rule-chart";
@@ -72,7 +73,7 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
       </>
     );
   }
-  const { rule, series, bucketMs, transitions } = history.data;
+  const { rule, series, bucketMs, transitions, names } = history.data;
 
   return (
     <>
@@ -169,8 +170,22 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
           ],
           ["Last notified", rule.lastNotifiedAtMs ? <Time key="notified" value={rule.lastNotifiedAtMs} /> : "—"],
           ["Repeat interval", `${rule.repeatIntervalSecs} s`],
-          ["Monitored service", rule.serviceId ?? "none"],
-          ["Subscribers", rule.subscriberUserIds.length ? rule.subscriberUserIds.join(", ") : "none"],
+          ["Monitored service", names.service ? <ServiceName key="service" service={names.service} /> : "none"],
+          [
+            "Subscribers",
+            names.subscribers.length ? (
+              <span key="subscribers" className="flex flex-wrap gap-x-1">
+                {names.subscribers.map((person, index) => (
+                  <span key={person.id}>
+                    <PersonName person={person} />
+                    {index < names.subscribers.length - 1 ? "," : null}
+                  </span>
+                ))}
+              </span>
+            ) : (
+              "none"
+            ),
+          ],
           [
             "Last evaluated",
             rule.lastEvaluatedAtMs ? <Time key="evaluated" value={rule.lastEvaluatedAtMs} /> : "not evaluated yet",

@@ -108,7 +108,7 @@ export function IncidentsPanel() {
                   <Td>
                     <Time value={incident.openedAtMs} />
                   </Td>
-                  <Td>{incident.acknowledgedBy ?? <span className="text-slate-400">—</span>}</Td>
+                  <Td>{incident.acknowledgedBy ?? <span className="text-slate-500 dark:text-slate-400">—</span>}</Td>
                 </Tr>
               ))}
             </tbody>

@@ -1,0 +1,26 @@
+/**
+ * How an answer names what an id points at (a person, a monitored service, a rule), so that pages show names
+ * and link them instead of showing ids. `name` is null when the id no longer resolves: the page shows the id
+ * with "(deleted)". Ids of another kind (an AlarmID from an outside producer, a UserID that was never a console
+ * user) get no reference at all and are shown as they are.
+ */
+export type NamedRef = { id: string; name: string | null };
+export type PersonRef = NamedRef & { email: string | null };
+
+/** The most distinct ids one answer resolves: whatever a page holds, its name lookups stay bounded. */
+export const MAX_NAMED_IDS = 500;
+
+/** Whether `id` is one of ours of that kind (`rule_…`, `usr_…`, `svc_…`): only those can be "deleted". */
+export function hasIdPrefix(id: string, prefix: string): boolean {
+  return id.startsWith(`${prefix}_`);
+}
+
+/** The distinct ids of that kind among `ids`, at most MAX_NAMED_IDS of them, in first-seen order. */
+export function idsToResolve(ids: Iterable<string>, prefix: string): string[] {
+  const wanted = new Set<string>();
+  for (const id of ids) {
+    if (wanted.size >= MAX_NAMED_IDS) break;
+    if (hasIdPrefix(id, prefix)) wanted.add(id);
+  }
+  return [...wanted];
+}
