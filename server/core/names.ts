@@ -4,6 +4,8 @@
  * with "(deleted)". Ids of another kind (an AlarmID from an outside producer, a UserID that was never a console
  * user) get no reference at all and are shown as they are.
  */
+import type { PeopleDirectory } from "./people";
+
 export type NamedRef = { id: string; name: string | null };
 export type PersonRef = NamedRef & { email: string | null };
 
@@ -23,4 +25,20 @@ export function idsToResolve(ids: Iterable<string>, prefix: string): string[] {
     if (hasIdPrefix(id, prefix)) wanted.add(id);
   }
   return [...wanted];
+}
+
+/**
+ * People references for these user ids, in one read of the directory (at most MAX_NAMED_IDS distinct ids): a `usr_…`
+ * id the directory no longer knows is a deleted person (name null); other ids are left out.
+ */
+export function describePeople(people: PeopleDirectory, ids: readonly string[]): Map<string, PersonRef> {
+  const wanted = [...new Set(ids)].slice(0, MAX_NAMED_IDS);
+  const found = wanted.length ? people.describe(wanted) : new Map<string, { name: string; email: string }>();
+  const refs = new Map<string, PersonRef>();
+  for (const id of wanted) {
+    const person = found.get(id);
+    if (person) refs.set(id, { id, name: person.name, email: person.email });
+    else if (hasIdPrefix(id, "usr")) refs.set(id, { id, name: null, email: null });
+  }
+  return refs;
 }

@@ -4,7 +4,8 @@ import { createTestDatabase, type TestDatabase } from "@/db/test-database";
 import { ManualClock } from "@/server/core/clock";
 import type { PeopleDirectory } from "@/server/core/people";
 import { MAX_NAMED_IDS } from "@/server/core/names";
-import { createDigestsConsole, describePeople, type DigestsConsole } from "./console";
+import { describePeople } from "@/server/core/names";
+import { createDigestsConsole, type DigestsConsole } from "./console";
 import { resolveDigestsMode } from "./mode";
 import { DigestsUseCases } from "./use-cases";
 import { InProcessDigestTransport } from "./adapters/in-process-transport";
@@ -185,7 +186,7 @@ describe("the digests console", () => {
     expect(refs.get("user-1")).toEqual({ id: "user-1", name: "Ann", email: "ann@example.com" });
     expect(refs.get("usr_0")).toEqual({ id: "usr_0", name: null, email: null });
     expect(refs.size).toBe(MAX_NAMED_IDS);
-    expect(digestsConsole.describePeople([])).toEqual(new Map());
+    expect(describePeople({ describe }, [])).toEqual(new Map());
   });
 
   it("lists the dead letters", async () => {

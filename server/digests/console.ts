@@ -7,7 +7,7 @@
  * the alerts console (this engine does not).
  */
 import type { Actor } from "@/server/core/audit";
-import { hasIdPrefix, MAX_NAMED_IDS, type PersonRef } from "@/server/core/names";
+import { describePeople, type PersonRef } from "@/server/core/names";
 import type { PeopleDirectory } from "@/server/core/people";
 import { alreadySent, type AlarmState, type AlarmStatus, type DigestAlarm } from "./alarm-state";
 import { nanosToEpochMs } from "./alarm-time";
@@ -53,12 +53,6 @@ export interface DigestsConsole {
   /** In process: prepared and published at once; on NATS: queued for a worker to answer. Audited either way. */
   sendDigestNow(userId: string, actor: Actor): Promise<SendDigestResult>;
   listDeadLetters(page: PageRequest): Promise<PageResult<DeadLetter>>;
-  /**
-   * The console users behind these ids, for answers that name people (a rule's subscribers): every `usr_…` id
-   * gets a reference (name null when no user has it any more); another id only when a user has it. At most
-   * MAX_NAMED_IDS distinct ids are looked up, in one read of the directory.
-   */
-  describePeople(ids: readonly string[]): Map<string, PersonRef>;
 }
 
 export type DigestsConsoleDependencies = {
@@ -92,19 +86,6 @@ function digestView(record: DigestRecord): DigestView {
 function sentSentence(userId: string, count: number): string {
   if (count === 0) return `Sent ${userId} an empty digest: nothing changed since the last one.`;
   return `Sent ${userId} a digest with ${count} alarm${count === 1 ? "" : "s"}.`;
-}
-
-/** See DigestsConsole.describePeople. */
-export function describePeople(people: PeopleDirectory, ids: readonly string[]): Map<string, PersonRef> {
-  const wanted = [...new Set(ids)].slice(0, MAX_NAMED_IDS);
-  const found = wanted.length ? people.describe(wanted) : new Map<string, { name: string; email: string }>();
-  const refs = new Map<string, PersonRef>();
-  for (const id of wanted) {
-    const person = found.get(id);
-    if (person) refs.set(id, { id, name: person.name, email: person.email });
-    else if (hasIdPrefix(id, "usr")) refs.set(id, { id, name: null, email: null });
-  }
-  return refs;
 }
 
 export function createDigestsConsole(deps: DigestsConsoleDependencies): DigestsConsole {
@@ -162,6 +143,5 @@ export function createDigestsConsole(deps: DigestsConsoleDependencies): DigestsC
     },
 
     listDeadLetters: (page) => deadLetters.list(page),
-    describePeople: (ids) => describePeople(people, ids),
   };
 }

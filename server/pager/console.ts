@@ -27,6 +27,8 @@ export type ServiceView = Omit<ServiceSummary, "integrationKey"> & { integration
 
 export interface PagerConsole {
   listServices(request: PageRequest, viewerRole: Role): PageResult<ServiceView>;
+  /** Service id → name for those of `ids` that exist (other pages name services by id). */
+  serviceNames(ids: readonly string[]): Map<string, string>;
   createService(input: ServiceInput, actor: Actor): MonitoredService;
   updateService(serviceId: string, input: ServiceInput, actor: Actor): MonitoredService;
   markHealthy(serviceId: string, actor: Actor): HealthyOutcome;
@@ -67,6 +69,7 @@ export function createPagerConsole(parts: PagerConsoleParts): PagerConsole {
         items: page.items.map((item) => ({ ...item, integrationKey: seesKeys ? item.integrationKey : null })),
       };
     },
+    serviceNames: (ids) => readModel.serviceNames(ids),
     createService: (input, actor) => useCases.createService(input, newIntegrationKey(), actor),
     updateService: (serviceId, input, actor) => useCases.updateService(serviceId, input, actor),
     markHealthy: (serviceId, actor) => useCases.healthyEvent({ serviceId, actor }),

@@ -83,6 +83,8 @@ export type DeadLetter = { id: number; receivedAtMs: number; source: string; rea
 export interface PagerReadModel {
   listServices(request: PageRequest): PageResult<ServiceSummary>;
   findServiceByIntegrationKey(integrationKey: string): MonitoredService | undefined;
+  /** Service id → name for those of `ids` that exist (at most MAX_NAMED_IDS ids are looked up). */
+  serviceNames(ids: readonly string[]): Map<string, string>;
   listPolicies(request: PageRequest): PageResult<PolicySummary>;
   getPolicy(id: string): EscalationPolicy | undefined;
   listIncidents(request: PageRequest & IncidentFilter): PageResult<IncidentSummary>;

@@ -27,6 +27,13 @@ import {
 
 const PAGE_SIZE = 20;
 
+/** The choices of both role menus (adding a user, changing a role). */
+const ROLE_OPTIONS = ROLES.map((role) => (
+  <option key={role} value={role}>
+    {role}
+  </option>
+));
+
 /** The team; admins also add people and change roles (others see the roles, not controls they cannot use). */
 export function UsersPanel({ currentUserId, canManage }: { currentUserId: string; canManage: boolean }) {
   const trpc = useTRPC();
@@ -99,11 +106,7 @@ export function UsersPanel({ currentUserId, canManage }: { currentUserId: string
           </Field>
           <Field label="Role" htmlFor="new-user-role">
             <Select id="new-user-role" name="role" defaultValue="viewer">
-              {ROLES.map((role) => (
-                <option key={role} value={role}>
-                  {role}
-                </option>
-              ))}
+              {ROLE_OPTIONS}
             </Select>
           </Field>
           <Field label="Initial password" htmlFor="new-user-password">
@@ -158,11 +161,7 @@ export function UsersPanel({ currentUserId, canManage }: { currentUserId: string
                           disabled={changeRole.isPending}
                           onChange={(event) => changeRole.mutate({ userId: user.id, role: event.target.value as Role })}
                         >
-                          {ROLES.map((role) => (
-                            <option key={role} value={role}>
-                              {role}
-                            </option>
-                          ))}
+                          {ROLE_OPTIONS}
                         </Select>
                       </>
                     ) : (

@@ -223,6 +223,12 @@ function BandHeadline({ band, windowSeconds }: { band: Summary["band"]; windowSe
   );
 }
 
+const RESOURCE_FIGURES = [
+  { resource: "cpu", name: "CPU" },
+  { resource: "io", name: "IO" },
+  { resource: "memory", name: "Memory" },
+] as const;
+
 const ticksAsSeconds = (ticks: number) => `${(ticks / 10).toFixed(1)} s`;
 
 function SummaryFigures({ data }: { data: Summary }) {
@@ -236,24 +242,15 @@ function SummaryFigures({ data }: { data: Summary }) {
         testId="band-fraction"
         hint="Share of seconds whose min and max stayed within ±10% of the average on CPU, IO and memory at once."
       />
-      <Figure
-        label="CPU inside"
-        value={percent(fraction.cpu)}
-        testId="band-fraction-cpu"
-        hint="Share of seconds with CPU alone within ±10% of its average."
-      />
-      <Figure
-        label="IO inside"
-        value={percent(fraction.io)}
-        testId="band-fraction-io"
-        hint="Share of seconds with IO alone within ±10% of its average."
-      />
-      <Figure
-        label="Memory inside"
-        value={percent(fraction.memory)}
-        testId="band-fraction-memory"
-        hint="Share of seconds with memory alone within ±10% of its average."
-      />
+      {RESOURCE_FIGURES.map(({ resource, name }) => (
+        <Figure
+          key={resource}
+          label={`${name} inside`}
+          value={percent(fraction[resource])}
+          testId={`band-fraction-${resource}`}
+          hint={`Share of seconds with ${resource === "memory" ? "memory" : name} alone within ±10% of its average.`}
+        />
+      ))}
       <Figure
         label="Average spread (max − min, as a share of the average)"
         value={`CPU ${percent(meanSpread.cpu)} · IO ${percent(meanSpread.io)} · Memory ${percent(meanSpread.memory)}`}

@@ -15,6 +15,7 @@ import {
   pagerTimer,
 } from "@/db/schema";
 import type { Clock } from "@/server/core/clock";
+import { MAX_NAMED_IDS } from "@/server/core/names";
 import { DEAD_LETTER_AUTHENTICATED_BYTES, truncateUtf8 } from "../inbound";
 import { stepPosition, type EscalationPolicy, type MonitoredService, type PolicySnapshot } from "../model";
 import { DEAD_LETTER_RETENTION, type DeadLetterLog } from "../ports";
@@ -74,6 +75,17 @@ export class SqlitePagerQueries implements PagerReadModel, DeadLetterLog {
       total,
       ...request,
     };
+  }
+
+  serviceNames(ids: readonly string[]): Map<string, string> {
+    const wanted = [...new Set(ids)].slice(0, MAX_NAMED_IDS);
+    if (wanted.length === 0) return new Map();
+    const rows = this.db
+      .select({ id: pagerService.id, name: pagerService.name })
+      .from(pagerService)
+      .where(inArray(pagerService.id, wanted))
+      .all();
+    return new Map(rows.map((row) => [row.id, row.name]));
   }
 
   findServiceByIntegrationKey(integrationKey: string): MonitoredService | undefined {

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { ruleInputSchema } from "@/server/alerts/rule";
 import { adminProcedure, createTRPCRouter, pageInput, signedInProcedure } from "../init";
-import { peopleInOrder, serviceRefs } from "../names";
+import { peopleInOrder } from "../names";
 
 const idInput = z.object({ id: z.string().min(1, "id is empty") });
 const stateFilter = z.enum(["PASS", "WARN", "CRITICAL"], { message: "state must be PASS, WARN or CRITICAL" });
@@ -27,11 +27,13 @@ export const alertsRouter = createTRPCRouter({
       .query(({ ctx, input }) => {
         const history = ctx.consoles.alerts.history(input.id, input.maxPoints);
         const { serviceId, subscriberUserIds } = history.rule;
-        const people = ctx.consoles.digests.describePeople(subscriberUserIds);
+        const people = ctx.consoles.auth.describePeople(subscriberUserIds);
         return {
           ...history,
           names: {
-            service: serviceId ? (serviceRefs(ctx.consoles.pager, [serviceId]).get(serviceId) ?? null) : null,
+            service: serviceId
+              ? { id: serviceId, name: ctx.consoles.pager.serviceNames([serviceId]).get(serviceId) ?? null }
+              : null,
             subscribers: peopleInOrder(subscriberUserIds, people),
           },
         };

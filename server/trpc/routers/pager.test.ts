@@ -89,4 +89,10 @@ describe("pager router", () => {
     expect(created.integrationKey).toMatch(/^wpk_[0-9a-f]{32}$/);
     expect(created.integrationKey).not.toBe(existing.integrationKey);
   });
+
+  it("names services by id in one bounded read, leaving out ids no service has", () => {
+    const names = harness.pager.console.serviceNames([harness.serviceId, harness.serviceId, "svc_gone"]);
+    expect([...names.keys()]).toEqual([harness.serviceId]);
+    expect(harness.pager.console.serviceNames([])).toEqual(new Map());
+  });
 });
