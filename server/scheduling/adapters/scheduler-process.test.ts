@@ -4,6 +4,8 @@
  * back; killed, it is started again; stopped, its process exits. Real processes, so real time: the test waits for
  * what the host reports, never for a fixed time.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SystemClock } from "@/server/core/clock";
@@ -67,4 +69,40 @@ describe("the scheduler's own process", () => {
     host = undefined;
     expect(() => process.kill(pid, 0)).toThrow();
   }, 60_000);
+
+  it("stops even when the process stopped answering: a timed-out request kills it, and stop() still returns", async () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), "watchpost-silent-host-"));
+    const entry = path.join(directory, "silent-host.mjs");
+    // A host that takes every message and answers none (as one stuck in a long step would).
+    writeFileSync(entry, "process.on('message', () => {}); setInterval(() => {}, 1000);\n");
+    try {
+      const silent = new SchedulerProcess({
+        entry,
+        cwd: process.cwd(),
+        settings: { dbsimUrl: "http://127.0.0.1:9", maxAddedDelayMs: 3_000, minHistorySeconds: 0 },
+        estimates: () => ({ costs: [], historySeconds: 0, fittedAt: undefined }),
+        logger: createLogger("scheduler-process-test"),
+        requestTimeoutMs: 300,
+      });
+      silent.start();
+      const pid = (silent as unknown as { child: { pid: number } }).child.pid;
+      // As the supervisor does when switched off: hand back (times out, so the host is killed), then stop at once,
+      // before the exit has been seen. The exit comes while stop() waits for its own request.
+      await silent.setEnabled(false);
+      await silent.stop();
+      expect(isAlive(pid)).toBe(false);
+      expect(silent.status().running).toBe(false);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -44,6 +44,8 @@ const STARTING: SchedulerStatus = {
 
 export class SchedulerProcess implements SupervisedScheduler {
   private child: ChildProcess | undefined;
+  /** Settles when the current child has exited (made at spawn, so an exit that came first is not missed). */
+  private childExited: Promise<void> = Promise.resolve();
   private latest: SchedulerStatus = STARTING;
   private enabled = true;
   private running = false;
@@ -69,10 +71,10 @@ export class SchedulerProcess implements SupervisedScheduler {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const child = this.child;
     if (!child) return;
+    const exited = this.childExited;
     await this.request({ type: "stop", id: this.nextId++ });
+    // The child may already have exited (killed when a request timed out): `exited` has settled then.
     this.child = undefined;
-    child.removeAllListeners("exit");
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     if (child.connected) child.disconnect();
     const timer = setTimeout(() => child.kill("SIGKILL"), this.options.requestTimeoutMs ?? 5_000);
     await exited;
@@ -96,6 +98,10 @@ export class SchedulerProcess implements SupervisedScheduler {
       env: process.env,
     });
     this.child = child;
+    this.childExited = new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.once("error", () => child.pid === undefined && resolve()); // never started: no exit will come
+    });
     child.on("message", (message: FromHost) => this.receive(message));
     child.on("error", (error) => logger.error({ err: error }, "the scheduler's process could not be started"));
     child.once("exit", (code, signal) => {
