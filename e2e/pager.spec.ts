@@ -71,8 +71,12 @@ test.describe("pager", () => {
     const url = page.url();
     await page.getByRole("button", { name: "Acknowledge" }).click();
     await expect(page.getByTestId("timeline-acknowledged")).toContainText(
-      `Acknowledged by ${DEMO_USERS.responder.email}`,
+      `Acknowledged by ${DEMO_USERS.responder.name}`,
     );
+    // The person is named and linked, the e-mail in the tooltip.
+    await expect(
+      page.getByTestId("timeline-acknowledged").getByRole("link", { name: DEMO_USERS.responder.name }),
+    ).toHaveAttribute("title", DEMO_USERS.responder.email);
     expect(page.url()).toBe(url);
     await expect(page.getByRole("button", { name: "Acknowledge" })).toBeDisabled();
 
@@ -85,7 +89,7 @@ test.describe("pager", () => {
     await expect(page.getByTestId("timeline-level_notified")).toHaveCount(1);
 
     await page.getByRole("button", { name: "Resolve" }).click();
-    await expect(page.getByTestId("timeline-resolved")).toContainText(`Resolved by ${DEMO_USERS.responder.email}`);
+    await expect(page.getByTestId("timeline-resolved")).toContainText(`Resolved by ${DEMO_USERS.responder.name}`);
   });
 
   test("on an incident, ? lists the keys and a acknowledges; a viewer is told why there are no actions", async ({
@@ -103,7 +107,7 @@ test.describe("pager", () => {
     await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toHaveCount(0);
     await page.keyboard.press("a");
     await expect(page.getByTestId("timeline-acknowledged")).toContainText(
-      `Acknowledged by ${DEMO_USERS.responder.email}`,
+      `Acknowledged by ${DEMO_USERS.responder.name}`,
     );
 
     const viewerContext = await browser.newContext();

@@ -2,7 +2,7 @@
  * The auth console: exactly what the `auth` router and the sign-in HTTP route may call: the signed-in user
  * behind a request, better-auth's endpoints, what the sign-in page offers, the team and its roles, the audit log.
  */
-import { describePeople, type PersonRef } from "@/server/core/names";
+import { describePeople, describePeopleByEmail, type PersonRef } from "@/server/core/names";
 import type { Actor } from "@/server/core/audit";
 import { isRole, type Role } from "@/server/core/roles";
 import type { Auth } from "./auth";
@@ -31,6 +31,8 @@ export interface AuthConsole {
   auditLog(query: PageQuery): ReturnType<UserDirectory["auditPage"]> & PageQuery;
   /** Who these user ids are (other pages show people by id): one bounded read; see describePeople. */
   describePeople(ids: readonly string[]): Map<string, PersonRef>;
+  /** Who these recorded actors are (an incident's "acknowledged by" is an e-mail): see describePeopleByEmail. */
+  describeActors(actors: Iterable<string>): Map<string, PersonRef>;
 }
 
 /** better-auth's user record as the console sees it; an unknown role reads as the least one. */
@@ -57,5 +59,6 @@ export function createAuthConsole(options: {
     changeRole: (userId, role, actor) => users.changeRole(userId, role, actor),
     auditLog: (query) => ({ ...users.auditPage(query), page: query.page, pageSize: query.pageSize }),
     describePeople: (ids) => describePeople(users, ids),
+    describeActors: (actors) => describePeopleByEmail(users, actors),
   };
 }

@@ -133,6 +133,22 @@ export class UserDirectory implements PeopleDirectory {
     return row ? toSummary(row) : undefined;
   }
 
+  /** Ids and names of the users with these e-mails (as actors are recorded); unknown ones are left out. */
+  describeByEmail(emails: readonly string[]): Map<string, { id: string; name: string }> {
+    if (emails.length === 0) return new Map();
+    const rows = this.db
+      .select({ id: user.id, name: user.name, email: user.email })
+      .from(user)
+      .where(
+        inArray(
+          user.email,
+          emails.map((email) => email.toLowerCase()),
+        ),
+      )
+      .all();
+    return new Map(rows.map((row) => [row.email, { id: row.id, name: row.name }]));
+  }
+
   /** Names and e-mails of the given user ids (ids from other engines: unknown ones are left out). */
   describe(ids: readonly string[]): Map<string, PersonName> {
     if (ids.length === 0) return new Map();

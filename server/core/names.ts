@@ -42,3 +42,28 @@ export function describePeople(people: PeopleDirectory, ids: readonly string[]):
   }
   return refs;
 }
+
+/** What describePeopleByEmail needs of the user directory. */
+export interface PeopleByEmail {
+  describeByEmail(emails: readonly string[]): Map<string, { id: string; name: string }>;
+}
+
+/**
+ * People references for recorded actors (server/core/audit.ts's describeActor: a person's e-mail, or
+ * `system:<name>`), keyed by the recorded value, in one bounded read. System actors and e-mails of nobody the
+ * directory knows (any more) are left out: the page shows them as recorded.
+ */
+export function describePeopleByEmail(people: PeopleByEmail, actors: Iterable<string>): Map<string, PersonRef> {
+  const wanted = new Set<string>();
+  for (const actor of actors) {
+    if (wanted.size >= MAX_NAMED_IDS) break;
+    if (actor.includes("@") && !actor.startsWith("system:")) wanted.add(actor);
+  }
+  const found = wanted.size ? people.describeByEmail([...wanted]) : new Map<string, { id: string; name: string }>();
+  const refs = new Map<string, PersonRef>();
+  for (const email of wanted) {
+    const person = found.get(email.toLowerCase());
+    if (person) refs.set(email, { id: person.id, name: person.name, email });
+  }
+  return refs;
+}

@@ -5,6 +5,7 @@
  * "(deleted)".
  */
 import type { AlertsConsole } from "@/server/alerts/console";
+import type { AuthConsole } from "@/server/auth/console";
 import { idsToResolve, type NamedRef, type PersonRef } from "@/server/core/names";
 
 export type { NamedRef, PersonRef };
@@ -28,4 +29,13 @@ export function withRuleNames<Alarm extends { alarmId: string }>(
 /** One reference per id, in order: people the directory no longer knows come back with name null. */
 export function peopleInOrder(ids: readonly string[], known: Map<string, PersonRef>): PersonRef[] {
   return ids.map((id) => known.get(id) ?? { id, name: null, email: null });
+}
+
+/** The people among recorded actors (e-mails; system actors are left out), keyed by the recorded value. */
+export function peopleOf(
+  auth: Pick<AuthConsole, "describeActors">,
+  actors: Iterable<string | null | undefined>,
+): Record<string, PersonRef> {
+  const recorded = [...actors].filter((actor): actor is string => typeof actor === "string");
+  return Object.fromEntries(auth.describeActors(recorded));
 }

@@ -35,3 +35,14 @@ export function ServiceName({ service }: { service: NamedRef }) {
 export function PersonName({ person }: { person: PersonRef }) {
   return <EntityName entity={person} href="/admin" title={person.email ?? person.id} />;
 }
+
+/**
+ * Who did something, as recorded (a person's e-mail or `system:<name>`): a person the console knows by name and
+ * linked, the engine's own actions as "Watchpost (<name>)", anything else as recorded.
+ */
+export function ActorName({ actor, people }: { actor: string; people: Record<string, PersonRef> }) {
+  const person = people[actor];
+  if (person) return <PersonName person={person} />;
+  if (actor.startsWith("system:")) return <span>Watchpost ({actor.slice("system:".length)})</span>;
+  return <span className="break-all">{actor}</span>;
+}

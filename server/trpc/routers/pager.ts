@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { policyInput, serviceInput } from "@/server/pager/model";
+import { peopleOf } from "../names";
 import { adminProcedure, createTRPCRouter, pageInput, responderProcedure, signedInProcedure } from "../init";
 
 const id = (what: string) =>
@@ -55,10 +56,20 @@ export const pagerRouter = createTRPCRouter({
           serviceId: z.string().max(100).optional(),
         }),
       )
-      .query(({ ctx, input }) => ctx.consoles.pager.listIncidents(input)),
-    get: signedInProcedure
-      .input(z.object({ incidentId: id("incidentId") }))
-      .query(({ ctx, input }) => ctx.consoles.pager.incident(input.incidentId)),
+      .query(({ ctx, input }) => {
+        const page = ctx.consoles.pager.listIncidents(input);
+        const actors = page.items.map((incident) => incident.acknowledgedBy);
+        return { ...page, people: peopleOf(ctx.consoles.auth, actors) };
+      }),
+    get: signedInProcedure.input(z.object({ incidentId: id("incidentId") })).query(({ ctx, input }) => {
+      const page = ctx.consoles.pager.incident(input.incidentId);
+      const actors = [
+        page.incident.acknowledgedBy,
+        page.incident.resolvedBy,
+        ...page.timeline.map((entry) => entry.actor),
+      ];
+      return { ...page, people: peopleOf(ctx.consoles.auth, actors) };
+    }),
     acknowledge: responderProcedure
       .input(z.object({ incidentId: id("incidentId") }))
       .mutation(({ ctx, input }) => ctx.consoles.pager.acknowledge(input.incidentId, ctx.actor)),

@@ -20,6 +20,7 @@ import {
   Time,
   Tr,
 } from "@/app/_components/ui";
+import { ActorName, ServiceName } from "@/app/_components/ui/entity-name";
 import { IncidentStateBadge } from "../badges";
 
 const PAGE_SIZE = 25;
@@ -97,7 +98,9 @@ export function IncidentsPanel() {
                   <Td>
                     <IncidentStateBadge state={incident.state} />
                   </Td>
-                  <Td>{incident.serviceName}</Td>
+                  <Td>
+                    <ServiceName service={{ id: incident.serviceId, name: incident.serviceName }} />
+                  </Td>
                   <Td>
                     <Link href={`/pager/incidents/${incident.id}`} className="text-sky-700 underline dark:text-sky-300">
                       {incident.summary}
@@ -108,7 +111,13 @@ export function IncidentsPanel() {
                   <Td>
                     <Time value={incident.openedAtMs} />
                   </Td>
-                  <Td>{incident.acknowledgedBy ?? <span className="text-slate-500 dark:text-slate-400">—</span>}</Td>
+                  <Td>
+                    {incident.acknowledgedBy ? (
+                      <ActorName actor={incident.acknowledgedBy} people={incidents.data.people} />
+                    ) : (
+                      <span className="text-slate-500 dark:text-slate-400">—</span>
+                    )}
+                  </Td>
                 </Tr>
               ))}
             </tbody>

@@ -7,6 +7,7 @@ import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
 import { Button, Callout, Card, CardHeader, ErrorState, LoadingState, PageHeader, Time } from "@/app/_components/ui";
+import { ActorName, ServiceName } from "@/app/_components/ui/entity-name";
 import { DeliveryBadge, HealthBadge, IncidentStateBadge } from "../../badges";
 import { IncidentKeys } from "./incident-keys";
 
@@ -75,7 +76,7 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
       </>
     );
 
-  const { incident, position, serviceName, serviceHealth, timeline, deliveries, pendingTimer } = query.data;
+  const { incident, position, serviceName, serviceHealth, timeline, deliveries, pendingTimer, people } = query.data;
   const canRespond = roleAllows(role, "responder");
 
   return (
@@ -88,7 +89,8 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
         }
         description={
           <>
-            {serviceName} <HealthBadge health={serviceHealth} /> · policy {incident.policySnapshot.name} (version{" "}
+            <ServiceName service={{ id: incident.serviceId, name: serviceName }} />{" "}
+            <HealthBadge health={serviceHealth} /> · policy {incident.policySnapshot.name} (version{" "}
             {incident.policySnapshot.version}) · {incident.alertCount} alert(s)
           </>
         }
@@ -160,7 +162,9 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
                     {look.icon}
                   </span>
                   <div className="flex flex-wrap items-baseline justify-between gap-2">
-                    <p className="font-medium">{describe(entry.kind, entry.actor, entry.details)}</p>
+                    <p className="font-medium">
+                      {describe(entry.kind, <ActorName actor={entry.actor} people={people} />, entry.details)}
+                    </p>
                     <span className="text-xs text-slate-500 dark:text-slate-400">
                       <Time value={entry.atMs} />
                     </span>
@@ -207,11 +211,14 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
             <Fact label="Next escalation">
               {pendingTimer && incident.state === "open" ? <Time value={pendingTimer.dueAtMs} /> : "none"}
             </Fact>
-            <Fact label="Acknowledged by">{incident.acknowledgedBy ?? "—"}</Fact>
+            <Fact label="Acknowledged by">
+              {incident.acknowledgedBy ? <ActorName actor={incident.acknowledgedBy} people={people} /> : "—"}
+            </Fact>
             <Fact label="Resolved">
               {incident.resolvedAtMs ? (
                 <>
-                  {incident.resolvedBy} · <Time value={incident.resolvedAtMs} />
+                  {incident.resolvedBy ? <ActorName actor={incident.resolvedBy} people={people} /> : null} ·{" "}
+                  <Time value={incident.resolvedAtMs} />
                 </>
               ) : (
                 "—"
@@ -236,10 +243,14 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function describe(kind: string, actor: string, details: Record<string, unknown> | null): string {
+function describe(kind: string, actor: ReactNode, details: Record<string, unknown> | null): ReactNode {
   switch (kind) {
     case "alert_received":
-      return `Alert received from ${actor}: ${detail<string>(details, "summary") ?? ""}`;
+      return (
+        <>
+          Alert received from {actor}: {detail<string>(details, "summary") ?? ""}
+        </>
+      );
     case "level_notified": {
       const round = detail<number>(details, "round") ?? 0;
       return `Level ${detail<number>(details, "level")} notified${round ? ` (repeat ${round})` : ""}`;
@@ -247,13 +258,13 @@ function describe(kind: string, actor: string, details: Record<string, unknown> 
     case "escalated":
       return `Escalated to level ${detail<number>(details, "level")}: nobody acknowledged in time`;
     case "acknowledged":
-      return `Acknowledged by ${actor}`;
+      return <>Acknowledged by {actor}</>;
     case "escalation_exhausted":
       return "Every level was notified; no more escalation";
     case "resolved":
-      return `Resolved by ${actor}`;
+      return <>Resolved by {actor}</>;
     case "healthy":
-      return `Service reported healthy by ${actor}; incident resolved`;
+      return <>Service reported healthy by {actor}; incident resolved</>;
     default:
       return kind;
   }
