@@ -18,14 +18,22 @@ test.describe("Alerts page", () => {
     await form.getByLabel("Name", { exact: true }).fill(name);
     await form.getByLabel("Source", { exact: true }).selectOption("simulated");
     await form.getByLabel("Query", { exact: true }).fill("constant?value=500");
+    await form.getByLabel("Unit", { exact: true }).selectOption("ms");
     await form.getByLabel("Interval (seconds)", { exact: true }).fill("1");
     await form.getByLabel("Warn above", { exact: true }).fill("300");
     await form.getByLabel("Warn message", { exact: true }).fill(`${name} is high`);
     await form.getByLabel("Critical above", { exact: true }).fill("200");
     await form.getByLabel("Critical message", { exact: true }).fill(`${name} is very high`);
+    // The service and the subscribers are chosen from those that exist, by name.
+    await form.getByLabel("Monitored service", { exact: true }).selectOption({ label: "Checkout" });
+    await form.getByRole("checkbox", { name: "Rui Responder" }).check();
     await form.getByRole("button", { name: "Create rule" }).click();
-    // Warn above critical is refused with a message that says what to fix.
-    await expect(form.getByRole("alert")).toContainText("warn.value (300) is above critical.value (200)");
+    // Warn above critical is refused next to the field, in the form's words, saying what to fix.
+    await expect(form.getByLabel("Warn above", { exact: true })).toHaveAccessibleDescription(
+      /Warn above \(300\) must not exceed Critical above \(200\)/,
+    );
+    await expect(form.getByLabel("Warn above", { exact: true })).toHaveAttribute("aria-invalid", "true");
+    await expect(form.getByText("Nothing was saved: correct the field marked above.")).toBeVisible();
 
     await form.getByLabel("Warn above", { exact: true }).fill("100");
     await form.getByRole("button", { name: "Create rule" }).click();
@@ -44,6 +52,11 @@ test.describe("Alerts page", () => {
 
     await page.getByRole("link", { name }).click();
     await expect(page.getByTestId("rule-state")).toHaveText("CRITICAL");
+    // Values carry the rule's unit; the service and the subscriber are named and linked.
+    await expect(page.getByText("200 ms", { exact: false }).first()).toBeVisible();
+    await expect(page.getByRole("link", { name: "Checkout" })).toBeVisible();
+    await expect(page.getByRole("link", { name: "Rui Responder" })).toBeVisible();
+    await expect(page.getByTestId("rule-chart-legend")).toContainText("Critical above 200 ms");
     await expect(page.getByRole("table", { name: "Transitions" })).toContainText(`${name} is very high`);
     await expect
       .poll(async () => Number(await page.getByTestId("rule-chart").getAttribute("data-points")), { timeout: 20_000 })

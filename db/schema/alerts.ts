@@ -15,6 +15,8 @@ export const alertRule = sqliteTable(
     origin: text("origin", { enum: ["console", "alerts-server"] }).notNull(),
     sourceKind: text("source_kind", { enum: ["alerts-server", "dbsim", "simulated"] }).notNull(),
     query: text("query").notNull(),
+    /** What the value is measured in (server/alerts/units.ts): "" (none), ms, s, %, count, bytes, /s. */
+    unit: text("unit").notNull().default(""),
     /** Seconds between evaluations (may be fractional for console rules; at least 0.1). */
     intervalSecs: real("interval_secs").notNull(),
     /** Seconds before an unchanged WARN/CRITICAL is notified again. */

@@ -44,7 +44,7 @@ describe("parsing /alerts", () => {
     expect(rules.map((rule) => rule.name)).toEqual(["alert-1"]);
     expect(rejected.map((item) => item.name)).toEqual(["zero-interval", "inverted", "text-threshold", null]);
     expect(rejected[0]!.reason).toContain("intervalSecs");
-    expect(rejected[1]!.reason).toContain("warn.value (300) is above critical.value (200)");
+    expect(rejected[1]!.reason).toContain("warn.value: Warn above (300) must not exceed Critical above (200)");
   });
 
   it("says clearly when the body is not an array", () => {
@@ -63,7 +63,7 @@ describe("rule validation", () => {
     });
     expect(result.success).toBe(false);
     const messages = result.error!.issues.map((issue) => issue.message).join(" | ");
-    expect(messages).toContain("intervalSecs must be at least 0.1 seconds");
+    expect(messages).toContain("Interval (seconds) must be at least 0.1");
   });
 
   it("rejects a simulated query it cannot run, saying how to write one", () => {

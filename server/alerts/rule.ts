@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { AlertState } from "@/server/core/events";
 import { parseSimulatedQuery } from "./simulated-values";
+import { RULE_UNITS, type RuleUnit } from "./units";
 
 export type { AlertState };
 
@@ -21,6 +22,8 @@ export type AlertRule = {
   origin: RuleOrigin;
   sourceKind: SourceKind;
   query: string;
+  /** What the value is measured in (charts and facts show it; evaluation ignores it). */
+  unit: RuleUnit;
   intervalSecs: number;
   repeatIntervalSecs: number;
   warn: Threshold;
@@ -35,46 +38,74 @@ export const DEFAULT_REPEAT_INTERVAL_SECS = 300;
 /** Console rules may run faster than the original's whole seconds (tests, demos), never faster than this. */
 export const MIN_INTERVAL_SECS = 0.1;
 
+/**
+ * Each field's name as the console's form labels it; the schema's messages use these, so a message shown next to
+ * its field reads as the form does, and an API client still gets the dotted path in front (server/core/validation.ts).
+ */
+export const RULE_FIELD_LABELS = {
+  name: "Name",
+  sourceKind: "Source",
+  query: "Query",
+  unit: "Unit",
+  intervalSecs: "Interval (seconds)",
+  repeatIntervalSecs: "Repeat interval (seconds)",
+  "warn.value": "Warn above",
+  "warn.message": "Warn message",
+  "critical.value": "Critical above",
+  "critical.message": "Critical message",
+  serviceId: "Monitored service",
+  subscriberUserIds: "Subscribers",
+  enabled: "Enabled",
+} as const;
+export type RuleField = keyof typeof RULE_FIELD_LABELS;
+const label = RULE_FIELD_LABELS;
+
 const thresholdSchema = (level: "warn" | "critical") =>
   z.object({
     value: z
-      .number({ message: `${level}.value must be a number` })
-      .refine(Number.isFinite, `${level}.value must be a finite number`),
+      .number({ message: `${label[`${level}.value`]} must be a number` })
+      .refine(Number.isFinite, `${label[`${level}.value`]} must be a finite number`),
     message: z
       .string()
       .trim()
-      .min(1, `${level}.message is empty: write what the people notified should read`)
-      .max(500, `${level}.message is longer than 500 characters`),
+      .min(1, `${label[`${level}.message`]} is empty: write what the people notified should read`)
+      .max(500, `${label[`${level}.message`]} is longer than 500 characters`),
   });
 
 const ruleFields = z.object({
   name: z
     .string()
     .trim()
-    .min(1, "name is empty: give the rule a unique name")
-    .max(120, "name is longer than 120 characters"),
-  sourceKind: z.enum(SOURCE_KINDS, { message: "sourceKind must be alerts-server, dbsim or simulated" }),
+    .min(1, `${label.name} is empty: give the rule a unique name`)
+    .max(120, `${label.name} is longer than 120 characters`),
+  sourceKind: z.enum(SOURCE_KINDS, { message: `${label.sourceKind} must be alerts-server, dbsim or simulated` }),
   query: z
     .string()
     .trim()
-    .min(1, "query is empty: say what to measure")
-    .max(500, "query is longer than 500 characters"),
+    .min(1, `${label.query} is empty: say what to measure`)
+    .max(500, `${label.query} is longer than 500 characters`),
+  unit: z
+    .enum(RULE_UNITS, { message: `${label.unit} must be one of: none (""), ${RULE_UNITS.slice(1).join(", ")}` })
+    .default(""),
   intervalSecs: z
-    .number({ message: "intervalSecs must be a number of seconds" })
+    .number({ message: `${label.intervalSecs} must be a number of seconds` })
     .min(
       MIN_INTERVAL_SECS,
-      `intervalSecs must be at least ${MIN_INTERVAL_SECS} seconds (0 would evaluate without pause)`,
+      `${label.intervalSecs} must be at least ${MIN_INTERVAL_SECS} (0 would evaluate without pause)`,
     )
-    .max(86_400, "intervalSecs must be at most one day (86400)"),
+    .max(86_400, `${label.intervalSecs} must be at most one day (86400)`),
   repeatIntervalSecs: z
-    .number({ message: "repeatIntervalSecs must be a number of seconds" })
-    .min(1, "repeatIntervalSecs must be at least 1 second")
-    .max(7 * 86_400, "repeatIntervalSecs must be at most a week")
+    .number({ message: `${label.repeatIntervalSecs} must be a number of seconds` })
+    .min(1, `${label.repeatIntervalSecs} must be at least 1`)
+    .max(7 * 86_400, `${label.repeatIntervalSecs} must be at most a week (604800)`)
     .default(DEFAULT_REPEAT_INTERVAL_SECS),
   warn: thresholdSchema("warn"),
   critical: thresholdSchema("critical"),
   serviceId: z.string().trim().min(1).max(100).nullable().default(null),
-  subscriberUserIds: z.array(z.string().min(1).max(100)).max(200, "at most 200 subscribers a rule").default([]),
+  subscriberUserIds: z
+    .array(z.string().min(1).max(100))
+    .max(200, `${label.subscriberUserIds}: at most 200 a rule`)
+    .default([]),
   enabled: z.boolean().default(true),
 });
 
@@ -84,7 +115,7 @@ function checkRule(rule: z.infer<typeof ruleFields>, context: z.RefinementCtx): 
     context.addIssue({
       code: "custom",
       path: ["warn", "value"],
-      message: `warn.value (${rule.warn.value}) is above critical.value (${rule.critical.value}): the warning threshold must not exceed the critical one`,
+      message: `${label["warn.value"]} (${rule.warn.value}) must not exceed ${label["critical.value"]} (${rule.critical.value}): lower the warning threshold or raise the critical one`,
     });
   }
   if (rule.sourceKind === "simulated") {
@@ -95,7 +126,7 @@ function checkRule(rule: z.infer<typeof ruleFields>, context: z.RefinementCtx): 
     context.addIssue({
       code: "custom",
       path: ["query"],
-      message: `query "${rule.query}" is not a dbsim metric: use a name like dbsim.cpu.max, dbsim.io.avg or dbsim.memory.min`,
+      message: `${label.query} "${rule.query}" is not a simulated-database metric: use a name like dbsim.cpu.max, dbsim.io.avg or dbsim.memory.min`,
     });
   }
 }

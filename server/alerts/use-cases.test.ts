@@ -65,9 +65,9 @@ describe("alert rule use cases", () => {
       }
     };
     expect(attempt(rule())).toContain('CONFLICT: A rule named "cpu" already exists');
-    expect(attempt(rule({ name: "b", intervalSecs: 0 }))).toContain("intervalSecs must be at least 0.1 seconds");
+    expect(attempt(rule({ name: "b", intervalSecs: 0 }))).toContain("Interval (seconds) must be at least 0.1");
     expect(attempt(rule({ name: "c", warn: { value: 500, message: "w" } }))).toContain(
-      "warn.value (500) is above critical.value (200)",
+      "Warn above (500) must not exceed Critical above (200)",
     );
     expect(attempt(rule({ name: "d", sourceKind: "alerts-server", query: "q" }))).toContain("needs ALERTS_SERVER_URL");
   });
@@ -120,6 +120,28 @@ describe("alert rule use cases", () => {
     expect(history.series.length).toBeLessThanOrEqual(101);
     expect(history.series[0]).toMatchObject({ min: 0, samples: 7 });
     expect(service.getRule(created.id)).toMatchObject({ lastValue: null, lastError: "HTTP 500" });
+  });
+
+  it("places each bucket at its newest evaluation, so the chart ends where the transitions do", () => {
+    const created = service.createRule(rule({ intervalSecs: 5 }), actor);
+    const start = clock.now();
+    // Every 5 s but a millisecond early each time, as a timer drifts: a grid of 5 s buckets from the first
+    // evaluation would put each value one bucket (5 s) before it was measured.
+    const times = [0, 4_999, 9_998, 14_997].map((offset) => start + offset);
+    times.forEach((atMs, index) =>
+      stores.engine.recordEvaluation({
+        ruleId: created.id,
+        atMs,
+        value: index * 10,
+        state: "PASS",
+        outcome: "ok",
+        error: null,
+      }),
+    );
+    stores.engine.flush();
+    const { series } = service.history(created.id, 240);
+    expect(series.map((bucket) => [bucket.atMs, bucket.avg])).toEqual(times.map((atMs, index) => [atMs, index * 10]));
+    expect(series.at(-1)!.atMs).toBe(service.getRule(created.id).lastEvaluatedAtMs);
   });
 
   it("loads good /alerts items, dead-letters bad ones by name, and never overwrites a console rule", () => {

@@ -80,21 +80,30 @@ export class AlertsUseCases {
     this.options.onRulesChanged?.();
   }
 
-  /** The rule's recent values in at most `maxPoints` time buckets (min/avg/max), and its transitions, newest first. */
+  /**
+   * The rule's recent values in at most `maxPoints` time buckets (min/avg/max), and its transitions, newest first.
+   * A bucket is placed at its newest evaluation, so the chart ends where the facts and the transitions do.
+   */
   history(id: string, maxPoints = 240): RuleHistory {
     const { rule, evaluations, transitions } = this.options.reads.history(id) ?? notFound(id);
     if (evaluations.length === 0) return { rule, series: [], bucketMs: rule.intervalSecs * 1000, transitions };
     const firstMs = evaluations[0]!.atMs;
     const lastMs = evaluations[evaluations.length - 1]!.atMs;
-    const bucketMs = Math.max(rule.intervalSecs * 1000, Math.ceil((lastMs - firstMs + 1) / maxPoints));
+    // Few enough evaluations: one point each (a time grid as wide as the interval would merge two of them
+    // whenever the timer drifts a millisecond early). Else buckets as wide as the span allows.
+    const each = evaluations.length <= maxPoints;
+    const bucketMs = each
+      ? rule.intervalSecs * 1000
+      : Math.max(rule.intervalSecs * 1000, Math.ceil((lastMs - firstMs + 1) / maxPoints));
     const buckets = new Map<number, SeriesBucket & { sum: number }>();
-    for (const evaluation of evaluations) {
-      const atMs = firstMs + Math.floor((evaluation.atMs - firstMs) / bucketMs) * bucketMs;
-      let bucket = buckets.get(atMs);
+    for (const [position, evaluation] of evaluations.entries()) {
+      const index = each ? position : Math.floor((evaluation.atMs - firstMs) / bucketMs);
+      let bucket = buckets.get(index);
       if (!bucket) {
-        bucket = { atMs, min: null, max: null, avg: null, samples: 0, failures: 0, state: evaluation.state, sum: 0 };
-        buckets.set(atMs, bucket);
+        bucket = { atMs: 0, min: null, max: null, avg: null, samples: 0, failures: 0, state: evaluation.state, sum: 0 };
+        buckets.set(index, bucket);
       }
+      bucket.atMs = evaluation.atMs;
       bucket.state = evaluation.state;
       if (evaluation.value === null) {
         bucket.failures++;

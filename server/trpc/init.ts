@@ -29,7 +29,14 @@ const t = initTRPC.context<TRPCContext>().create({
     return {
       ...shape,
       message: zodError ? `Invalid input — ${describeZodError(zodError)}` : shape.message,
-      data: { ...shape.data, zodError: zodError ? z.flattenError(zodError) : null },
+      data: {
+        ...shape.data,
+        zodError: zodError ? z.flattenError(zodError) : null,
+        // Each issue with its dotted path ("warn.value"), so a form shows the message next to its field.
+        fieldIssues: zodError
+          ? zodError.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }))
+          : null,
+      },
     };
   },
 });

@@ -25,7 +25,8 @@ import {
   cn,
 } from "@/app/_components/ui";
 import { RuleForm, type RuleFormValues } from "./rule-form";
-import { AlertStateBadge, formatValue, SOURCE_LABELS, type AlertStateName } from "./state-badge";
+import { formatMeasurement } from "@/server/alerts/units";
+import { AlertStateBadge, SOURCE_LABELS, type AlertStateName } from "./state-badge";
 
 const PAGE_SIZE = 25;
 const FILTERS: Array<{ value: AlertStateName | undefined; label: string }> = [
@@ -86,7 +87,7 @@ export function AlertsPanel({ role }: { role: Role }) {
           <RuleForm
             submitLabel="Create rule"
             pending={create.isPending}
-            error={create.error?.message ?? null}
+            error={create.error ?? null}
             onSubmit={(values: RuleFormValues) => create.mutate(values)}
             onCancel={() => setCreating(false)}
           />
@@ -191,9 +192,10 @@ export function AlertsPanel({ role }: { role: Role }) {
                   <Td>
                     <AlertStateBadge state={rule.state} evaluated={rule.lastEvaluatedAtMs !== null} />
                   </Td>
-                  <Td className={cn("text-right tabular-nums")}>{formatValue(rule.lastValue)}</Td>
+                  <Td className={cn("text-right tabular-nums")}>{formatMeasurement(rule.lastValue, rule.unit)}</Td>
                   <Td className="text-right tabular-nums">
-                    {formatValue(rule.warn.value)} / {formatValue(rule.critical.value)}
+                    {formatMeasurement(rule.warn.value, rule.unit)} /{" "}
+                    {formatMeasurement(rule.critical.value, rule.unit)}
                   </Td>
                   <Td>
                     <span className="text-xs">{SOURCE_LABELS[rule.sourceKind]}</span>

@@ -4,11 +4,14 @@ import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
 import { Button, Callout, Field, Input, Select } from "@/app/_components/ui";
+import { RULE_FIELD_LABELS, type RuleField } from "@/server/alerts/rule";
+import { RULE_UNIT_LABELS, RULE_UNITS, type RuleUnit } from "@/server/alerts/units";
 
 export type RuleFormValues = {
   name: string;
   sourceKind: "alerts-server" | "dbsim" | "simulated";
   query: string;
+  unit: RuleUnit;
   intervalSecs: number;
   repeatIntervalSecs: number;
   warn: { value: number; message: string };
@@ -22,6 +25,7 @@ const EMPTY: RuleFormValues = {
   name: "",
   sourceKind: "simulated",
   query: "sine?min=0&max=300&period=60",
+  unit: "",
   intervalSecs: 5,
   repeatIntervalSecs: 300,
   warn: { value: 100, message: "" },
@@ -31,7 +35,37 @@ const EMPTY: RuleFormValues = {
   enabled: true,
 };
 
-/** The admin's form to create or edit a rule; the server validates and its message is shown as is. */
+/** What a failed save said: the message, and (for invalid input) each issue with its field's dotted path. */
+export type RuleFormError = {
+  message: string;
+  data?: { fieldIssues?: Array<{ path: string; message: string }> | null } | null;
+};
+
+const FIELDS = Object.keys(RULE_FIELD_LABELS) as RuleField[];
+
+/**
+ * The server's issues by field ("warn.value"; an update's input nests the rule under "rule."), and the rest (an
+ * issue of no field of the form, or an error that is not about input) for the message under the form.
+ */
+function issuesByField(error: RuleFormError | null): { byField: Map<RuleField, string>; rest: string | null } {
+  const byField = new Map<RuleField, string>();
+  if (!error) return { byField, rest: null };
+  const unplaced: string[] = [];
+  for (const issue of error.data?.fieldIssues ?? []) {
+    const path = issue.path.replace(/^rule\./, "");
+    const field = FIELDS.find((name) => path === name || path.startsWith(`${name}.`));
+    if (field && !byField.has(field)) byField.set(field, issue.message);
+    else if (!field) unplaced.push(issue.message);
+  }
+  if (byField.size === 0) return { byField, rest: error.message };
+  return { byField, rest: unplaced.length ? unplaced.join("; ") : null };
+}
+
+/**
+ * The admin's form to create or edit a rule. The server validates; each of its messages is shown under the field
+ * it is about (with that field's label), anything else under the form. The monitored service and the subscribers
+ * are chosen from those that exist.
+ */
 export function RuleForm({
   initial,
   submitLabel,
@@ -43,15 +77,26 @@ export function RuleForm({
   initial?: RuleFormValues;
   submitLabel: string;
   pending: boolean;
-  error: string | null;
+  error: RuleFormError | null;
   onSubmit: (values: RuleFormValues) => void;
   onCancel?: () => void;
 }) {
   const trpc = useTRPC();
   const options = useQuery(trpc.alerts.source.options.queryOptions());
+  const services = useQuery(trpc.pager.service.list.queryOptions({ page: 1, pageSize: 200 }));
+  const people = useQuery(trpc.auth.user.list.queryOptions({ page: 1, pageSize: 200 }));
   const start = initial ?? EMPTY;
   const [sourceKind, setSourceKind] = useState(start.sourceKind);
+  const [subscribers, setSubscribers] = useState<string[]>(start.subscriberUserIds);
   const prefix = initial ? "edit-rule" : "new-rule";
+  const { byField, rest } = issuesByField(error);
+  const fieldError = (field: RuleField) => byField.get(field) ?? null;
+  const label = RULE_FIELD_LABELS;
+  const serviceChoices = services.data?.items ?? [];
+  const knownService = !start.serviceId || serviceChoices.some((service) => service.id === start.serviceId);
+  const personChoices = people.data?.items ?? [];
+  // Subscribers who are not on the list's first page (or no longer exist) stay chosen, shown by id.
+  const unlisted = subscribers.filter((id) => !personChoices.some((person) => person.id === id));
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -62,14 +107,13 @@ export function RuleForm({
       name: text("name"),
       sourceKind,
       query: text("query"),
+      unit: text("unit") as RuleUnit,
       intervalSecs: number("intervalSecs"),
       repeatIntervalSecs: number("repeatIntervalSecs"),
       warn: { value: number("warnValue"), message: text("warnMessage") },
       critical: { value: number("criticalValue"), message: text("criticalMessage") },
       serviceId: text("serviceId") || null,
-      subscriberUserIds: text("subscribers")
-        .split(/[\s,]+/)
-        .filter(Boolean),
+      subscriberUserIds: subscribers,
       enabled: form.get("enabled") === "on",
     });
   }
@@ -86,13 +130,14 @@ export function RuleForm({
   return (
     <form
       onSubmit={submit}
+      noValidate
       aria-label={initial ? "Edit the rule" : "Create a rule"}
       className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4"
     >
-      <Field label="Name" htmlFor={`${prefix}-name`}>
+      <Field label={label.name} htmlFor={`${prefix}-name`} error={fieldError("name")}>
         <Input id={`${prefix}-name`} name="name" required maxLength={120} defaultValue={start.name} />
       </Field>
-      <Field label="Source" htmlFor={`${prefix}-source`}>
+      <Field label={label.sourceKind} htmlFor={`${prefix}-source`} error={fieldError("sourceKind")}>
         <Select
           id={`${prefix}-source`}
           name="sourceKind"
@@ -105,7 +150,7 @@ export function RuleForm({
         </Select>
       </Field>
       <div className="sm:col-span-2">
-        <Field label="Query" htmlFor={`${prefix}-query`} hint={queryHint}>
+        <Field label={label.query} htmlFor={`${prefix}-query`} hint={queryHint} error={fieldError("query")}>
           <Input
             id={`${prefix}-query`}
             name="query"
@@ -126,7 +171,21 @@ export function RuleForm({
           ))}
         </datalist>
       </div>
-      <Field label="Interval (seconds)" htmlFor={`${prefix}-interval`}>
+      <Field
+        label={label.unit}
+        htmlFor={`${prefix}-unit`}
+        hint="What the value is measured in: the chart's axis and every value show it."
+        error={fieldError("unit")}
+      >
+        <Select id={`${prefix}-unit`} name="unit" defaultValue={start.unit}>
+          {RULE_UNITS.map((unit) => (
+            <option key={unit} value={unit}>
+              {RULE_UNIT_LABELS[unit]}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <Field label={label.intervalSecs} htmlFor={`${prefix}-interval`} error={fieldError("intervalSecs")}>
         <Input
           id={`${prefix}-interval`}
           name="intervalSecs"
@@ -137,9 +196,10 @@ export function RuleForm({
         />
       </Field>
       <Field
-        label="Repeat interval (seconds)"
+        label={label.repeatIntervalSecs}
         htmlFor={`${prefix}-repeat`}
         hint="Re-notify an unchanged WARN or CRITICAL after this long."
+        error={fieldError("repeatIntervalSecs")}
       >
         <Input
           id={`${prefix}-repeat`}
@@ -150,7 +210,8 @@ export function RuleForm({
           defaultValue={start.repeatIntervalSecs}
         />
       </Field>
-      <Field label="Warn above" htmlFor={`${prefix}-warn-value`}>
+      <div className="hidden lg:block" aria-hidden />
+      <Field label={label["warn.value"]} htmlFor={`${prefix}-warn-value`} error={fieldError("warn.value")}>
         <Input
           id={`${prefix}-warn-value`}
           name="warnValue"
@@ -160,7 +221,7 @@ export function RuleForm({
           defaultValue={start.warn.value}
         />
       </Field>
-      <Field label="Warn message" htmlFor={`${prefix}-warn-message`}>
+      <Field label={label["warn.message"]} htmlFor={`${prefix}-warn-message`} error={fieldError("warn.message")}>
         <Input
           id={`${prefix}-warn-message`}
           name="warnMessage"
@@ -169,7 +230,7 @@ export function RuleForm({
           defaultValue={start.warn.message}
         />
       </Field>
-      <Field label="Critical above" htmlFor={`${prefix}-critical-value`}>
+      <Field label={label["critical.value"]} htmlFor={`${prefix}-critical-value`} error={fieldError("critical.value")}>
         <Input
           id={`${prefix}-critical-value`}
           name="criticalValue"
@@ -179,7 +240,11 @@ export function RuleForm({
           defaultValue={start.critical.value}
         />
       </Field>
-      <Field label="Critical message" htmlFor={`${prefix}-critical-message`}>
+      <Field
+        label={label["critical.message"]}
+        htmlFor={`${prefix}-critical-message`}
+        error={fieldError("critical.message")}
+      >
         <Input
           id={`${prefix}-critical-message`}
           name="criticalMessage"
@@ -188,20 +253,63 @@ export function RuleForm({
           defaultValue={start.critical.message}
         />
       </Field>
-      <Field
-        label="Monitored service id (optional)"
-        htmlFor={`${prefix}-service`}
-        hint="A pager service (svc_…) to open incidents on."
-      >
-        <Input id={`${prefix}-service`} name="serviceId" maxLength={100} defaultValue={start.serviceId ?? ""} />
-      </Field>
-      <Field
-        label="Subscribed user ids (optional)"
-        htmlFor={`${prefix}-subscribers`}
-        hint="Comma-separated; they get the changes in their digests."
-      >
-        <Input id={`${prefix}-subscribers`} name="subscribers" defaultValue={start.subscriberUserIds.join(", ")} />
-      </Field>
+      <div className="sm:col-span-2">
+        <Field
+          label={label.serviceId}
+          htmlFor={`${prefix}-service`}
+          hint="The pager service its WARN and CRITICAL open incidents on; none: it notifies its subscribers only."
+          error={fieldError("serviceId")}
+        >
+          <Select id={`${prefix}-service`} name="serviceId" defaultValue={start.serviceId ?? ""}>
+            <option value="">none</option>
+            {serviceChoices.map((service) => (
+              <option key={service.id} value={service.id}>
+                {service.name}
+              </option>
+            ))}
+            {knownService || services.isPending ? null : (
+              <option value={start.serviceId!}>{`${start.serviceId} (no such service)`}</option>
+            )}
+          </Select>
+        </Field>
+      </div>
+      <fieldset className="sm:col-span-2" aria-describedby={`${prefix}-subscribers-hint`}>
+        <legend className="text-sm font-medium text-slate-800 dark:text-slate-200">{label.subscriberUserIds}</legend>
+        <p id={`${prefix}-subscribers-hint`} className="mb-1 text-xs text-slate-500 dark:text-slate-400">
+          They get the rule&apos;s changes in their digests.
+          {people.data && people.data.total > personChoices.length
+            ? ` Showing the first ${personChoices.length} of ${people.data.total} people.`
+            : null}
+        </p>
+        <div className="flex max-h-32 flex-wrap gap-x-4 gap-y-1 overflow-y-auto rounded-md border border-slate-200 p-2 dark:border-slate-800">
+          {[
+            ...personChoices.map((person) => ({ id: person.id, label: person.name || person.email })),
+            ...unlisted.map((id) => ({ id, label: id })),
+          ].map((choice) => (
+            <label key={choice.id} className="flex items-center gap-1.5 text-sm">
+              <input
+                type="checkbox"
+                className="size-4"
+                checked={subscribers.includes(choice.id)}
+                onChange={(event) =>
+                  setSubscribers((current) =>
+                    event.target.checked ? [...current, choice.id] : current.filter((id) => id !== choice.id),
+                  )
+                }
+              />
+              {choice.label}
+            </label>
+          ))}
+          {people.isPending ? (
+            <span className="text-sm text-slate-500 dark:text-slate-400">Loading people…</span>
+          ) : null}
+        </div>
+        {fieldError("subscriberUserIds") ? (
+          <p role="alert" className="mt-1 text-xs text-red-700 dark:text-red-400">
+            {fieldError("subscriberUserIds")}
+          </p>
+        ) : null}
+      </fieldset>
       <div className="flex items-center gap-2 self-end pb-2">
         <input
           id={`${prefix}-enabled`}
@@ -211,7 +319,7 @@ export function RuleForm({
           className="size-4"
         />
         <label htmlFor={`${prefix}-enabled`} className="text-sm">
-          Enabled
+          {label.enabled}
         </label>
       </div>
       <div className="flex items-end gap-2 sm:col-span-2 lg:col-span-4">
@@ -224,10 +332,14 @@ export function RuleForm({
           </Button>
         ) : null}
       </div>
-      {error ? (
+      {rest ? (
         <Callout tone="error" className="sm:col-span-2 lg:col-span-4">
-          {error}
+          {rest}
         </Callout>
+      ) : byField.size > 0 ? (
+        <p role="status" className="text-sm text-red-700 sm:col-span-2 lg:col-span-4 dark:text-red-400">
+          Nothing was saved: correct the {byField.size === 1 ? "field" : `${byField.size} fields`} marked above.
+        </p>
       ) : null}
     </form>
   );

@@ -4,6 +4,7 @@
  */
 import { Fragment } from "react";
 import type { TooltipContentProps } from "recharts";
+import { formatClock } from "@/app/_components/chart/scale";
 
 /** One row of a resource chart: a second (or a bucket of seconds) in load units per 100 ms tick. */
 export type ChartRow = { at: number; average: number; min: number; max: number; band: [number, number] };
@@ -23,27 +24,6 @@ export const SERIES: Record<keyof Omit<ChartRow, "at">, SeriesStyle> = {
 };
 
 export const BAND_FILL_OPACITY = 0.3;
-
-const STEP_FACTORS = [1, 2, 2.5, 5, 10];
-
-/** Ticks from 0 on round steps (1, 2, 2.5 or 5 × a power of ten) that reach at least `maxValue`: 0, 50, 100, 150. */
-export function niceTicks(maxValue: number, targetCount = 5): number[] {
-  if (!(maxValue > 0)) return [0, 1];
-  const rough = maxValue / targetCount;
-  const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = (STEP_FACTORS.find((factor) => factor * magnitude >= rough) ?? 10) * magnitude;
-  const count = Math.ceil(maxValue / step - 1e-9);
-  return Array.from({ length: count + 1 }, (_, index) => Number((index * step).toFixed(10)));
-}
-
-/** The viewer's local clock time; seconds only where the chart spans a few minutes. */
-export function formatClock(at: number, withSeconds = true): string {
-  return new Date(at).toLocaleTimeString([], {
-    hour: "2-digit",
-    minute: "2-digit",
-    ...(withSeconds ? { second: "2-digit" } : {}),
-  });
-}
 
 export const formatLoad = (value: number) => (Math.round(value * 10) / 10).toLocaleString();
 

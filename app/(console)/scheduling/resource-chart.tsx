@@ -1,15 +1,8 @@
 "use client";
 
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import {
-  BAND_FILL_OPACITY,
-  ChartTooltip,
-  SERIES,
-  formatClock,
-  formatLoad,
-  niceTicks,
-  type ChartRow,
-} from "./chart-parts";
+import { formatClock, niceTicks } from "@/app/_components/chart/scale";
+import { BAND_FILL_OPACITY, ChartTooltip, SERIES, formatLoad, type ChartRow } from "./chart-parts";
 
 export type ChartPoint = { at: number; average: number; min: number; max: number };
 

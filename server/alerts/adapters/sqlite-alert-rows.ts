@@ -7,6 +7,9 @@ import type { AppDatabase } from "@/db/client";
 import { alertRule, alertStatus } from "@/db/schema";
 import type { AlertRule, ValidRuleInput } from "../rule";
 import type { RuleView } from "../rule-store";
+import { RULE_UNITS, type RuleUnit } from "../units";
+
+const isRuleUnit = (unit: string): unit is RuleUnit => (RULE_UNITS as readonly string[]).includes(unit);
 
 type RuleRow = typeof alertRule.$inferSelect;
 type StatusRow = typeof alertStatus.$inferSelect;
@@ -18,6 +21,7 @@ export function toRule(row: RuleRow): AlertRule {
     origin: row.origin,
     sourceKind: row.sourceKind,
     query: row.query,
+    unit: isRuleUnit(row.unit) ? row.unit : "",
     intervalSecs: row.intervalSecs,
     repeatIntervalSecs: row.repeatIntervalSecs,
     warn: { value: row.warnValue, message: row.warnMessage },
@@ -65,6 +69,7 @@ export function ruleColumns(input: ValidRuleInput) {
     name: input.name,
     sourceKind: input.sourceKind,
     query: input.query,
+    unit: input.unit,
     intervalSecs: input.intervalSecs,
     repeatIntervalSecs: input.repeatIntervalSecs,
     warnValue: input.warn.value,

@@ -24,7 +24,8 @@ import {
 } from "@/app/_components/ui";
 import { PersonName, ServiceName } from "@/app/_components/ui/entity-name";
 import { RuleForm } from "../rule-form";
-import { AlertStateBadge, formatValue, SOURCE_LABELS } from "../state-badge";
+import { formatMeasurement } from "@/server/alerts/units";
+import { AlertStateBadge, SOURCE_LABELS } from "../state-badge";
 import { RuleChart } from "./rule-chart";
 
 /** One rule: its live state, the value chart against the thresholds, its transitions, and (admins) edit and delete. */
@@ -141,7 +142,7 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
             initial={rule}
             submitLabel="Save changes"
             pending={update.isPending}
-            error={update.error?.message ?? null}
+            error={update.error ?? null}
             onSubmit={(values) => update.mutate({ id: rule.id, rule: values })}
             onCancel={() => setEditing(false)}
           />
@@ -159,13 +160,13 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
           [
             "Last value",
             <span key="value" className="tabular-nums">
-              {formatValue(rule.lastValue)}
+              {formatMeasurement(rule.lastValue, rule.unit)}
             </span>,
           ],
           [
             "Warn above / critical above",
             <span key="thresholds" className="tabular-nums">
-              {formatValue(rule.warn.value)} / {formatValue(rule.critical.value)}
+              {formatMeasurement(rule.warn.value, rule.unit)} / {formatMeasurement(rule.critical.value, rule.unit)}
             </span>,
           ],
           ["Last notified", rule.lastNotifiedAtMs ? <Time key="notified" value={rule.lastNotifiedAtMs} /> : "—"],
@@ -206,14 +207,25 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
       <Card className="mb-4" aria-labelledby="chart-heading">
         <CardHeader
           title={<span id="chart-heading">Value and thresholds</span>}
-          description={`The latest evaluations in ${Math.round(bucketMs / 100) / 10} s buckets.`}
+          description={
+            bucketMs <= rule.intervalSecs * 1000
+              ? `One point per evaluation (every ${rule.intervalSecs} s).`
+              : `The latest evaluations in ${Math.round(bucketMs / 100) / 10} s buckets.`
+          }
         />
         {series.length === 0 ? (
           <EmptyState title="No evaluations yet">
             The first one runs within one interval ({rule.intervalSecs} s).
           </EmptyState>
         ) : (
-          <RuleChart buckets={series} transitions={transitions} warn={rule.warn.value} critical={rule.critical.value} />
+          <RuleChart
+            buckets={series}
+            bucketMs={bucketMs}
+            transitions={transitions}
+            warn={rule.warn.value}
+            critical={rule.critical.value}
+            unit={rule.unit}
+          />
         )}
       </Card>
 
@@ -248,7 +260,7 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
                     </span>
                   </Td>
                   <Td>{transition.action}</Td>
-                  <Td className="text-right tabular-nums">{formatValue(transition.value)}</Td>
+                  <Td className="text-right tabular-nums">{formatMeasurement(transition.value, rule.unit)}</Td>
                   <Td>{transition.message}</Td>
                 </Tr>
               ))}

@@ -1,0 +1,1 @@
+ALTER TABLE `alert_rule` ADD `unit` text DEFAULT '' NOT NULL;
