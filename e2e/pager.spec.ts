@@ -4,44 +4,12 @@
  * timeout does not escalate; without an acknowledgement it escalates to level 2. Plus the ingest's answers to
  * bad requests and the policy editor's validation.
  */
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { DEMO_SERVICES } from "../server/jobs/demo-ids";
 import { DEMO_INTEGRATION_KEYS } from "../server/pager/demo-data";
-import { advanceServerClock, DEMO_USERS, signIn } from "./fixtures";
+import { advanceServerClock, DEMO_USERS, openIncident, signIn } from "./fixtures";
 
 const SIXTEEN_MINUTES = 16 * 60_000;
-
-async function trigger(
-  request: APIRequestContext,
-  routingKey: string,
-  summary: string,
-): Promise<{ outcome: string; incident_id: string }> {
-  const response = await request.post("/api/v1/pager/events", {
-    data: {
-      routing_key: routingKey,
-      event_action: "trigger",
-      dedup_key: summary,
-      payload: { summary, source: "e2e", severity: "critical" },
-    },
-  });
-  expect(response.status(), await response.text()).toBe(202);
-  return (await response.json()) as { outcome: string; incident_id: string };
-}
-
-/**
- * Opens a new incident on a demo service. The demo's alert rules may have paged the service already (one
- * active incident per service: the alert would be deduplicated), so a signed-in responder marks it healthy first.
- */
-async function openIncident(page: Page, routingKey: string, serviceId: string, summary: string): Promise<string> {
-  let result = await trigger(page.request, routingKey, summary);
-  if (result.outcome === "deduplicated") {
-    const healed = await page.request.post("/api/trpc/pager.service.markHealthy", { data: { json: { serviceId } } });
-    expect(healed.ok(), await healed.text()).toBeTruthy();
-    result = await trigger(page.request, routingKey, summary);
-  }
-  expect(result.outcome).toBe("opened");
-  return result.incident_id;
-}
 
 test.describe("pager", () => {
   test("an alert arrives, a responder acknowledges it, and passing the timeout does not escalate", async ({

@@ -1,5 +1,6 @@
 /** The pager router: role checks on every mutation, readable validation errors, no-op outcomes as answers. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describePeopleByEmail } from "@/server/core/names";
 import type { Consoles } from "@/server/jobs/runtime";
 import { createPagerHarness, type PagerHarness } from "@/server/jobs/testing/pager-harness";
 import { createCallerFactory, createTRPCRouter, type SessionUser } from "../init";
@@ -14,8 +15,24 @@ const users: Record<SessionUser["role"], SessionUser> = {
   admin: { id: "usr_a", email: "ada@example.com", name: "Ada", role: "admin" },
 };
 
+/** The auth console's part the router uses: the users above, looked up by e-mail as the directory does. */
+const auth = {
+  describeActors: (actors: Iterable<string>) =>
+    describePeopleByEmail(
+      {
+        describeByEmail: (emails) =>
+          new Map(
+            Object.values(users)
+              .filter((user) => emails.includes(user.email))
+              .map((user) => [user.email, { id: user.id, name: user.name }]),
+          ),
+      },
+      actors,
+    ),
+};
+
 function callerAs(role: SessionUser["role"]) {
-  return createCaller({ user: users[role], consoles: { pager: harness.pager.console } as unknown as Consoles });
+  return createCaller({ user: users[role], consoles: { pager: harness.pager.console, auth } as unknown as Consoles });
 }
 
 beforeEach(async () => {
@@ -38,8 +55,13 @@ describe("pager router", () => {
     await expect(callerAs("viewer").pager.incident.acknowledge({ incidentId })).rejects.toThrow(
       /Only a responder or an admin can do this/,
     );
+    // The answer carries the incident as it now is, its people named, so the page needs no second request.
     await expect(callerAs("responder").pager.incident.acknowledge({ incidentId })).resolves.toMatchObject({
       outcome: "acknowledged",
+      page: {
+        incident: { state: "acknowledged", acknowledgedBy: "rui@example.com" },
+        people: { "rui@example.com": { id: "usr_r", name: "Rui" } },
+      },
     });
     await expect(callerAs("admin").pager.incident.acknowledge({ incidentId })).resolves.toMatchObject({
       outcome: "already-acknowledged",

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { policyInput, serviceInput } from "@/server/pager/model";
+import type { Consoles } from "@/server/jobs/runtime";
 import { peopleOf } from "../names";
 import { adminProcedure, createTRPCRouter, pageInput, responderProcedure, signedInProcedure } from "../init";
 
@@ -61,23 +62,36 @@ export const pagerRouter = createTRPCRouter({
         const actors = page.items.map((incident) => incident.acknowledgedBy);
         return { ...page, people: peopleOf(ctx.consoles.auth, actors) };
       }),
-    get: signedInProcedure.input(z.object({ incidentId: id("incidentId") })).query(({ ctx, input }) => {
-      const page = ctx.consoles.pager.incident(input.incidentId);
-      const actors = [
-        page.incident.acknowledgedBy,
-        page.incident.resolvedBy,
-        ...page.timeline.map((entry) => entry.actor),
-      ];
-      return { ...page, people: peopleOf(ctx.consoles.auth, actors) };
-    }),
+    get: signedInProcedure
+      .input(z.object({ incidentId: id("incidentId") }))
+      .query(({ ctx, input }) => incidentPage(ctx.consoles, input.incidentId)),
+    // Each answers with the incident as it now is, so the page shows the change without a second request.
     acknowledge: responderProcedure
       .input(z.object({ incidentId: id("incidentId") }))
-      .mutation(({ ctx, input }) => ctx.consoles.pager.acknowledge(input.incidentId, ctx.actor)),
+      .mutation(({ ctx, input }) =>
+        withPage(ctx.consoles, input.incidentId, ctx.consoles.pager.acknowledge(input.incidentId, ctx.actor)),
+      ),
     resolve: responderProcedure
       .input(z.object({ incidentId: id("incidentId") }))
-      .mutation(({ ctx, input }) => ctx.consoles.pager.resolve(input.incidentId, ctx.actor)),
+      .mutation(({ ctx, input }) =>
+        withPage(ctx.consoles, input.incidentId, ctx.consoles.pager.resolve(input.incidentId, ctx.actor)),
+      ),
   }),
   deadLetter: createTRPCRouter({
     list: adminProcedure.input(pageInput).query(({ ctx, input }) => ctx.consoles.pager.listDeadLetters(input)),
   }),
 });
+
+type PagerConsoles = Pick<Consoles, "pager" | "auth">;
+
+/** An incident's page with the people among its actors named. */
+function incidentPage(consoles: PagerConsoles, incidentId: string) {
+  const page = consoles.pager.incident(incidentId);
+  const actors = [page.incident.acknowledgedBy, page.incident.resolvedBy, ...page.timeline.map((entry) => entry.actor)];
+  return { ...page, people: peopleOf(consoles.auth, actors) };
+}
+
+/** A change's outcome with the incident's page as it now is (none when the incident is unknown). */
+function withPage<Outcome extends { outcome: string }>(consoles: PagerConsoles, incidentId: string, outcome: Outcome) {
+  return { ...outcome, page: outcome.outcome === "unknown-incident" ? null : incidentPage(consoles, incidentId) };
+}

@@ -53,11 +53,13 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
   const [message, setMessage] = useState<{ tone: "success" | "info" | "error"; text: string } | null>(null);
   const query = useQuery(trpc.pager.incident.get.queryOptions({ incidentId }, { refetchInterval: 2_000 }));
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.pager.pathKey() });
-  const onResult = async (result: { outcome: string; message: string }) => {
+  const onResult = async (result: { outcome: string; message: string; page?: typeof query.data | null }) => {
     setMessage({
       tone: ["acknowledged", "resolved", "healthy"].includes(result.outcome) ? "success" : "info",
       text: result.message,
     });
+    // Acknowledge and resolve answer with the incident as it now is: shown at once, the rest refreshes after.
+    if (result.page) queryClient.setQueryData(trpc.pager.incident.get.queryKey({ incidentId }), result.page);
     await refresh();
   };
   const onError = (error: { message: string }) => setMessage({ tone: "error", text: error.message });
