@@ -77,7 +77,7 @@ test.describe("sign-in and roles", () => {
     await expect(audit).toContainText("auth.user.changeRole");
   });
 
-  test("an admin's bad input gets the validation message", async ({ page }) => {
+  test("an admin's bad input gets the validation message next to the field", async ({ page }) => {
     await signIn(page, "admin");
     await page.goto("/admin");
     await page.getByLabel("Name").fill("Short Password");
@@ -86,9 +86,11 @@ test.describe("sign-in and roles", () => {
     // The browser's own check is bypassed so the server's message is what shows.
     await page.locator("form[aria-label='Add a user']").evaluate((form) => form.setAttribute("novalidate", ""));
     await page.getByRole("button", { name: "Add user" }).click();
-    await expect(
-      page.getByRole("alert").filter({ hasText: "password: The password needs at least 12 characters" }),
-    ).toBeVisible();
+    // The server's message is shown next to the field it is about.
+    await expect(page.getByLabel("Initial password")).toHaveAccessibleDescription(
+      "The password needs at least 12 characters.",
+    );
+    await expect(page.getByLabel("Initial password")).toHaveAttribute("aria-invalid", "true");
   });
 
   test("sign-out ends the session", async ({ page }) => {

@@ -24,6 +24,7 @@ import {
   Time,
   Tr,
 } from "@/app/_components/ui";
+import { issuesByField } from "@/app/_components/ui/field-issues";
 
 const PAGE_SIZE = 20;
 
@@ -35,6 +36,8 @@ const ROLE_OPTIONS = ROLES.map((role) => (
 ));
 
 /** The team; admins also add people and change roles (others see the roles, not controls they cannot use). */
+const NEW_USER_FIELDS = ["name", "email", "role", "password"] as const;
+
 export function UsersPanel({ currentUserId, canManage }: { currentUserId: string; canManage: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -53,9 +56,14 @@ export function UsersPanel({ currentUserId, canManage }: { currentUserId: string
         setMessage({ tone: "success", text: `Added ${created.email} as ${created.role}.` });
         await invalidate();
       },
-      onError: (error) => setMessage({ tone: "error", text: error.message }),
+      // Invalid fields are marked next to themselves (below); only other errors reach the message above.
+      onError: (error) => {
+        const { rest } = issuesByField(error, NEW_USER_FIELDS);
+        setMessage(rest ? { tone: "error", text: rest } : null);
+      },
     }),
   );
+  const newUserIssues = issuesByField(createUser.error, NEW_USER_FIELDS).byField;
   const changeRole = useMutation(
     trpc.auth.user.changeRole.mutationOptions({
       onSuccess: async (changed) => {
@@ -95,21 +103,21 @@ export function UsersPanel({ currentUserId, canManage }: { currentUserId: string
       {canManage ? (
         <form
           onSubmit={onCreate}
-          className="mb-4 grid grid-cols-1 gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-5 sm:items-end dark:border-slate-800"
+          className="mb-4 grid grid-cols-1 gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-5 sm:items-start dark:border-slate-800"
           aria-label="Add a user"
         >
-          <Field label="Name" htmlFor="new-user-name">
+          <Field label="Name" htmlFor="new-user-name" error={newUserIssues.get("name")}>
             <Input id="new-user-name" name="name" required />
           </Field>
-          <Field label="E-mail" htmlFor="new-user-email">
+          <Field label="E-mail" htmlFor="new-user-email" error={newUserIssues.get("email")}>
             <Input id="new-user-email" name="email" type="email" required />
           </Field>
-          <Field label="Role" htmlFor="new-user-role">
+          <Field label="Role" htmlFor="new-user-role" error={newUserIssues.get("role")}>
             <Select id="new-user-role" name="role" defaultValue="viewer">
               {ROLE_OPTIONS}
             </Select>
           </Field>
-          <Field label="Initial password" htmlFor="new-user-password">
+          <Field label="Initial password" htmlFor="new-user-password" error={newUserIssues.get("password")}>
             <Input
               id="new-user-password"
               name="password"
@@ -119,7 +127,7 @@ export function UsersPanel({ currentUserId, canManage }: { currentUserId: string
               required
             />
           </Field>
-          <Button type="submit" pending={createUser.isPending}>
+          <Button type="submit" pending={createUser.isPending} className="sm:mt-6">
             Add user
           </Button>
         </form>

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/app/_components/trpc/client";
 import { Button, Callout, Field, Input, Select } from "@/app/_components/ui";
+import { issuesByField, type SaveError } from "@/app/_components/ui/field-issues";
 import { RULE_FIELD_LABELS, type RuleField } from "@/server/alerts/rule";
 import { RULE_UNIT_LABELS, RULE_UNITS, type RuleUnit } from "@/server/alerts/units";
 
@@ -35,31 +36,7 @@ const EMPTY: RuleFormValues = {
   enabled: true,
 };
 
-/** What a failed save said: the message, and (for invalid input) each issue with its field's dotted path. */
-export type RuleFormError = {
-  message: string;
-  data?: { fieldIssues?: Array<{ path: string; message: string }> | null } | null;
-};
-
 const FIELDS = Object.keys(RULE_FIELD_LABELS) as RuleField[];
-
-/**
- * The server's issues by field ("warn.value"; an update's input nests the rule under "rule."), and the rest (an
- * issue of no field of the form, or an error that is not about input) for the message under the form.
- */
-function issuesByField(error: RuleFormError | null): { byField: Map<RuleField, string>; rest: string | null } {
-  const byField = new Map<RuleField, string>();
-  if (!error) return { byField, rest: null };
-  const unplaced: string[] = [];
-  for (const issue of error.data?.fieldIssues ?? []) {
-    const path = issue.path.replace(/^rule\./, "");
-    const field = FIELDS.find((name) => path === name || path.startsWith(`${name}.`));
-    if (field && !byField.has(field)) byField.set(field, issue.message);
-    else if (!field) unplaced.push(issue.message);
-  }
-  if (byField.size === 0) return { byField, rest: error.message };
-  return { byField, rest: unplaced.length ? unplaced.join("; ") : null };
-}
 
 /**
  * The admin's form to create or edit a rule. The server validates; each of its messages is shown under the field
@@ -77,7 +54,7 @@ export function RuleForm({
   initial?: RuleFormValues;
   submitLabel: string;
   pending: boolean;
-  error: RuleFormError | null;
+  error: SaveError | null;
   onSubmit: (values: RuleFormValues) => void;
   onCancel?: () => void;
 }) {
@@ -89,7 +66,7 @@ export function RuleForm({
   const [sourceKind, setSourceKind] = useState(start.sourceKind);
   const [subscribers, setSubscribers] = useState<string[]>(start.subscriberUserIds);
   const prefix = initial ? "edit-rule" : "new-rule";
-  const { byField, rest } = issuesByField(error);
+  const { byField, rest } = issuesByField(error, FIELDS, "rule.");
   const fieldError = (field: RuleField) => byField.get(field) ?? null;
   const label = RULE_FIELD_LABELS;
   const serviceChoices = services.data?.items ?? [];
