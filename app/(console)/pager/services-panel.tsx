@@ -24,6 +24,7 @@ import {
   Time,
   Tr,
 } from "@/app/_components/ui";
+import { issuesByField } from "@/app/_components/ui/field-issues";
 import { HealthBadge, IncidentStateBadge } from "./badges";
 
 const PAGE_SIZE = 20;
@@ -31,6 +32,8 @@ const PAGE_SIZE = 20;
 const POLICY_CHOICES = 200;
 
 /** Services and their health; responders mark one healthy; admins add services and see integration keys. */
+const SERVICE_FIELDS = ["name", "description", "policyId"] as const;
+
 export function ServicesPanel({ role }: { role: Role }) {
   const isAdmin = roleAllows(role, "admin");
   const canRespond = roleAllows(role, "responder");
@@ -65,9 +68,14 @@ export function ServicesPanel({ role }: { role: Role }) {
         });
         await invalidate();
       },
-      onError: (error) => setMessage({ tone: "error", text: error.message }),
+      // Invalid fields are marked next to themselves (below); only other errors reach the message above.
+      onError: (error) => {
+        const { rest } = issuesByField(error, SERVICE_FIELDS);
+        setMessage(rest ? { tone: "error", text: rest } : null);
+      },
     }),
   );
+  const serviceIssues = issuesByField(createService.error, SERVICE_FIELDS).byField;
 
   function onCreate(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -98,17 +106,18 @@ export function ServicesPanel({ role }: { role: Role }) {
         <form
           onSubmit={onCreate}
           aria-label="Add a service"
-          className="mb-4 grid grid-cols-1 gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-4 sm:items-end dark:border-slate-800"
+          className="mb-4 grid grid-cols-1 gap-3 rounded-md border border-slate-200 p-3 sm:grid-cols-4 sm:items-start dark:border-slate-800"
         >
-          <Field label="Name" htmlFor="new-service-name">
+          <Field label="Name" htmlFor="new-service-name" error={serviceIssues.get("name")}>
             <Input id="new-service-name" name="name" required maxLength={100} />
           </Field>
-          <Field label="Description" htmlFor="new-service-description">
+          <Field label="Description" htmlFor="new-service-description" error={serviceIssues.get("description")}>
             <Input id="new-service-description" name="description" maxLength={500} />
           </Field>
           <Field
             label="Escalation policy"
             htmlFor="new-service-policy"
+            error={serviceIssues.get("policyId")}
             hint={
               policies.isError
                 ? "The policies could not be loaded; reload the page."
@@ -125,7 +134,7 @@ export function ServicesPanel({ role }: { role: Role }) {
               ))}
             </Select>
           </Field>
-          <Button type="submit" pending={createService.isPending}>
+          <Button type="submit" pending={createService.isPending} className="sm:mt-6">
             Add service
           </Button>
         </form>
