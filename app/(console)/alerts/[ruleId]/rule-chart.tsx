@@ -70,10 +70,14 @@ function BucketTooltip({
       <div className="grid grid-cols-[auto_auto] gap-x-3 gap-y-0.5">
         <span>Average</span>
         <span className="text-right tabular-nums">{show(row.value)}</span>
-        <span>Min – max</span>
-        <span className="text-right tabular-nums">
-          {show(row.min)} – {show(row.max)}
-        </span>
+        {row.min !== row.max ? (
+          <>
+            <span>Min – max</span>
+            <span className="text-right tabular-nums">
+              {show(row.min)} – {show(row.max)}
+            </span>
+          </>
+        ) : null}
         {inBucket.map((mark) => (
           <Fragment key={`${mark.atMs}-${mark.newState}`}>
             <span style={{ color: STATE_COLORS[mark.newState] }} className="font-medium">
