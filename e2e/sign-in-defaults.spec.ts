@@ -77,4 +77,7 @@ test("a new X-Forwarded-For on each attempt gets 429 after the default limit, an
   await expect(
     page.getByRole("alert").filter({ hasText: "Too many sign-in attempts from your address" }),
   ).toBeVisible();
+  // The button waits until the server lets this address try again, and the form counts down to it.
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeDisabled();
+  await expect(page.getByRole("status").filter({ hasText: /You can sign in again in \d+ s\./ })).toBeVisible();
 });

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter, useSearchParams } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { authClient } from "@/app/_components/auth-client";
 import { Button, Callout, Field, Input } from "@/app/_components/ui";
 
@@ -32,6 +32,21 @@ export function SignInForm() {
   const next = useSearchParams().get("next");
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  // After a 429: when the server lets this address try again (its Retry-After); the button waits until then.
+  const [retryAt, setRetryAt] = useState<number | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (retryAt === null) return;
+    const timer = setInterval(() => {
+      setNow(Date.now());
+      if (Date.now() >= retryAt) {
+        setRetryAt(null);
+        setError(null);
+      }
+    }, 1_000);
+    return () => clearInterval(timer);
+  }, [retryAt]);
+  const waitSeconds = retryAt === null ? 0 : Math.max(1, Math.ceil((retryAt - now) / 1000));
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -44,8 +59,20 @@ export function SignInForm() {
     }
     setPending(true);
     setError(null);
-    const result = await authClient.signIn.email({ email, password });
+    let retryAfterSeconds = 0;
+    const result = await authClient.signIn.email(
+      { email, password },
+      {
+        onError: ({ response }) => {
+          retryAfterSeconds = Number(response.headers.get("retry-after")) || 0;
+        },
+      },
+    );
     setPending(false);
+    if (result.error?.status === 429 && retryAfterSeconds > 0) {
+      setNow(Date.now());
+      setRetryAt(Date.now() + retryAfterSeconds * 1000);
+    }
     if (result.error) {
       setError(messageFor(result.error));
       return;
@@ -67,9 +94,14 @@ export function SignInForm() {
           <Callout tone="error">{error}</Callout>
         </div>
       ) : null}
-      <Button type="submit" pending={pending} className="w-full">
+      <Button type="submit" pending={pending} disabled={retryAt !== null} className="w-full">
         Sign in
       </Button>
+      {retryAt !== null ? (
+        <p role="status" className="text-center text-sm text-slate-600 dark:text-slate-400">
+          You can sign in again in {waitSeconds} s.
+        </p>
+      ) : null}
     </form>
   );
 }
