@@ -130,6 +130,12 @@ async function runOne(
     args: ["--arrival-scale", String(preset.arrivalScale)],
     logger,
   });
+  if (dbsim.parameters.arrivalScale !== preset.arrivalScale) {
+    await dbsim.stop();
+    throw new Error(
+      `the database server runs at ${String(dbsim.parameters.arrivalScale)}× arrivals, not the preset's ${preset.arrivalScale}×: its figures would not be the preset's`,
+    );
+  }
   const clock = new SystemClock();
   const databasePath = path.join(directory, "console.db");
   const db = openDatabase(databasePath, { migrate: true });

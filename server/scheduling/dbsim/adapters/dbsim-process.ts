@@ -23,13 +23,21 @@ export type DbsimProcessOptions = {
   startTimeoutMs?: number;
 };
 
-export type DbsimProcess = { url: string; logId: string; stop: () => Promise<void> };
+/** A started server: its URL, its event log's id, the parameters it runs with (as its GET /status says). */
+export type DbsimProcess = {
+  url: string;
+  logId: string;
+  parameters: { arrivalScale?: number; seed?: number } & Record<string, unknown>;
+  stop: () => Promise<void>;
+};
 
-async function readStatus(url: string): Promise<{ logId: string } | undefined> {
+type Status = { logId: string; parameters?: DbsimProcess["parameters"] };
+
+async function readStatus(url: string): Promise<Status | undefined> {
   try {
     const response = await fetch(`${url}/status`, { signal: AbortSignal.timeout(1_000) });
     if (!response.ok) return undefined;
-    return (await response.json()) as { logId: string };
+    return (await response.json()) as Status;
   } catch {
     return undefined;
   }
@@ -42,11 +50,15 @@ export async function startDbsimProcess(options: DbsimProcessOptions): Promise<D
   let child: ChildProcess | undefined;
   let stopping = false;
   const launch = (): ChildProcess => {
-    const launched = spawn(process.execPath, ["--import", "tsx", options.entry, "--log-file", options.logFile], {
-      cwd: options.cwd,
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-      env: { ...process.env, DBSIM_PORT: String(options.port), DBSIM_SEED: String(options.seed) },
-    });
+    const launched = spawn(
+      process.execPath,
+      ["--import", "tsx", options.entry, "--log-file", options.logFile, ...(options.args ?? [])],
+      {
+        cwd: options.cwd,
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+        env: { ...process.env, DBSIM_PORT: String(options.port), DBSIM_SEED: String(options.seed) },
+      },
+    );
     launched.once("exit", (code, signal) => {
       if (stopping || child !== launched) return;
       options.logger.error(
@@ -63,7 +75,7 @@ export async function startDbsimProcess(options: DbsimProcessOptions): Promise<D
   const first = child;
   const exited = new Promise<number | null>((resolve) => first.once("exit", (code) => resolve(code)));
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  let status: { logId: string } | undefined;
+  let status: Status | undefined;
   while (!(status = await readStatus(url))) {
     const code = await Promise.race([exited, new Promise<"waiting">((resolve) => setTimeout(resolve, 100, "waiting"))]);
     if (code !== "waiting" || Date.now() > deadline) {
@@ -79,6 +91,7 @@ export async function startDbsimProcess(options: DbsimProcessOptions): Promise<D
   return {
     url,
     logId: status.logId,
+    parameters: status.parameters ?? {},
     stop: async () => {
       stopping = true;
       const running = child;
