@@ -21,6 +21,10 @@ export const alertRule = sqliteTable(
     intervalSecs: real("interval_secs").notNull(),
     /** Seconds before an unchanged WARN/CRITICAL is notified again. */
     repeatIntervalSecs: real("repeat_interval_secs").notNull(),
+    /** Seconds a value must stay above warn before WARN/CRITICAL fires (Prometheus's `for`; 0: at once). */
+    forSecs: real("for_secs").notNull().default(0),
+    /** Seconds a value must stay in PASS before a firing alert resolves (Prometheus's `keep_firing_for`). */
+    keepFiringForSecs: real("keep_firing_for_secs").notNull().default(0),
     warnValue: real("warn_value").notNull(),
     warnMessage: text("warn_message").notNull(),
     criticalValue: real("critical_value").notNull(),
@@ -49,6 +53,11 @@ export const alertStatus = sqliteTable("alert_status", {
   /** Time of the last successful notify (re-notify waits the repeat interval from here). */
   lastNotifiedAt: epochMsColumn("last_notified_at"),
   stateChangedAt: epochMsColumn("state_changed_at"),
+  /** While a firing value waits out `for`: since when, and toward which state (the console shows PENDING). */
+  pendingSince: epochMsColumn("pending_since"),
+  pendingState: text("pending_state", { enum: ["WARN", "CRITICAL"] }),
+  /** While a passing value waits out `keep firing for`: since when. */
+  recoveringSince: epochMsColumn("recovering_since"),
 });
 
 /**

@@ -14,15 +14,26 @@ const good = {
 };
 
 describe("parsing /alerts", () => {
-  it("loads the original shape, accepting unknown fields such as sustainSecs", () => {
-    const { rules, rejected } = parseServerAlerts([{ ...good, sustainSecs: 0 }]);
+  it("loads the original shape, accepting unknown fields; sustainSecs 0 keeps the contract's behaviour", () => {
+    const { rules, rejected } = parseServerAlerts([{ ...good, sustainSecs: 0, somethingNew: true }]);
     expect(rejected).toEqual([]);
     expect(rules[0]).toMatchObject({
       name: "alert-1",
       sourceKind: "alerts-server",
       intervalSecs: 30,
       warn: { value: 100 },
+      forSecs: 0,
+      keepFiringForSecs: 0,
     });
+  });
+
+  it("reads a non-zero sustainSecs as the rule's for, and refuses a negative one naming the field", () => {
+    const { rules, rejected } = parseServerAlerts([
+      { ...good, name: "sustained", sustainSecs: 30 },
+      { ...good, name: "negative", sustainSecs: -1 },
+    ]);
+    expect(rules.map((rule) => [rule.name, rule.forSecs])).toEqual([["sustained", 30]]);
+    expect(rejected[0]!.reason).toContain("forSecs: Pending for (seconds) must be 0 or more");
   });
 
   it("uses a 300 s repeat interval when it is missing or 0", () => {

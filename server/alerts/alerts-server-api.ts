@@ -8,12 +8,16 @@ import { DEFAULT_REPEAT_INTERVAL_SECS, ruleInputSchema, type ValidRuleInput } fr
 
 const thresholdSchema = z.looseObject({ value: z.number(), message: z.string() });
 
-/** One alert as the server sends it; unknown fields (such as `sustainSecs`) are accepted and ignored. */
+/**
+ * One alert as the server sends it; unknown fields are accepted and ignored. A newer server's `sustainSecs` (how
+ * long a value must hold before the alert fires; 0 on the contract's servers) becomes the rule's `for`.
+ */
 export const serverAlertSchema = z.looseObject({
   name: z.string().min(1),
   query: z.string().min(1),
   intervalSecs: z.number(),
   repeatIntervalSecs: z.number().nullish(),
+  sustainSecs: z.number().nullish(),
   warn: thresholdSchema,
   critical: thresholdSchema,
 });
@@ -75,6 +79,7 @@ export function parseServerAlerts(body: unknown): ParsedAlerts {
       intervalSecs: alert.intervalSecs,
       // The statement: missing or 0 means the default of 5 minutes.
       repeatIntervalSecs: alert.repeatIntervalSecs ? alert.repeatIntervalSecs : DEFAULT_REPEAT_INTERVAL_SECS,
+      forSecs: alert.sustainSecs ?? 0,
       warn: { value: alert.warn.value, message: alert.warn.message },
       critical: { value: alert.critical.value, message: alert.critical.message },
     });

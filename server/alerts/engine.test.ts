@@ -303,6 +303,93 @@ describe("alert engine under a manual clock", () => {
     expect(notifier.calls[0]!.atMs - notifiedAt).toBeGreaterThanOrEqual(60_000);
   });
 
+  it("with `for`, fires only once the value stayed above warn that long; a dip during pending starts it again", async () => {
+    const clock = new ManualClock();
+    const kit = createAlertsSqliteKit(database.db, clock);
+    kit.addRule(rule({ forSecs: 30 }));
+    const harness = startHarness({ clock });
+    expect(await step(harness, 50)).toEqual([]);
+    expect(await step(harness, 150)).toEqual([]); // pending starts at the first value above warn
+    const [view] = kit.queries.listRules({ page: 1, pageSize: 10 }).items;
+    expect(view).toMatchObject({ state: "PASS", pendingState: "WARN" });
+    expect(await step(harness, 150)).toEqual([]); // 10 s pending
+    expect(await step(harness, 50)).toEqual([]); // a dip: pending ends
+    expect(kit.queries.listRules({ page: 1, pageSize: 10 }).items[0]).toMatchObject({ pendingState: null });
+    expect(await step(harness, 150)).toEqual([]); // pending again from here
+    expect(await step(harness, 150)).toEqual([]); // 10 s
+    expect(await step(harness, 150)).toEqual([]); // 20 s
+    expect(await step(harness, 150)).toEqual(["notify:alert-1-warning"]); // 30 s: fires
+    expect(harness.events.map((event) => `${event.previousState}→${event.newState}`)).toEqual(["PASS→WARN"]);
+    expect(kit.queries.listRules({ page: 1, pageSize: 10 }).items[0]).toMatchObject({
+      state: "WARN",
+      pendingState: null,
+      pendingSinceMs: null,
+    });
+  });
+
+  it("fires with the latest severity when it changes while pending, and moves between WARN and CRITICAL at once", async () => {
+    const clock = new ManualClock();
+    createAlertsSqliteKit(database.db, clock).addRule(rule({ forSecs: 20 }));
+    const harness = startHarness({ clock });
+    expect(await step(harness, 150)).toEqual([]); // pending toward WARN
+    expect(await step(harness, 250)).toEqual([]); // still pending, now toward CRITICAL (the clock runs on)
+    expect(await step(harness, 250)).toEqual(["notify:alert-1-critical"]); // 20 s above warn: CRITICAL
+    expect(await step(harness, 150)).toEqual(["notify:alert-1-warning"]); // CRITICAL → WARN needs no wait
+  });
+
+  it("with `keep firing for`, resolves only after the value stayed in PASS that long; a re-crossing keeps it firing", async () => {
+    const clock = new ManualClock();
+    const kit = createAlertsSqliteKit(database.db, clock);
+    kit.addRule(rule({ keepFiringForSecs: 20, repeatIntervalSecs: 3600 }));
+    const harness = startHarness({ clock });
+    expect(await step(harness, 250)).toEqual(["notify:alert-1-critical"]); // `for` is 0: at once
+    expect(await step(harness, 50)).toEqual([]); // recovering starts
+    expect(kit.queries.listRules({ page: 1, pageSize: 10 }).items[0]).toMatchObject({ state: "CRITICAL" });
+    expect(kit.queries.listRules({ page: 1, pageSize: 10 }).items[0]!.recoveringSinceMs).not.toBeNull();
+    expect(await step(harness, 50)).toEqual([]); // 10 s in PASS
+    expect(await step(harness, 250)).toEqual([]); // back above critical: still CRITICAL, nothing to send
+    expect(kit.queries.listRules({ page: 1, pageSize: 10 }).items[0]!.recoveringSinceMs).toBeNull();
+    expect(await step(harness, 50)).toEqual([]); // recovering again from here
+    expect(await step(harness, 50)).toEqual([]); // 10 s
+    expect(await step(harness, 50)).toEqual(["resolve"]); // 20 s in PASS: resolved
+    expect(harness.events.map((event) => `${event.previousState}→${event.newState}`)).toEqual([
+      "PASS→CRITICAL",
+      "CRITICAL→PASS",
+    ]);
+  });
+
+  it("keeps a pending start across a restart: it fires when `for` has passed since the value first crossed", async () => {
+    const clock = new ManualClock();
+    createAlertsSqliteKit(database.db, clock).addRule(rule({ forSecs: 60 }));
+    const first = startHarness({ clock });
+    await step(first, 150); // pending starts
+    const pendingSince = createAlertsSqliteKit(database.db, clock).queries.listRules({ page: 1, pageSize: 10 })
+      .items[0]!.pendingSinceMs!;
+    await step(first, 150); // 10 s pending
+    await stopHarness(first);
+
+    clock.set(pendingSince + 40_000); // down for a while; back with 20 s of `for` left
+    const notifier = new RecordingNotifier(clock);
+    const second = startHarness({ clock, notifier });
+    second.source.values.set("alert-1", 150);
+    await clock.advance(15_000);
+    await second.engine.whenIdle();
+    expect(notifier.calls).toEqual([]);
+    await clock.advance(15_000);
+    await second.engine.whenIdle();
+    expect(notifier.calls.map((call) => call.message)).toEqual(["alert-1-warning"]);
+    expect(notifier.calls[0]!.atMs - pendingSince).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it("a failed query during pending or recovery neither fires, resolves nor restarts the wait", async () => {
+    const clock = new ManualClock();
+    createAlertsSqliteKit(database.db, clock).addRule(rule({ forSecs: 20 }));
+    const harness = startHarness({ clock });
+    expect(await step(harness, 150)).toEqual([]); // pending
+    expect(await step(harness, new AlertIoError("down", false))).toEqual([]);
+    expect(await step(harness, 150)).toEqual(["notify:alert-1-warning"]); // 20 s since the first crossing
+  });
+
   it("publishes each committed state change through the outbox, with RFC 3339 nanosecond time, even if the bus failed at first", async () => {
     const clock = new ManualClock();
     const stores = createAlertsSqliteKit(database.db, clock);

@@ -23,7 +23,7 @@ import { retryWithBackoff, type RetryOptions } from "@/server/core/retry";
 import { DueQueue } from "./due-queue";
 import { isRetryable, type AlertEngineStore, type AlertNotifier, type AlertSources } from "./ports";
 import type { AlertRule, AlertState } from "./rule";
-import { classify, decide, type Decision } from "./state-machine";
+import { classify, decide, holdBack, NO_HOLD, sameHold, type Hold, type Decision } from "./state-machine";
 
 export type EvaluationTiming = {
   ruleId: string;
@@ -57,6 +57,8 @@ type AlertSlot = {
   state: AlertState;
   lastValue: number | null;
   lastNotifiedAtMs: number | null;
+  /** What `for` and `keep firing for` hold back (as persisted). */
+  hold: Hold;
   /** The due time this alert has in the schedule (or had, while it waits or runs). */
   dueAtMs: number;
   order: number;
@@ -162,7 +164,12 @@ export class AlertEngine {
       this.addSlot(
         rule,
         status
-          ? { state: status.state, lastValue: status.lastValue, lastNotifiedAtMs: status.lastNotifiedAtMs }
+          ? {
+              state: status.state,
+              lastValue: status.lastValue,
+              lastNotifiedAtMs: status.lastNotifiedAtMs,
+              hold: status.hold,
+            }
           : undefined,
         Math.round(now + random.next() * rule.intervalSecs * 1000),
       );
@@ -215,7 +222,7 @@ export class AlertEngine {
 
   private addSlot(
     rule: AlertRule,
-    status: Pick<AlertSlot, "state" | "lastValue" | "lastNotifiedAtMs"> | undefined,
+    status: Pick<AlertSlot, "state" | "lastValue" | "lastNotifiedAtMs" | "hold"> | undefined,
     firstDueAtMs: number,
   ): void {
     const slot: AlertSlot = {
@@ -223,6 +230,7 @@ export class AlertEngine {
       state: status?.state ?? "PASS",
       lastValue: status?.lastValue ?? null,
       lastNotifiedAtMs: status?.lastNotifiedAtMs ?? null,
+      hold: status?.hold ?? NO_HOLD,
       dueAtMs: firstDueAtMs,
       order: 0,
       heapIndex: -1,
@@ -398,6 +406,22 @@ export class AlertEngine {
       });
   }
 
+  /**
+   * A pending or recovering value began or ended: written at once (not buffered as evaluations are), so a restart
+   * mid-pending keeps its start. A failed write keeps the hold in memory and is tried again on the next change.
+   */
+  private saveHold(slot: AlertSlot, hold: Hold): void {
+    slot.hold = hold;
+    try {
+      this.options.store.saveHold(slot.rule.id, hold);
+    } catch (error) {
+      this.options.logger.warn(
+        { alert: slot.rule.name, err: error },
+        `alert "${slot.rule.name}": could not store its pending or recovering start; a restart would begin it again`,
+      );
+    }
+  }
+
   /** One evaluation, then the bookkeeping that frees its place (one async frame per evaluation: this is the hot path). */
   private async run(slot: AlertSlot, dueAtMs: number): Promise<void> {
     try {
@@ -443,11 +467,13 @@ export class AlertEngine {
       }
 
       const previous = slot.state;
-      const next = classify(value, rule);
       const nowMs = clock.now();
+      // `for` and `keep firing for` may hold the observed state back (both 0: the contract's behaviour).
+      const { next, hold } = holdBack(previous, classify(value, rule), slot.hold, rule, nowMs);
       const decision = decide(previous, next, rule, slot.lastNotifiedAtMs, nowMs);
       slot.lastValue = value;
       if (decision.kind === "none") {
+        if (!sameHold(hold, slot.hold)) this.saveHold(slot, hold);
         store.recordEvaluation({
           ruleId: rule.id,
           atMs: nowMs,
@@ -521,6 +547,7 @@ export class AlertEngine {
           action: decision.kind === "resolve" ? "resolve" : decision.repeat ? "renotify" : "notify",
           message,
           event,
+          hold,
           evaluation: {
             ruleId: rule.id,
             atMs: committedAtMs,
@@ -542,6 +569,7 @@ export class AlertEngine {
         return;
       }
       slot.state = next;
+      slot.hold = hold;
       if (decision.kind === "notify") slot.lastNotifiedAtMs = committedAtMs;
       if (decision.kind === "resolve") slot.lastNotifiedAtMs = null;
       this.counters.transitions++;

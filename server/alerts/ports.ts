@@ -4,6 +4,7 @@
  * SQLite and the alerts-server. The console's ports are rule-store.ts (writes) and read-model.ts (reads).
  */
 import type { AlertStateChanged } from "@/server/core/events";
+import type { Hold } from "./state-machine";
 import type { AlertRule, AlertState, SourceKind } from "./rule";
 
 /** Gives the current value of a rule's query. Throws on failure; `retryable` errors are retried within the interval. */
@@ -46,6 +47,8 @@ export type PersistedStatus = {
   state: AlertState;
   lastValue: number | null;
   lastNotifiedAtMs: number | null;
+  /** What `for` and `keep firing for` hold back (none when both are 0). */
+  hold: Hold;
 };
 
 export type EvaluationOutcome = "ok" | "query-failed" | "notify-failed" | "resolve-failed";
@@ -70,6 +73,8 @@ export type TransitionCommit = {
   value: number;
   action: "notify" | "renotify" | "resolve";
   message: string;
+  /** What still holds the new state back (a re-notify while recovering keeps its recovery). */
+  hold: Hold;
   /** The event to publish through the outbox (present when the state changed). */
   event: AlertStateChanged | null;
   /** The evaluation that made the change: written with it, after the rule's buffered ones, so the history, the
@@ -92,6 +97,8 @@ export interface AlertEngineStore {
   flushDue(nowMs: number): void;
   /** One transaction: status, transition history, the outbox event and the rule's evaluations up to this one. */
   commitTransition(commit: TransitionCommit): void;
+  /** Writes what holds the alert's state back (a pending or recovering value began or ended), so a restart keeps it. */
+  saveHold(ruleId: string, hold: Hold): void;
 }
 
 export type OutboxItem = { id: number; eventId: string; topic: string; payload: unknown; attempts: number };

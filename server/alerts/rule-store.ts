@@ -11,6 +11,11 @@ export type RuleView = AlertRule & {
   lastEvaluatedAtMs: number | null;
   lastNotifiedAtMs: number | null;
   stateChangedAtMs: number | null;
+  /** PENDING: a value above warn waits out `for` since then, toward that state (null when nothing is pending). */
+  pendingSinceMs: number | null;
+  pendingState: Exclude<AlertState, "PASS"> | null;
+  /** Firing but recovering: a value in PASS waits out `keep firing for` since then. */
+  recoveringSinceMs: number | null;
   lastError: string | null;
   createdAtMs: number;
 };

@@ -26,6 +26,10 @@ export type AlertRule = {
   unit: RuleUnit;
   intervalSecs: number;
   repeatIntervalSecs: number;
+  /** Prometheus's `for`: how long a value must stay above warn before WARN or CRITICAL fires (0: at once). */
+  forSecs: number;
+  /** Prometheus's `keep_firing_for`: how long a value must stay in PASS before a firing alert resolves (0: at once). */
+  keepFiringForSecs: number;
   warn: Threshold;
   critical: Threshold;
   serviceId: string | null;
@@ -49,6 +53,8 @@ export const RULE_FIELD_LABELS = {
   unit: "Unit",
   intervalSecs: "Interval (seconds)",
   repeatIntervalSecs: "Repeat interval (seconds)",
+  forSecs: "Pending for (seconds)",
+  keepFiringForSecs: "Keep firing for (seconds)",
   "warn.value": "Warn above",
   "warn.message": "Warn message",
   "critical.value": "Critical above",
@@ -71,6 +77,14 @@ const thresholdSchema = (level: "warn" | "critical") =>
       .min(1, `${label[`${level}.message`]} is empty: write what the people notified should read`)
       .max(500, `${label[`${level}.message`]} is longer than 500 characters`),
   });
+
+/** `for` and `keep firing for`: 0 (the contract's behaviour) up to a day. */
+const holdSchema = (field: "forSecs" | "keepFiringForSecs") =>
+  z
+    .number({ message: `${label[field]} must be a number of seconds` })
+    .min(0, `${label[field]} must be 0 or more (0: at once)`)
+    .max(86_400, `${label[field]} must be at most one day (86400)`)
+    .default(0);
 
 const ruleFields = z.object({
   name: z
@@ -99,6 +113,8 @@ const ruleFields = z.object({
     .min(1, `${label.repeatIntervalSecs} must be at least 1`)
     .max(7 * 86_400, `${label.repeatIntervalSecs} must be at most a week (604800)`)
     .default(DEFAULT_REPEAT_INTERVAL_SECS),
+  forSecs: holdSchema("forSecs"),
+  keepFiringForSecs: holdSchema("keepFiringForSecs"),
   warn: thresholdSchema("warn"),
   critical: thresholdSchema("critical"),
   serviceId: z.string().trim().min(1).max(100).nullable().default(null),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classify, decide } from "./state-machine";
+import { classify, decide, holdBack, NO_HOLD } from "./state-machine";
 import type { AlertState } from "./rule";
 
 const rule = { warn: { value: 100, message: "w" }, critical: { value: 200, message: "c" }, repeatIntervalSecs: 300 };
@@ -40,5 +40,43 @@ describe("decide: every cell of the transition table", () => {
   it("re-notifies exactly when the repeat interval has passed, not a millisecond before", () => {
     expect(decide("WARN", "WARN", rule, NOW - 299_999, NOW)).toEqual({ kind: "none" });
     expect(decide("WARN", "WARN", rule, NOW - 300_000, NOW)).toEqual({ kind: "notify", message: "w", repeat: true });
+  });
+});
+
+describe("holding a state back (`for`, `keep firing for`)", () => {
+  const states = ["PASS", "WARN", "CRITICAL"] as const;
+  const none = { forSecs: 0, keepFiringForSecs: 0 };
+
+  it("with both at 0 acts on the observed state at once, holding nothing (the contract)", () => {
+    for (const previous of states)
+      for (const observed of states)
+        expect(holdBack(previous, observed, NO_HOLD, none, 1_000)).toEqual({ next: observed, hold: NO_HOLD });
+  });
+
+  it("waits out `for` from the first crossing, toward the latest severity", () => {
+    const rule = { forSecs: 30, keepFiringForSecs: 0 };
+    const first = holdBack("PASS", "WARN", NO_HOLD, rule, 1_000);
+    expect(first).toEqual({
+      next: "PASS",
+      hold: { pendingSinceMs: 1_000, pendingState: "WARN", recoveringSinceMs: null },
+    });
+    const later = holdBack("PASS", "CRITICAL", first.hold, rule, 30_999);
+    expect(later).toEqual({
+      next: "PASS",
+      hold: { pendingSinceMs: 1_000, pendingState: "CRITICAL", recoveringSinceMs: null },
+    });
+    expect(holdBack("PASS", "CRITICAL", later.hold, rule, 31_000)).toEqual({ next: "CRITICAL", hold: NO_HOLD });
+    expect(holdBack("PASS", "PASS", later.hold, rule, 20_000)).toEqual({ next: "PASS", hold: NO_HOLD });
+  });
+
+  it("waits out `keep firing for` from the first value in PASS; a value above warn ends the wait", () => {
+    const rule = { forSecs: 0, keepFiringForSecs: 20 };
+    const first = holdBack("CRITICAL", "PASS", NO_HOLD, rule, 5_000);
+    expect(first).toEqual({
+      next: "CRITICAL",
+      hold: { pendingSinceMs: null, pendingState: null, recoveringSinceMs: 5_000 },
+    });
+    expect(holdBack("CRITICAL", "PASS", first.hold, rule, 25_000)).toEqual({ next: "PASS", hold: NO_HOLD });
+    expect(holdBack("CRITICAL", "WARN", first.hold, rule, 10_000)).toEqual({ next: "WARN", hold: NO_HOLD });
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { NO_HOLD } from "./state-machine";
 import { createTestDatabase, type TestDatabase } from "@/db/test-database";
 import { auditLog } from "@/db/schema";
 import { systemActor } from "@/server/core/audit";
@@ -84,6 +85,7 @@ describe("alert rule use cases", () => {
       action: "notify",
       message: "c",
       event: null,
+      hold: NO_HOLD,
       evaluation: { ruleId: b.id, atMs: clock.now(), value: 300, state: "CRITICAL", outcome: "ok", error: null },
     });
     const all = service.listRules({ page: 1, pageSize: 2 });

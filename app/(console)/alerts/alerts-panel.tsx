@@ -190,7 +190,12 @@ export function AlertsPanel({ role }: { role: Role }) {
                     ) : null}
                   </Td>
                   <Td>
-                    <AlertStateBadge state={rule.state} evaluated={rule.lastEvaluatedAtMs !== null} />
+                    <AlertStateBadge
+                      state={rule.state}
+                      evaluated={rule.lastEvaluatedAtMs !== null}
+                      pending={rule.pendingState}
+                      recovering={rule.recoveringSinceMs !== null}
+                    />
                   </Td>
                   <Td className={cn("text-right tabular-nums")}>{formatMeasurement(rule.lastValue, rule.unit)}</Td>
                   <Td className="text-right tabular-nums">

@@ -15,6 +15,8 @@ export type RuleFormValues = {
   unit: RuleUnit;
   intervalSecs: number;
   repeatIntervalSecs: number;
+  forSecs: number;
+  keepFiringForSecs: number;
   warn: { value: number; message: string };
   critical: { value: number; message: string };
   serviceId: string | null;
@@ -29,6 +31,8 @@ const EMPTY: RuleFormValues = {
   unit: "",
   intervalSecs: 5,
   repeatIntervalSecs: 300,
+  forSecs: 0,
+  keepFiringForSecs: 0,
   warn: { value: 100, message: "" },
   critical: { value: 200, message: "" },
   serviceId: null,
@@ -87,6 +91,8 @@ export function RuleForm({
       unit: text("unit") as RuleUnit,
       intervalSecs: number("intervalSecs"),
       repeatIntervalSecs: number("repeatIntervalSecs"),
+      forSecs: number("forSecs"),
+      keepFiringForSecs: number("keepFiringForSecs"),
       warn: { value: number("warnValue"), message: text("warnMessage") },
       critical: { value: number("criticalValue"), message: text("criticalMessage") },
       serviceId: text("serviceId") || null,
@@ -187,7 +193,39 @@ export function RuleForm({
           defaultValue={start.repeatIntervalSecs}
         />
       </Field>
-      <div className="hidden lg:block" aria-hidden />
+      <Field
+        label={label.forSecs}
+        htmlFor={`${prefix}-for`}
+        hint="A value above warn must stay there this long before the rule fires (PENDING meanwhile); 0: at once."
+        error={fieldError("forSecs")}
+      >
+        <Input
+          id={`${prefix}-for`}
+          name="forSecs"
+          type="number"
+          step="any"
+          min={0}
+          required
+          defaultValue={start.forSecs}
+        />
+      </Field>
+      <Field
+        label={label.keepFiringForSecs}
+        htmlFor={`${prefix}-keep-firing`}
+        hint="A firing rule resolves only once its value stayed in PASS this long, so a flapping value pages once; 0: at once."
+        error={fieldError("keepFiringForSecs")}
+      >
+        <Input
+          id={`${prefix}-keep-firing`}
+          name="keepFiringForSecs"
+          type="number"
+          step="any"
+          min={0}
+          required
+          defaultValue={start.keepFiringForSecs}
+        />
+      </Field>
+      <div className="hidden lg:col-span-3 lg:block" aria-hidden />
       <Field label={label["warn.value"]} htmlFor={`${prefix}-warn-value`} error={fieldError("warn.value")}>
         <Input
           id={`${prefix}-warn-value`}

@@ -15,13 +15,17 @@ export function Badge({
   tone = "neutral",
   children,
   className,
+  title,
 }: {
   tone?: BadgeTone;
   children: ReactNode;
   className?: string;
+  /** What the badge means, on hover. */
+  title?: string;
 }) {
   return (
     <span
+      title={title}
       className={cn(
         "inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset",
         TONES[tone],

@@ -14,6 +14,7 @@ import type { AppDatabase } from "@/db/client";
 import { alertRule, alertStatus } from "@/db/schema";
 import type { Clock } from "@/server/core/clock";
 import type { AlertEngineStore, EvaluationRecord, PersistedStatus, TransitionCommit } from "../ports";
+import type { Hold } from "../state-machine";
 import type { AlertRule } from "../rule";
 import {
   HISTORY_BATCH_EVERY_MS,
@@ -43,6 +44,7 @@ export class SqliteAlertEngineStore implements AlertEngineStore {
     readSequences: Statement;
     upsertTransition: Statement;
     upsertStatusAfterTransition: Statement;
+    updateHold: Statement;
     insertOutbox: Statement;
   };
 
@@ -74,10 +76,15 @@ export class SqliteAlertEngineStore implements AlertEngineStore {
            new_state = excluded.new_state, value = excluded.value, action = excluded.action, message = excluded.message`,
       ),
       upsertStatusAfterTransition: client.prepare(
-        `INSERT INTO alert_status (rule_id, state, last_value, last_notified_at, state_changed_at)
-         VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO alert_status (rule_id, state, last_value, last_notified_at, state_changed_at, pending_since, pending_state, recovering_since)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (rule_id) DO UPDATE SET state = excluded.state, last_value = excluded.last_value,
-           last_notified_at = excluded.last_notified_at, state_changed_at = coalesce(excluded.state_changed_at, alert_status.state_changed_at)`,
+           last_notified_at = excluded.last_notified_at, state_changed_at = coalesce(excluded.state_changed_at, alert_status.state_changed_at),
+           pending_since = excluded.pending_since, pending_state = excluded.pending_state, recovering_since = excluded.recovering_since`,
+      ),
+      // Only a rule that still exists (its status row is made with it): a hold never brings a deleted rule back.
+      updateHold: client.prepare(
+        `UPDATE alert_status SET pending_since = ?, pending_state = ?, recovering_since = ? WHERE rule_id = ?`,
       ),
       insertOutbox: client.prepare(
         `INSERT INTO alert_outbox (event_id, topic, payload, created_at, attempts, next_attempt_at) VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (event_id) DO NOTHING`,
@@ -109,15 +116,31 @@ export class SqliteAlertEngineStore implements AlertEngineStore {
         state: alertStatus.state,
         lastValue: alertStatus.lastValue,
         lastNotifiedAt: alertStatus.lastNotifiedAt,
+        pendingSince: alertStatus.pendingSince,
+        pendingState: alertStatus.pendingState,
+        recoveringSince: alertStatus.recoveringSince,
       })
       .from(alertStatus)
       .all();
     return new Map(
       rows.map((row) => [
         row.ruleId,
-        { state: row.state, lastValue: row.lastValue, lastNotifiedAtMs: row.lastNotifiedAt },
+        {
+          state: row.state,
+          lastValue: row.lastValue,
+          lastNotifiedAtMs: row.lastNotifiedAt,
+          hold: {
+            pendingSinceMs: row.pendingSince,
+            pendingState: row.pendingSince === null ? null : row.pendingState,
+            recoveringSinceMs: row.recoveringSince,
+          },
+        },
       ]),
     );
+  }
+
+  saveHold(ruleId: string, hold: Hold): void {
+    this.statements.updateHold.run(hold.pendingSinceMs, hold.pendingState, hold.recoveringSinceMs, ruleId);
   }
 
   recordEvaluation(record: EvaluationRecord): void {
@@ -292,6 +315,9 @@ export class SqliteAlertEngineStore implements AlertEngineStore {
           commit.value,
           lastNotifiedAt,
           commit.previousState === commit.newState ? null : commit.atMs,
+          commit.hold.pendingSinceMs,
+          commit.hold.pendingState,
+          commit.hold.recoveringSinceMs,
         );
         if (commit.event)
           insertOutbox.run(

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { NO_HOLD } from "../state-machine";
 import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "@/db/test-database";
 import { systemActor } from "@/server/core/audit";
@@ -79,6 +80,7 @@ describe("the SQLite evaluation history (engine store, rule store, queries)", ()
       action: "notify",
       message: "c",
       event: null,
+      hold: NO_HOLD,
       evaluation: { ruleId: rule.id, atMs, value: 250, state: "CRITICAL", outcome: "ok", error: null, intervalSecs: 1 },
     });
     // No flush: the evaluations are in the database with the transition, nothing older is left behind.
@@ -110,6 +112,7 @@ describe("the SQLite evaluation history (engine store, rule store, queries)", ()
       action: "notify" as const,
       message: "c",
       event: null,
+      hold: NO_HOLD,
       evaluation: {
         ruleId: rule.id,
         atMs,

@@ -81,7 +81,13 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
       <PageHeader
         title={
           <span className="flex items-center gap-3">
-            {rule.name} <AlertStateBadge state={rule.state} evaluated={rule.lastEvaluatedAtMs !== null} />
+            {rule.name}{" "}
+            <AlertStateBadge
+              state={rule.state}
+              evaluated={rule.lastEvaluatedAtMs !== null}
+              pending={rule.pendingState}
+              recovering={rule.recoveringSinceMs !== null}
+            />
           </span>
         }
         description={
@@ -153,8 +159,25 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
         {[
           [
             "State",
-            <span key="state" data-testid="rule-state">
-              {rule.lastEvaluatedAtMs === null ? "not evaluated yet" : rule.state}
+            <span key="state">
+              <span data-testid="rule-state">
+                {rule.lastEvaluatedAtMs === null
+                  ? "not evaluated yet"
+                  : rule.state === "PASS" && rule.pendingState
+                    ? `PENDING → ${rule.pendingState}`
+                    : rule.state}
+              </span>
+              {rule.state === "PASS" && rule.pendingState && rule.pendingSinceMs !== null ? (
+                <span className="block text-xs font-normal text-slate-600 dark:text-slate-400">
+                  fires at <Time value={rule.pendingSinceMs + rule.forSecs * 1000} /> if it stays above warn
+                </span>
+              ) : null}
+              {rule.state !== "PASS" && rule.recoveringSinceMs !== null ? (
+                <span className="block text-xs font-normal text-slate-600 dark:text-slate-400">
+                  back in PASS; resolves at <Time value={rule.recoveringSinceMs + rule.keepFiringForSecs * 1000} /> if
+                  it stays there
+                </span>
+              ) : null}
             </span>,
           ],
           [
@@ -171,6 +194,7 @@ export function RuleView({ ruleId, role }: { ruleId: string; role: Role }) {
           ],
           ["Last notified", rule.lastNotifiedAtMs ? <Time key="notified" value={rule.lastNotifiedAtMs} /> : "—"],
           ["Repeat interval", `${rule.repeatIntervalSecs} s`],
+          ["Pending for · keep firing for", `${rule.forSecs} s · ${rule.keepFiringForSecs} s`],
           ["Monitored service", names.service ? <ServiceName key="service" service={names.service} /> : "none"],
           [
             "Subscribers",
