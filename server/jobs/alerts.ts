@@ -89,15 +89,21 @@ export function createAlertsModule(
 
 const demoSubscribers = [DEMO_USERS.admin.id, DEMO_USERS.responder.id, DEMO_USERS.viewer.id];
 
-/** Demo rules: simulated ones change state within a minute of start; one watches the simulated database's CPU. */
+/**
+ * Demo rules: simulated ones change state within a few minutes of start, one watches the simulated database's
+ * CPU. Each waits out a `for` and a `keep firing for`, as a team would set them, so a flapping value opens one
+ * incident, not one every few seconds.
+ */
 export const DEMO_ALERT_RULES: RuleInput[] = [
   {
     name: "checkout-latency-p99",
     sourceKind: "simulated",
-    query: "sine?min=40&max=260&period=120",
+    query: "sine?min=40&max=260&period=600",
     unit: "ms",
     intervalSecs: 5,
     repeatIntervalSecs: 300,
+    forSecs: 20,
+    keepFiringForSecs: 60,
     warn: { value: 150, message: "Checkout p99 latency above 150 ms" },
     critical: { value: 220, message: "Checkout p99 latency above 220 ms" },
     serviceId: DEMO_SERVICES.checkout,
@@ -106,10 +112,12 @@ export const DEMO_ALERT_RULES: RuleInput[] = [
   {
     name: "search-error-rate",
     sourceKind: "simulated",
-    query: "script?values=1,2,6,12,7,2&step=20",
+    query: "script?values=1,2,6,12,7,2&step=60",
     unit: "%",
     intervalSecs: 5,
     repeatIntervalSecs: 120,
+    forSecs: 20,
+    keepFiringForSecs: 60,
     warn: { value: 5, message: "Search errors above 5%" },
     critical: { value: 10, message: "Search errors above 10%" },
     serviceId: DEMO_SERVICES.search,
@@ -122,6 +130,8 @@ export const DEMO_ALERT_RULES: RuleInput[] = [
     unit: "count",
     intervalSecs: 2,
     repeatIntervalSecs: 300,
+    forSecs: 10,
+    keepFiringForSecs: 30,
     warn: { value: 80, message: "Queue depth above 80" },
     critical: { value: 120, message: "Queue depth above 120" },
     serviceId: null,
@@ -133,6 +143,8 @@ export const DEMO_ALERT_RULES: RuleInput[] = [
     query: "dbsim.cpu.max",
     intervalSecs: 5,
     repeatIntervalSecs: 300,
+    forSecs: 30,
+    keepFiringForSecs: 120,
     warn: { value: 220, message: "Database CPU peak above 220" },
     critical: { value: 300, message: "Database CPU peak above 300" },
     serviceId: DEMO_SERVICES.database,
