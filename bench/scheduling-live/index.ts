@@ -182,6 +182,9 @@ async function runOne(
     const loadDuring = os.loadavg()[0]!;
     const scheduler = scheduling.console.summary(options.seconds).scheduler.status ?? null;
     scheduling.console.setSchedulerEnabled(false, actor);
+    // Stopped before the simulated run, which keeps this process's event loop busy for a while: the scheduler's
+    // process hands back and exits while its answers can still be read (else its request times out and it is killed).
+    await scheduling.engine.stop();
     const history = readPeriod(logFile, Math.max(historyStart, switchTick - options.seconds * 10), switchTick);
     const measured = readPeriod(logFile, measuredStart, endTick);
     const simulated = await runScenario({
