@@ -19,13 +19,13 @@
 import BetterSqlite3 from "better-sqlite3";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { openDatabase, closeDatabases } from "@/db/client";
 import { UserDirectory } from "@/server/auth/users";
 import { systemActor } from "@/server/core/audit";
 import { SystemClock } from "@/server/core/clock";
+import { freePort } from "@/server/core/free-port";
 import { parseConfig } from "@/server/core/config";
 import { InProcessEventBus } from "@/server/core/events";
 import { createLogger } from "@/server/core/logger";
@@ -64,17 +64,6 @@ export type LiveRun = {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 const seconds = (ticks: number) => `${(ticks / 10).toFixed(1)} s`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 /** Two processes that keep both cores busy (and allocate a little, as real work does). */
 function startBusyProcesses(): ChildProcess[] {

@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "@/server/core/free-port";
 import { createTestDatabase, type TestDatabase } from "@/db/test-database";
 import { ManualClock } from "@/server/core/clock";
 import { ConnectionStatusBoard } from "@/server/core/connection-status";
@@ -23,17 +24,6 @@ let directory: string;
 let port: number;
 let server: ChildProcess | null = null;
 let database: TestDatabase;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 async function startServer(): Promise<void> {
   const started = spawn("nats-server", ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", directory], {

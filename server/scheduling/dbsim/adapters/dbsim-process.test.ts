@@ -1,22 +1,11 @@
 /** The database server in its own process: started with the options it was given, stopped on request. */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { freePort } from "@/server/core/free-port";
 import { createLogger } from "@/server/core/logger";
 import { startDbsimProcess } from "./dbsim-process";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 describe("the database server's process", () => {
   it("runs with the options it was started with (the heavier presets' arrival scale) and stops", async () => {

@@ -1,7 +1,7 @@
 "use client";
 
 import { roleAllows, type Role } from "@/server/core/roles";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { hashKey, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle, BellRing, CheckCircle2, ChevronsUp, HeartPulse, Hand, StopCircle } from "lucide-react";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
@@ -59,8 +59,14 @@ export function IncidentView({ incidentId, role }: { incidentId: string; role: R
       text: result.message,
     });
     // Acknowledge and resolve answer with the incident as it now is: shown at once, the rest refreshes after.
-    if (result.page) queryClient.setQueryData(trpc.pager.incident.get.queryKey({ incidentId }), result.page);
-    await refresh();
+    if (!result.page) return refresh();
+    const key = trpc.pager.incident.get.queryKey({ incidentId });
+    queryClient.setQueryData(key, result.page);
+    // Everything else of the pager (lists, services) refreshes; this incident is already as it now is.
+    await queryClient.invalidateQueries({
+      queryKey: trpc.pager.pathKey(),
+      predicate: (query) => query.queryHash !== hashKey(key),
+    });
   };
   const onError = (error: { message: string }) => setMessage({ tone: "error", text: error.message });
   const acknowledge = useMutation(trpc.pager.incident.acknowledge.mutationOptions({ onSuccess: onResult, onError }));
